@@ -1,0 +1,76 @@
+"""Shared encoders: percent-encoding variants, pair joining and JSON text.
+
+Every exchange module takes its encoding from here, so that a difference
+between two exchanges is visible as a different function name, not as a
+different copy of the same loop.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from urllib.parse import quote, quote_plus
+
+Encoder = Callable[[str], str]
+
+
+def percent_encode(text: str) -> str:
+    """RFC 3986 percent-encoding of UTF-8 bytes, upper-case hex, space as `%20`.
+
+    Only the unreserved set `A-Z a-z 0-9 - . _ ~` stays literal (RFC 3986,
+    section 2.3); everything else, `/` `:` `,` `(` `)` `+` included, is escaped.
+    """
+    return quote(text, safe="")
+
+
+def form_encode(text: str) -> str:
+    """HTML form encoding (`application/x-www-form-urlencoded`): space as `+`.
+
+    This is what Python's `urllib.parse.urlencode` writes; the unreserved set
+    is the same as `percent_encode`'s.
+    """
+    return quote_plus(text, safe="")
+
+
+def raw(text: str) -> str:
+    """No encoding at all: the value as the caller gave it."""
+    return text
+
+
+def join_pairs(pairs: Iterable[tuple[str, str]], encode: Encoder = raw, separator: str = "&") -> str:
+    """`k=v` pairs joined by `separator`, keys and values passed through `encode`."""
+    return separator.join(f"{encode(key)}={encode(value)}" for key, value in pairs)
+
+
+def dump_json(
+    value: object,
+    *,
+    item_separator: str = ",",
+    key_separator: str = ":",
+    sort_keys: bool = False,
+    ensure_ascii: bool = False,
+) -> str:
+    """JSON text of `value`; Decimals are written as exact numbers, never floats."""
+
+    def dump(item: object) -> str:
+        if isinstance(item, Decimal):
+            return format(item, "f")
+        if isinstance(item, dict):
+            keys = sorted(item) if sort_keys else list(item)
+            members = (f"{json.dumps(key, ensure_ascii=ensure_ascii)}{key_separator}{dump(item[key])}" for key in keys)
+            return "{" + item_separator.join(members) + "}"
+        if isinstance(item, list):
+            return "[" + item_separator.join(dump(element) for element in item) + "]"
+        return json.dumps(item, ensure_ascii=ensure_ascii)
+
+    return dump(value)
+
+
+def compact_json(value: object) -> str:
+    """The reference's own JSON form: no whitespace, key order kept, UTF-8 text.
+
+    It matches JavaScript's `JSON.stringify` and Python's
+    `json.dumps(value, separators=(",", ":"), ensure_ascii=False)`.
+    """
+    return dump_json(value)

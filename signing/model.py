@@ -1,0 +1,297 @@
+"""The request and stage model shared by every exchange scheme.
+
+A `Request` holds every input a signer needs; nothing is read from a clock or a
+random source. A `Signed` holds every intermediate stage and the exact wire
+request. Parameter values are the exact text that is sent: a value without a
+single obvious text form (float, bool, None, a nested value in a form field) is
+refused with a `SigningError` that names the field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from typing import Any, Union
+
+from signing.encoding import compact_json
+
+JsonValue = Union[None, bool, int, Decimal, str, list["JsonValue"], dict[str, "JsonValue"]]
+Param = tuple[str, str]
+
+
+class SigningError(ValueError):
+    """Input the reference refuses. `field` names where, `rule` says why."""
+
+    def __init__(self, field_name: str, rule: str) -> None:
+        super().__init__(f"{field_name}: {rule}")
+        self.field = field_name
+        self.rule = rule
+
+
+@dataclass(frozen=True)
+class Credentials:
+    api_key: str
+    secret: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class FormBody:
+    """`application/x-www-form-urlencoded` body parameters, in the order sent."""
+
+    params: tuple[Param, ...]
+
+
+@dataclass(frozen=True)
+class JsonBody:
+    """A JSON body: `text` is the exact body sent, `value` what it decodes to."""
+
+    value: JsonValue
+    text: str
+
+
+@dataclass(frozen=True)
+class TextBody:
+    """A body sent verbatim, with no structure the signer may rely on."""
+
+    text: str
+
+
+Body = Union[FormBody, JsonBody, TextBody]
+
+
+@dataclass(frozen=True)
+class Request:
+    scheme: str
+    method: str
+    path: str
+    credentials: Credentials
+    query: tuple[Param, ...] = ()
+    body: Body | None = None
+    timestamp: int | None = None
+    nonce: str | None = None
+    window: int | None = None
+    options: Mapping[str, str] = field(default_factory=dict)
+
+    def option(self, name: str, default: str, allowed: Sequence[str]) -> str:
+        """An option value, refused unless it is one of `allowed`."""
+        value = self.options.get(name, default)
+        if value not in allowed:
+            raise SigningError(f"options.{name}", f"must be one of {', '.join(allowed)}; got {value!r}")
+        return value
+
+    def require_timestamp(self) -> int:
+        if self.timestamp is None:
+            raise SigningError("timestamp", f"scheme {self.scheme} signs a timestamp; none was given")
+        return self.timestamp
+
+    def require_nonce(self) -> str:
+        if self.nonce is None:
+            raise SigningError("nonce", f"scheme {self.scheme} signs a nonce; none was given")
+        return self.nonce
+
+
+@dataclass(frozen=True)
+class WireRequest:
+    """The exact request that goes out: the signature covers these bytes."""
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body: str | None = None
+
+    def header(self, name: str) -> str | None:
+        """A header's value, matched case-insensitively as HTTP does."""
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key.lower() == wanted), None)
+
+    def to_mapping(self) -> dict[str, Any]:
+        return {"method": self.method, "url": self.url, "headers": dict(self.headers), "body": self.body}
+
+
+@dataclass(frozen=True)
+class Stages:
+    """Every intermediate value of a signature; a scheme fills those it has."""
+
+    canonical_query: str | None = None
+    payload_json: str | None = None
+    payload: str | None = None
+    string_to_sign: str | None = None
+    digest: str | None = None
+    signature: str = ""
+
+    def to_mapping(self) -> dict[str, str]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+
+@dataclass(frozen=True)
+class Signed:
+    stages: Stages
+    wire: WireRequest
+
+    def to_mapping(self) -> dict[str, Any]:
+        return {**self.stages.to_mapping(), "wire": self.wire.to_mapping()}
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """What the exchange's server answers when it refuses a request."""
+
+    code: int
+    reason: str
+    http_status: int
+    body: str
+
+
+STAGE_NAMES = tuple(f.name for f in fields(Stages))
+
+
+def param_text(field_name: str, value: object) -> str:
+    """The one text form of a parameter value, or a `SigningError`.
+
+    Strings are sent as they are. Integers and Decimals have one obvious text
+    form (a Decimal is written positionally, never with an exponent). A float
+    may print as `1e-05` or `0.00001`, a bool as `true` or `True`, and None as
+    nothing at all, so they are refused rather than guessed.
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        raise SigningError(field_name, "a bool has no single text form; send the exact text, e.g. 'true'")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise SigningError(field_name, "a Decimal must be finite")
+        return format(value, "f")
+    if isinstance(value, float):
+        raise SigningError(field_name, "a float has no single text form (1e-05 or 0.00001?); send a string or Decimal")
+    if value is None:
+        raise SigningError(field_name, "None has no text form; leave the parameter out or send ''")
+    raise SigningError(field_name, f"a {type(value).__name__} cannot be a parameter value; send one string")
+
+
+def params_from(field_name: str, raw: object) -> tuple[Param, ...]:
+    """Ordered (key, value) pairs from a list of two-item lists."""
+    if raw is None:
+        return ()
+    if isinstance(raw, Mapping):
+        raise SigningError(field_name, "must be a list of [key, value] pairs, so that order is explicit")
+    if not isinstance(raw, Sequence) or isinstance(raw, str):
+        raise SigningError(field_name, "must be a list of [key, value] pairs")
+    pairs = []
+    for index, pair in enumerate(raw):
+        where = f"{field_name}[{index}]"
+        if not isinstance(pair, Sequence) or isinstance(pair, str) or len(pair) != 2:
+            raise SigningError(where, "must be a [key, value] pair")
+        key, value = pair
+        if not isinstance(key, str) or not key:
+            raise SigningError(f"{where}.key", "must be a non-empty string")
+        pairs.append((key, param_text(f"{where}.value", value)))
+    return tuple(pairs)
+
+
+def json_value(field_name: str, value: object) -> JsonValue:
+    """A JSON value with no floats: every number keeps one exact text form."""
+    if value is None or isinstance(value, (bool, int, Decimal, str)):
+        return value
+    if isinstance(value, float):
+        raise SigningError(field_name, "a float has no single JSON text form; use body.json_text with the exact text")
+    if isinstance(value, Mapping):
+        result: dict[str, JsonValue] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise SigningError(field_name, f"JSON object keys must be strings; got {key!r}")
+            result[key] = json_value(f"{field_name}.{key}", item)
+        return result
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+        return [json_value(f"{field_name}[{index}]", item) for index, item in enumerate(value)]
+    raise SigningError(field_name, f"a {type(value).__name__} is not a JSON value")
+
+
+def body_from(raw: object) -> Body | None:
+    """A body from exactly one of `form`, `json`, `json_text` or `text`."""
+    if raw is None:
+        return None
+    kinds = ("form", "json", "json_text", "text")
+    if not isinstance(raw, Mapping) or len(raw) != 1 or next(iter(raw)) not in kinds:
+        raise SigningError("body", f"must be a mapping with exactly one of {', '.join(kinds)}")
+    kind, content = next(iter(raw.items()))
+    if kind == "form":
+        return FormBody(params_from("body.form", content))
+    if kind == "json":
+        value = json_value("body.json", content)
+        return JsonBody(value, compact_json(value))
+    if not isinstance(content, str):
+        raise SigningError(f"body.{kind}", "must be the exact body text")
+    if kind == "text":
+        return TextBody(content)
+    try:
+        decoded = json.loads(content, parse_float=Decimal)
+    except ValueError as error:
+        raise SigningError("body.json_text", f"is not valid JSON ({error.args[0]})") from None
+    return JsonBody(json_value("body.json_text", decoded), content)
+
+
+def _optional_int(data: Mapping[str, Any], name: str) -> int | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SigningError(name, "must be an integer (milliseconds unless the scheme says otherwise)")
+    return value
+
+
+def _required_text(data: Mapping[str, Any], name: str) -> str:
+    value = data.get(name)
+    if not isinstance(value, str) or not value:
+        raise SigningError(name, "is required and must be a non-empty string")
+    return value
+
+
+INPUT_KEYS = frozenset(
+    {"scheme", "credentials", "method", "path", "query", "body", "timestamp", "nonce", "window", "options"}
+)
+
+
+def request_from_mapping(data: object) -> Request:
+    """Build a `Request` from a vector's `input` mapping, refusing anything unclear."""
+    if not isinstance(data, Mapping):
+        raise SigningError("input", "must be a mapping")
+    unknown = sorted(set(data) - INPUT_KEYS)
+    if unknown:
+        raise SigningError(unknown[0], f"is not an input field; known fields are {', '.join(sorted(INPUT_KEYS))}")
+    credentials = data.get("credentials")
+    if not isinstance(credentials, Mapping):
+        raise SigningError("credentials", "must be a mapping with api_key and secret")
+    api_key = credentials.get("api_key")
+    secret = credentials.get("secret")
+    if not isinstance(api_key, str):
+        raise SigningError("credentials.api_key", "must be a string")
+    if not isinstance(secret, str) or not secret:
+        raise SigningError("credentials.secret", "must be a non-empty string")
+    nonce = data.get("nonce")
+    if nonce is not None and not isinstance(nonce, str):
+        raise SigningError("nonce", "must be a string, exactly as sent")
+    options = data.get("options") or {}
+    if not isinstance(options, Mapping) or not all(isinstance(v, str) for v in options.values()):
+        raise SigningError("options", "must be a mapping of option names to strings")
+    method = _required_text(data, "method")
+    if method != method.upper():
+        raise SigningError("method", "must be upper case, as sent on the request line")
+    path = _required_text(data, "path")
+    if not path.startswith("/") or "?" in path:
+        raise SigningError("path", "must start with '/' and carry no query string; use query")
+    return Request(
+        scheme=_required_text(data, "scheme"),
+        method=method,
+        path=path,
+        credentials=Credentials(api_key, secret),
+        query=params_from("query", data.get("query")),
+        body=body_from(data.get("body")),
+        timestamp=_optional_int(data, "timestamp"),
+        nonce=nonce,
+        window=_optional_int(data, "window"),
+        options=dict(options),
+    )
