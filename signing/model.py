@@ -13,11 +13,11 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 from signing.encoding import compact_json
 
-JsonValue = Union[None, bool, int, Decimal, str, list["JsonValue"], dict[str, "JsonValue"]]
+JsonValue: TypeAlias = "bool | int | Decimal | str | list[JsonValue] | dict[str, JsonValue] | None"
 Param = tuple[str, str]
 
 
@@ -58,7 +58,7 @@ class TextBody:
     text: str
 
 
-Body = Union[FormBody, JsonBody, TextBody]
+Body: TypeAlias = "FormBody | JsonBody | TextBody"
 
 
 @dataclass(frozen=True)

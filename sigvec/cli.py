@@ -132,7 +132,9 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True)
 
     def with_vectors(command: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        command.add_argument("--vectors", type=Path, help="a vectors/ folder (default: $SIGVEC_VECTORS, else the packaged corpus)")
+        command.add_argument(
+            "--vectors", type=Path, help="a vectors/ folder (default: $SIGVEC_VECTORS, else the packaged corpus)"
+        )
         return command
 
     check = with_vectors(commands.add_parser("check", help="run the whole corpus against the reference"))

@@ -40,15 +40,18 @@ class Vector:
 
     @property
     def input(self) -> Mapping[str, Any]:
-        return self.data["input"]
+        value: Mapping[str, Any] = self.data["input"]
+        return value
 
     @property
     def expected(self) -> Mapping[str, Any]:
-        return self.data["expected"]
+        value: Mapping[str, Any] = self.data["expected"]
+        return value
 
     @property
     def provenance(self) -> Mapping[str, Any]:
-        return self.data["provenance"]
+        value: Mapping[str, Any] = self.data["provenance"]
+        return value
 
     @property
     def algorithm(self) -> dict[str, str]:

@@ -6,7 +6,6 @@ import hashlib
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 from jsonschema import Draft202012Validator
 
@@ -48,7 +47,8 @@ def flag_problems(corpus: Corpus) -> list[str]:
         if not isinstance(definition, dict) or any(not definition.get(key) for key in FLAG_FIELDS)
     ]
     for vector in corpus.vectors():
-        problems += [f"{vector.file}: {vector.id}: flag {flag} is not defined in flags.yaml" for flag in vector.flags if flag not in corpus.flags]
+        undefined = [flag for flag in vector.flags if flag not in corpus.flags]
+        problems += [f"{vector.file}: {vector.id}: flag {flag} is not defined in flags.yaml" for flag in undefined]
     return problems
 
 
@@ -96,7 +96,8 @@ def record_ids(corpus: Corpus) -> list[str]:
     """Append every vector not yet in released-ids.txt; return their IDs."""
     new = unreleased(corpus)
     path = corpus.root / RELEASED_IDS
-    lines: list[Any] = [] if path.exists() else ["# id  input-fingerprint: IDs listed here are released and never renumbered or reused"]
+    header = "# id  input-fingerprint: IDs listed here are released and never renumbered or reused"
+    lines = [] if path.exists() else [header]
     lines += [f"{vector.id} {fingerprint(vector)}" for vector in new]
     if lines:
         with path.open("a", encoding="utf-8") as stream:
