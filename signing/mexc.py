@@ -4,6 +4,12 @@ Spot rules: seed `001_c368e9ce9f3e1c60.txt` ("General Info", section SIGNED),
 also `mexcdevelop/apidocs` branch `spot_v3_en`, `source/index.html.md`.
 Futures rules: `mexcdevelop/apidocs` branch `contract_v1_en`, "Access and
 authentication". The byte-level summary is `shared/specs/mexc.md`.
+
+Inputs: `timestamp` is the clock in ms. Spot requests also carry it as their
+`timestamp` parameter, placed where the caller puts it, and must agree with it;
+`recvWindow` is an ordinary parameter. Futures take `window` as the
+`Recv-Window` header, in seconds, and one option, `query_encoding`
+(`percent`, the default, or `raw`), for GET and DELETE values.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 from urllib.parse import unquote, unquote_plus
 
 from signing.digests import hmac_sha256_hex
-from signing.encoding import compact_json, join_pairs, percent_encode
+from signing.encoding import compact_json, join_pairs, percent_encode, raw
 from signing.model import (
     Credentials,
     FormBody,
@@ -135,13 +141,15 @@ def futures_param_string(request: Request) -> str:
     are sorted by key and joined as `k=v&k=v`; for POST the parameter string
     is the JSON body exactly as sent, unsorted; with no parameters it is the
     empty string. Values are percent-encoded, as the docs' Java example does,
-    so that the signed text is the query the URL carries (the Go demo signs
-    raw values: vectors flagged FuturesEncodingUnclear).
+    so that the signed text is the query the URL carries. `options.query_encoding:
+    raw` signs and sends raw values instead, as the official Go demo does; the
+    docs do not settle it (vectors flagged FuturesEncodingUnclear).
     """
     if request.method in ("GET", "DELETE"):
         if request.body is not None:
             raise SigningError("body", f"MEXC futures {request.method} requests carry no body; use query")
-        return encode_params(tuple(sorted(request.query, key=lambda pair: pair[0])))
+        encode = raw if request.option("query_encoding", "percent", ("percent", "raw")) == "raw" else percent_encode
+        return join_pairs(sorted(request.query, key=lambda pair: pair[0]), encode)
     if request.query:
         raise SigningError("query", f"MEXC futures {request.method} requests carry their parameters as a JSON body")
     if request.body is None:

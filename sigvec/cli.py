@@ -74,14 +74,22 @@ def command_check(args: argparse.Namespace) -> int:
     return 0 if all(outcome.passed for outcome in outcomes) else 1
 
 
-def read_input(stream: Any) -> dict[str, Any]:
-    text = stream.read()
+def parse_document(text: str) -> Any:
+    """JSON first, so that a JSON number stays a number (YAML would read 1e-05 as text), else YAML."""
     try:
-        data = yaml.safe_load(text)
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        return yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise UsageError(f"input: not valid JSON or YAML{where}") from None
+
+
+def read_input(stream: Any) -> dict[str, Any]:
+    data = parse_document(stream.read())
     if isinstance(data, dict) and "input" in data and "scheme" not in data:
         raise UsageError("input: give the vector's input mapping, not the whole vector")
     if not isinstance(data, dict):

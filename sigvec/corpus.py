@@ -85,7 +85,11 @@ class Corpus:
 
 
 def packaged_root() -> Path:
-    """The corpus shipped with the installed package."""
+    """The corpus shipped with the package: `vectors/` beside it in a source
+    checkout or an editable install, else the installed `sigvec_vectors` data."""
+    checkout = Path(__file__).resolve().parents[1] / "vectors"
+    if (checkout / "schema.json").is_file():
+        return checkout
     return Path(str(resources.files("sigvec_vectors")))
 
 
