@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +90,10 @@ def packaged_root() -> Path:
     checkout = Path(__file__).resolve().parents[1] / "vectors"
     if (checkout / "schema.json").is_file():
         return checkout
-    return Path(str(resources.files("sigvec_vectors")))
+    spec = importlib.util.find_spec("sigvec_vectors")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the packaged corpus sigvec_vectors is not installed; pass --vectors")
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def default_root() -> Path:
