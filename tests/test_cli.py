@@ -28,10 +28,22 @@ def run(
     return code, captured.out, captured.err
 
 
-def corpus_copy(tmp_path: Path) -> Path:
+def corpus_with_spot_edit(tmp_path: Path, old: str, new: str) -> Path:
+    """A copy of the corpus with the first `old` in mexc/spot.yaml replaced by `new`."""
     root = tmp_path / "vectors"
     shutil.copytree(REPO / "vectors", root)
+    spot = root / "mexc" / "spot.yaml"
+    text = spot.read_text()
+    assert old in text
+    spot.write_text(text.replace(old, new, 1))
     return root
+
+
+def lint_after_spot_edit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], old: str, new: str
+) -> tuple[int, str]:
+    code, out, _ = run(monkeypatch, capsys, ["lint", "--vectors", str(corpus_with_spot_edit(tmp_path, old, new))])
+    return code, out
 
 
 def test_check_prints_a_summary_per_scheme_and_exits_zero(
@@ -47,9 +59,7 @@ def test_check_prints_a_summary_per_scheme_and_exits_zero(
 def test_check_exits_non_zero_and_names_the_vector_and_stage_on_failure(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = corpus_copy(tmp_path)
-    spot = root / "mexc" / "spot.yaml"
-    spot.write_text(spot.read_text().replace("type=LIMITquantity", "type=LIMIT&quantity", 1))
+    root = corpus_with_spot_edit(tmp_path, "type=LIMITquantity", "type=LIMIT&quantity")
     code, out, _ = run(monkeypatch, capsys, ["check", "--vectors", str(root)])
     assert code == 1
     assert "FAIL mexc-spot-v3-0003" in out and "string_to_sign" in out
@@ -133,50 +143,35 @@ def test_an_exported_input_signs_to_its_exported_expected_values(
 
 
 def test_lint_rejects_a_duplicate_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    root = corpus_copy(tmp_path)
-    spot = root / "mexc" / "spot.yaml"
-    spot.write_text(spot.read_text().replace("id: mexc-spot-v3-0002", "id: mexc-spot-v3-0001"))
-    code, out, _ = run(monkeypatch, capsys, ["lint", "--vectors", str(root)])
+    code, out = lint_after_spot_edit(tmp_path, monkeypatch, capsys, "id: mexc-spot-v3-0002", "id: mexc-spot-v3-0001")
     assert code == 1 and "mexc-spot-v3-0001: duplicate ID" in out
 
 
 def test_lint_rejects_a_released_id_that_was_renumbered(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = corpus_copy(tmp_path)
-    spot = root / "mexc" / "spot.yaml"
-    spot.write_text(spot.read_text().replace("id: mexc-spot-v3-0020", "id: mexc-spot-v3-0021"))
-    code, out, _ = run(monkeypatch, capsys, ["lint", "--vectors", str(root)])
+    code, out = lint_after_spot_edit(tmp_path, monkeypatch, capsys, "id: mexc-spot-v3-0020", "id: mexc-spot-v3-0021")
     assert code == 1 and "mexc-spot-v3-0020: released ID is missing" in out
 
 
 def test_lint_rejects_a_released_id_reused_for_another_input(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = corpus_copy(tmp_path)
-    spot = root / "mexc" / "spot.yaml"
-    spot.write_text(spot.read_text().replace('[recvWindow, "60001"]', '[recvWindow, "60002"]'))
-    code, out, _ = run(monkeypatch, capsys, ["lint", "--vectors", str(root)])
+    code, out = lint_after_spot_edit(tmp_path, monkeypatch, capsys, '[recvWindow, "60001"]', '[recvWindow, "60002"]')
     assert code == 1 and "mexc-spot-v3-0019: input changed since release" in out
 
 
 def test_lint_rejects_an_undefined_flag(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = corpus_copy(tmp_path)
-    spot = root / "mexc" / "spot.yaml"
-    spot.write_text(spot.read_text().replace("flags: [EmptyValue]", "flags: [EmptyValues]"))
-    code, out, _ = run(monkeypatch, capsys, ["lint", "--vectors", str(root)])
+    code, out = lint_after_spot_edit(tmp_path, monkeypatch, capsys, "flags: [EmptyValue]", "flags: [EmptyValues]")
     assert code == 1 and "flag EmptyValues is not defined" in out
 
 
 def test_lint_reports_schema_errors_with_the_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = corpus_copy(tmp_path)
-    spot = root / "mexc" / "spot.yaml"
-    spot.write_text(spot.read_text().replace("result: acceptable", "result: maybe", 1))
-    code, out, _ = run(monkeypatch, capsys, ["lint", "--vectors", str(root)])
+    code, out = lint_after_spot_edit(tmp_path, monkeypatch, capsys, "result: acceptable", "result: maybe")
     assert code == 1 and "mexc/spot.yaml: vectors[17].result" in out
 
 
