@@ -53,11 +53,7 @@ def encode_params(params: tuple[Param, ...]) -> str:
 
 
 def form_params(request: Request) -> tuple[Param, ...]:
-    if request.body is None:
-        return ()
-    if not isinstance(request.body, FormBody):
-        raise SigningError("body", "MEXC spot v3 signs form bodies (body.form) only")
-    return request.body.params
+    return request.form_params("MEXC spot v3 signs form bodies (body.form) only")
 
 
 def timestamp_param(request: Request) -> str:

@@ -81,6 +81,14 @@ class Request:
             raise SigningError(f"options.{name}", f"must be one of {', '.join(allowed)}; got {value!r}")
         return value
 
+    def form_params(self, scheme_rule: str) -> tuple[Param, ...]:
+        """The form body's parameters (none without a body); any other body is refused with `scheme_rule`."""
+        if self.body is None:
+            return ()
+        if not isinstance(self.body, FormBody):
+            raise SigningError("body", scheme_rule)
+        return self.body.params
+
     def require_timestamp(self) -> int:
         if self.timestamp is None:
             raise SigningError("timestamp", f"scheme {self.scheme} signs a timestamp; none was given")

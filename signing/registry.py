@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from signing import mexc
+from signing import bitunix, coinex, mexc, peatio
+from signing import max as maicoin
 from signing.model import Credentials, Rejection, Request, Signed, SigningError, WireRequest
 
 Signer = Callable[[Request], Signed]
@@ -25,6 +26,13 @@ SCHEMES: dict[str, Scheme] = {
     for scheme in (
         Scheme("mexc-spot-v3", "MEXC", mexc.sign_spot, mexc.verify_spot),
         Scheme("mexc-futures-v1", "MEXC", mexc.sign_futures, mexc.verify_futures),
+        Scheme("coinex-v2", "CoinEx", coinex.sign_v2, coinex.verify_v2),
+        Scheme("coinex-v2-sha256-legacy", "CoinEx", coinex.sign_v2_legacy, coinex.verify_v2_legacy),
+        Scheme("coinex-v1", "CoinEx", coinex.sign_v1, coinex.verify_v1),
+        Scheme("coinex-perpetual-v1", "CoinEx", coinex.sign_perpetual_v1, coinex.verify_perpetual_v1),
+        Scheme("bitunix", "Bitunix", bitunix.sign, bitunix.verify),
+        Scheme("max-v2", "MAX", maicoin.sign, maicoin.verify),
+        Scheme("peatio-v2", "Peatio", peatio.sign, peatio.verify),
     )
 }
 

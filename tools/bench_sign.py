@@ -56,12 +56,12 @@ def main() -> None:
         if vector.result == "valid":
             representatives.setdefault(vector.scheme, vector)
     headline = representatives.pop("mexc-spot-v3")
-    print(f"{'scheme':<28}{'vector':<22}{'sign (us)':>11}{'bare (us)':>11}{'ratio':>8}")
+    print(f"{'scheme':<28}{'vector':<26}{'sign (us)':>11}{'bare (us)':>11}{'ratio':>8}")
     headline_factor = 0.0
     for vector in (headline, *representatives.values()):
         factor, signed, bare = ratio(vector, args.rounds, args.number)
         headline_factor = headline_factor or factor
-        print(f"{vector.scheme:<28}{vector.id:<22}{signed * 1e6:>11.2f}{bare * 1e6:>11.2f}{factor:>8.1f}")
+        print(f"{vector.scheme:<28}{vector.id:<26}{signed * 1e6:>11.2f}{bare * 1e6:>11.2f}{factor:>8.1f}")
     print(f"\nmexc-spot-v3 sign() / bare hmac.new(...).hexdigest(): {headline_factor:.1f}x")
 
 

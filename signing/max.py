@@ -1,0 +1,269 @@
+"""MAX (MaiCoin) REST v2 and v3: scheme `max-v2` (v3 signs the same way).
+
+Rules: seed `000_e8ec5a8265ba763c.txt` (MAX REST API v2, authentication), the
+official Node SDK `maicoin/max-exchange-api-node` `src/rest/rest.ts`, and the
+byte-level summary `shared/specs/max.md`.
+
+Payload = base64 of the UTF-8 JSON of the request's parameters plus `nonce`
+plus `path`; signature = lower-case hex HMAC-SHA256(secret, payload); both go
+in headers with the access key.
+
+How a request is given (explicit, so that the wire and the payload agree):
+- The nonce is `input.timestamp` (epoch ms). The request must also carry it as
+  an ordinary `nonce` parameter, where the client puts it: a `nonce` query
+  pair (GET) or a `nonce` integer in the JSON body (POST, PUT, DELETE). Its
+  position there is its position in the payload.
+- GET: parameters are `query` pairs of exact text. A key ending in `[]` is an
+  array (`state[]=wait&state[]=done`); in the payload it is one key without
+  brackets holding the values in order (`"state":["wait","done"]`), at the
+  place of its first pair. Query values stay JSON strings in the payload (the
+  text sent); only `nonce` is an integer. A GET carries no body.
+- POST, PUT, DELETE: parameters are a JSON object body (`body.json` or the
+  exact `body.json_text`) that already holds `nonce`; it is sent as given, and
+  the payload object is that object. There is no query.
+- `path` is always the payload's last key: the request path with its
+  `/api/v2` or `/api/v3` prefix and `.json` if the URL has it.
+
+Options (`input.options`):
+- `json`: how the payload object becomes text. `compact` (default): no
+  whitespace, key order kept, UTF-8 (JavaScript `JSON.stringify`, the seed's
+  example). `python`: Python `json.dumps` defaults, `", "` and `": "`
+  separators and `\\uXXXX` escapes (the docs' Python example). `sorted`:
+  compact with keys sorted by code point (the official Node v3 SDK).
+- `base64`: `standard` (default, padded) or `urlsafe` (`-` and `_`; whether
+  the server accepts it is unknown, see `shared/specs/max.md`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote_plus, urlsplit
+
+from signing.digests import hmac_sha256_hex
+from signing.encoding import compact_json, dump_json, split_pairs
+from signing.model import (
+    Credentials,
+    JsonBody,
+    JsonValue,
+    Param,
+    Rejection,
+    Request,
+    Signed,
+    SigningError,
+    Stages,
+    WireRequest,
+)
+
+BASE_URL = "https://max-api.maicoin.com"
+NONCE_WINDOW_MS = 30000
+JSON_STYLES = ("compact", "python", "sorted")
+BASE64_ALPHABETS = ("standard", "urlsafe")
+
+
+def array_key(key: str) -> str | None:
+    """The payload key of an array query key (`state[]` -> `state`), or None for a scalar key."""
+    return key[:-2] if key.endswith("[]") else None
+
+
+def query_object(pairs: tuple[Param, ...]) -> dict[str, JsonValue]:
+    """Query pairs as the payload holds them: `k[]` pairs become one list under `k`.
+
+    "Arrays are written in brackets: `state[]=wait&state[]=done`. In the JSON
+    the same array is `"state":["wait","done"]`" (`shared/specs/max.md`).
+    `nonce` becomes an integer; every other value stays the text sent.
+    """
+    result: dict[str, JsonValue] = {}
+    for key, value in pairs:
+        name = array_key(key) or key
+        if "[" in name or "]" in name or name == "path":
+            raise SigningError(f"query.{key}", "MAX query keys are plain names or name[] arrays, and never path")
+        existing = result.get(name)
+        if array_key(key) is not None:
+            if name in result and not isinstance(existing, list):
+                raise SigningError(f"query.{key}", f"{name} is sent both as a value and as an array")
+            result.setdefault(name, [])
+            listed = result[name]
+            assert isinstance(listed, list)
+            listed.append(value)
+        elif name in result:
+            raise SigningError(f"query.{key}", "is sent twice; a repeated parameter must be an array (key[])")
+        else:
+            result[name] = int(value) if name == "nonce" and value.isdigit() else value
+    return result
+
+
+def params_object(request: Request) -> dict[str, JsonValue]:
+    """The request's parameters, nonce included, in the order they are sent."""
+    if request.method == "GET":
+        if request.body is not None:
+            raise SigningError("body", "a MAX GET carries its parameters in the query, not in a body")
+        params = query_object(request.query)
+    else:
+        if request.query:
+            raise SigningError("query", f"a MAX {request.method} carries its parameters as a JSON body")
+        if not isinstance(request.body, JsonBody) or not isinstance(request.body.value, dict):
+            raise SigningError("body", f"a MAX {request.method} body is a JSON object (body.json or body.json_text)")
+        params = dict(request.body.value)
+        if "path" in params:
+            raise SigningError("body.path", "path belongs to the payload only, never to the body")
+    nonce = request.require_timestamp()
+    sent = params.get("nonce")
+    if isinstance(sent, bool) or sent != nonce:
+        raise SigningError("nonce", f"the request must carry nonce {nonce} (input.timestamp) as an integer parameter")
+    return params
+
+
+def payload_object(request: Request) -> dict[str, JsonValue]:
+    """Parameters plus `nonce` plus `path` (seed: `body = {path, nonce, ...}`); path goes last here."""
+    return {**params_object(request), "path": request.path}
+
+
+def payload_json(value: dict[str, JsonValue], style: str) -> str:
+    """The payload object as JSON text in one of `JSON_STYLES` (see the module docstring).
+
+    The server verifies the HMAC over the header as received and then decodes
+    it, so each style is valid on its own bytes (`shared/specs/max.md`).
+    """
+    if style == "python":
+        return dump_json(value, item_separator=", ", key_separator=": ", ensure_ascii=True)
+    return dump_json(value, sort_keys=style == "sorted")
+
+
+def payload(json_text: str, alphabet: str) -> str:
+    """Standard base64 with padding of the UTF-8 JSON text (`shared/specs/max.md`, Payload); urlsafe on request."""
+    encode = base64.urlsafe_b64encode if alphabet == "urlsafe" else base64.standard_b64encode
+    return encode(json_text.encode()).decode("ascii")
+
+
+def string_to_sign(payload_text: str) -> str:
+    """What is HMACed is the payload string itself (seed: `createHmac('sha256', secret_key).update(payload)`)."""
+    return payload_text
+
+
+def signature(secret: str, message: str) -> str:
+    """Lower-case hex HMAC-SHA256 keyed with the secret (seed: `.digest('hex')`)."""
+    return hmac_sha256_hex(secret.encode(), message.encode())
+
+
+def query_string(pairs: tuple[Param, ...]) -> str:
+    """GET parameters as sent: form encoding (space as `+`), order kept, `[]` of array keys literal.
+
+    The docs write `state[]=wait`; the Node SDK's `URLSearchParams` writes
+    `state%5B%5D=wait`. A server decodes both to the same key.
+    """
+    return "&".join(f"{quote_plus(key, safe='[]')}={quote_plus(value, safe='')}" for key, value in pairs)
+
+
+def wire_request(request: Request, payload_text: str, sig: str) -> WireRequest:
+    """Headers `X-MAX-ACCESSKEY`, `X-MAX-PAYLOAD`, `X-MAX-SIGNATURE` (seed); the query or the JSON body as given."""
+    headers = [
+        ("X-MAX-ACCESSKEY", request.credentials.api_key),
+        ("X-MAX-PAYLOAD", payload_text),
+        ("X-MAX-SIGNATURE", sig),
+    ]
+    query = query_string(request.query)
+    url = f"{BASE_URL}{request.path}" + (f"?{query}" if query else "")
+    if isinstance(request.body, JsonBody):
+        headers.append(("Content-Type", "application/json"))
+        return WireRequest(request.method, url, tuple(headers), request.body.text)
+    return WireRequest(request.method, url, tuple(headers), None)
+
+
+def sign(request: Request) -> Signed:
+    style = request.option("json", "compact", JSON_STYLES)
+    alphabet = request.option("base64", "standard", BASE64_ALPHABETS)
+    text = payload_json(payload_object(request), style)
+    encoded = payload(text, alphabet)
+    message = string_to_sign(encoded)
+    sig = signature(request.credentials.secret, message)
+    stages = Stages(payload_json=text, payload=encoded, string_to_sign=message, signature=sig)
+    return Signed(stages, wire_request(request, encoded, sig))
+
+
+# --- the server's side ---------------------------------------------------------
+
+
+def rejection(code: int, message: str) -> Rejection:
+    """HTTP 401 with `{"error":{"code":N,"message":"..."},"success":false}` (`shared/specs/max.md`, Errors)."""
+    return Rejection(code, message, 401, compact_json({"error": {"code": code, "message": message}, "success": False}))
+
+
+def decode_payload(payload_text: str) -> dict[str, Any] | None:
+    """The payload header decoded (strict standard base64, UTF-8 JSON object), or None (error 2015)."""
+    try:
+        decoded = json.loads(base64.b64decode(payload_text, validate=True).decode(), parse_float=Decimal)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return decoded if isinstance(decoded, dict) else None
+
+
+def as_text(value: object) -> object:
+    """A payload value as it would appear in a query string, for the GET consistency check (inferred)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    if isinstance(value, list):
+        return [as_text(item) for item in value]
+    return value
+
+
+def received_query(query: str) -> dict[str, object]:
+    """A received query string as the server reads it: `k[]` pairs collected into a list under `k`."""
+    result: dict[str, object] = {}
+    for key, value in split_pairs(query):
+        name = array_key(key)
+        if name is None:
+            result[key] = value
+        else:
+            existing = result.setdefault(name, [])
+            if isinstance(existing, list):
+                existing.append(value)
+    return result
+
+
+def consistent(wire: WireRequest, params: dict[str, Any]) -> bool:
+    """Do the query (GET) or the JSON body (others) carry exactly the payload's parameters?
+
+    The rule behind error 2014, "Payload is not consistent with body or wrong
+    path in payload"; the comparison of text and numbers is inferred (the
+    server code is not public).
+    """
+    if wire.method == "GET":
+        sent = received_query(urlsplit(wire.url).query)
+        return sent == {key: as_text(value) for key, value in params.items()}
+    try:
+        body = json.loads(wire.body or "{}", parse_float=Decimal)
+    except ValueError:
+        return False
+    return bool(body == params)
+
+
+def verify(wire: WireRequest, credentials: Credentials, server_time: int) -> Rejection | None:
+    """Check a request as MAX's server does: key, HMAC over the header as received, decoding, nonce, consistency.
+
+    Nonce: "within 30 seconds difference of server time" (seed); exactly 30 s
+    is accepted here (the boundary is not published). Replay (2006, "each
+    nonce can be used only once") needs state and is not checked here.
+    """
+    access_key, payload_text, sent_sig = (wire.header(name) for name in ("X-MAX-ACCESSKEY", "X-MAX-PAYLOAD", "X-MAX-SIGNATURE"))
+    if not access_key or not payload_text or not sent_sig:
+        return rejection(2001, "authorization failed")
+    if access_key != credentials.api_key:
+        return rejection(2008, "The access key does not exist.")
+    if sent_sig != signature(credentials.secret, string_to_sign(payload_text)):
+        return rejection(2005, "Signature is incorrect.")
+    decoded = decode_payload(payload_text)
+    if decoded is None:
+        return rejection(2015, "payload is invalid")
+    nonce = decoded.pop("nonce", None)
+    if isinstance(nonce, bool) or not isinstance(nonce, int) or abs(server_time - nonce) > NONCE_WINDOW_MS:
+        return rejection(2007, "invalid nonce")
+    path = decoded.pop("path", None)
+    if path != urlsplit(wire.url).path or not consistent(wire, {**decoded, "nonce": nonce}):
+        return rejection(2014, "Payload is not consistent with body or wrong path in payload.")
+    return None

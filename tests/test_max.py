@@ -1,0 +1,84 @@
+"""MAX: the server's checks, one rule per test, on the seed-shaped vector max-v2-0001."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+
+from conftest import CORPUS
+
+from signing.max import verify
+from signing.model import Credentials, WireRequest
+
+KEY = Credentials("xxx", "yyy")
+SEED = CORPUS.by_id()["max-v2-0001"].expected["wire"]
+NONCE = 1700000000000
+
+
+def wire_with(payload: str, url: str = SEED["url"], signature: str | None = None) -> WireRequest:
+    """A request carrying `payload`, signed over it independently of `signing` unless `signature` is given."""
+    sig = signature or hmac.new(b"yyy", payload.encode(), hashlib.sha256).hexdigest()
+    headers = (("X-MAX-ACCESSKEY", "xxx"), ("X-MAX-PAYLOAD", payload), ("X-MAX-SIGNATURE", sig))
+    return WireRequest("GET", url, headers, None)
+
+
+def encoded(obj: object) -> str:
+    return base64.b64encode(json.dumps(obj).encode()).decode()
+
+
+def code(wire: WireRequest, server_time: int = NONCE) -> int | None:
+    rejection = verify(wire, KEY, server_time)
+    return rejection.code if rejection else None
+
+
+def seed_wire() -> WireRequest:
+    return WireRequest("GET", SEED["url"], tuple(SEED["headers"].items()), None)
+
+
+def test_seed_shaped_request_is_accepted() -> None:
+    assert code(seed_wire()) is None
+
+
+def test_the_nonce_may_be_30_seconds_off_but_not_more() -> None:
+    assert code(seed_wire(), NONCE + 30000) is None
+    assert code(seed_wire(), NONCE - 30000) is None
+    assert code(seed_wire(), NONCE + 30001) == 2007
+    assert code(seed_wire(), NONCE - 30001) == 2007
+
+
+def test_the_hmac_covers_the_header_as_received() -> None:
+    assert code(wire_with(SEED["headers"]["X-MAX-PAYLOAD"], signature="0" * 64)) == 2005
+
+
+def test_key_order_and_spaces_are_free_when_the_signature_matches() -> None:
+    assert code(wire_with(encoded({"path": "/api/v2/members/me.json", "nonce": NONCE}))) is None
+
+
+def test_an_undecodable_payload_with_a_matching_hmac_is_2015() -> None:
+    assert code(wire_with("not base64!")) == 2015
+    assert code(wire_with(base64.b64encode(b"[1, 2]").decode())) == 2015
+
+
+def test_a_get_query_param_with_another_value_in_the_payload_is_2014() -> None:
+    payload = encoded({"market": "ethtwd", "nonce": NONCE, "path": "/api/v2/orders"})
+    assert code(wire_with(payload, "https://max-api.maicoin.com/api/v2/orders?market=btctwd&nonce=1700000000000")) == 2014
+
+
+def test_a_post_body_that_differs_from_the_payload_is_2014() -> None:
+    payload = encoded({"market": "btctwd", "nonce": NONCE, "path": "/api/v2/orders"})
+    wire = wire_with(payload, "https://max-api.maicoin.com/api/v2/orders")
+    posted = WireRequest("POST", wire.url, wire.headers, '{"market":"ethtwd","nonce":1700000000000}')
+    assert code(posted) == 2014
+
+
+def test_rejections_are_401_with_max_error_body() -> None:
+    rejection = verify(seed_wire(), Credentials("other", "yyy"), NONCE)
+    assert rejection is not None and rejection.code == 2008 and rejection.http_status == 401
+    assert json.loads(rejection.body) == {"error": {"code": 2008, "message": rejection.reason}, "success": False}
+
+
+def test_the_urlsafe_payload_of_the_acceptable_vector_is_not_decoded_by_the_strict_verifier() -> None:
+    wire = CORPUS.by_id()["max-v2-0012"].expected["wire"]
+    assert code(WireRequest("POST", wire["url"], tuple(wire["headers"].items()), wire["body"])) == 2015

@@ -1,0 +1,97 @@
+"""Peatio v2: the server's checks, one rule per test, on the documented example (peatio-v2-0001)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import CORPUS
+
+from signing.encoding import cgi_escape, to_query, uri_unescape
+from signing.model import Credentials, WireRequest
+from signing.peatio import TonceCache, rack_params, verify
+
+KEY = Credentials("xxx", "yyy")
+DOC = CORPUS.by_id()["peatio-v2-0001"].expected["wire"]
+SIGNED_AT = 123456789
+
+
+def doc_wire(url: str = DOC["url"]) -> WireRequest:
+    return WireRequest("GET", url, (), None)
+
+
+def code(wire: WireRequest, server_time: int = SIGNED_AT, credentials: Credentials = KEY) -> int | None:
+    rejection = verify(wire, credentials, server_time)
+    return rejection.code if rejection else None
+
+
+def test_documented_example_is_accepted() -> None:
+    assert code(doc_wire()) is None
+
+
+@pytest.mark.parametrize("param", ["access_key", "tonce", "signature"])
+def test_a_missing_auth_parameter_is_2001(param: str) -> None:
+    base, _, query = DOC["url"].partition("?")
+    kept = "&".join(piece for piece in query.split("&") if not piece.startswith(f"{param}="))
+    assert code(doc_wire(f"{base}?{kept}")) == 2001
+
+
+def test_an_unknown_access_key_is_2008() -> None:
+    assert code(doc_wire(), credentials=Credentials("other", "yyy")) == 2008
+
+
+def test_a_tonce_more_than_30_seconds_old_is_2007_with_now_in_whole_seconds() -> None:
+    # Rejected once now = floor(server_time / 1000) * 1000 exceeds tonce + 30000 = 123486789.
+    assert code(doc_wire(), server_time=123486999) is None
+    assert code(doc_wire(), server_time=123487000) == 2007
+
+
+def test_a_tonce_more_than_30_seconds_ahead_is_2007() -> None:
+    # Rejected while now is below tonce - 30000 = 123426789.
+    assert code(doc_wire(), server_time=123427000) is None
+    assert code(doc_wire(), server_time=123426999) == 2007
+
+
+def test_a_non_numeric_tonce_counts_as_zero() -> None:
+    assert code(doc_wire(DOC["url"].replace("tonce=123456789", "tonce=abc"))) == 2007
+
+
+def test_a_changed_signature_is_2005_and_the_body_is_peatios() -> None:
+    wire = doc_wire(DOC["url"].replace("signature=e3", "signature=E3"))
+    rejection = verify(wire, KEY, SIGNED_AT)
+    assert rejection is not None and rejection.code == 2005 and rejection.http_status == 401
+    assert json.loads(rejection.body) == {"error": {"code": 2005, "message": rejection.reason}}
+
+
+def test_a_reused_tonce_is_2006_even_after_a_bad_signature() -> None:
+    cache = TonceCache()
+    bad = doc_wire(DOC["url"].replace("signature=e3", "signature=00"))
+    first = cache.verify(bad, KEY, SIGNED_AT)
+    assert first is not None and first.code == 2005
+    second = cache.verify(doc_wire(), KEY, SIGNED_AT)
+    assert second is not None and second.code == 2006
+
+
+def test_the_tonce_cache_forgets_after_61_seconds_when_the_window_rejects_anyway() -> None:
+    cache = TonceCache()
+    assert cache.verify(doc_wire(), KEY, SIGNED_AT) is None
+    late = cache.verify(doc_wire(), KEY, SIGNED_AT + 61000)
+    assert late is not None and late.code == 2007
+
+
+def test_rack_parsing_starts_a_new_hash_when_a_key_repeats() -> None:
+    pairs = (("o[][p]", "1"), ("o[][s]", "a"), ("o[][p]", "2"))
+    assert rack_params(pairs) == {"o": [{"p": "1", "s": "a"}, {"p": "2"}]}
+
+
+def test_to_query_sorts_escaped_strings_not_keys() -> None:
+    assert to_query({"a": "1", "a1": "2", "a-b": "3"}, "") == "a-b=3&a1=2&a=1"
+
+
+def test_to_query_drops_empty_arrays_and_hashes_and_writes_nil_as_key_equals() -> None:
+    assert to_query({"a": [], "b": {}, "c": None}, "") == "c="
+
+
+def test_cgi_escape_is_ruby_2_and_unescape_leaves_plus() -> None:
+    assert cgi_escape("a b+~*") == "a+b%2B%7E%2A"
+    assert uri_unescape("a+b%2B%20%E2%82%AC") == "a+b+ €"
