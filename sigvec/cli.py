@@ -21,7 +21,7 @@ from signing.registry import sign
 from sigvec import __version__
 from sigvec.check import check_vector, summarise
 from sigvec.corpus import Corpus, load_corpus
-from sigvec.lint import lint, record_ids, unreleased
+from sigvec.lint import lint, record_ids, schema_problems, unreleased
 
 REDACTED = "<redacted>"
 SUMMARY_COLUMNS = ("vectors", "passed", "failed", "errata", "acceptable")
@@ -52,14 +52,34 @@ def open_corpus(args: argparse.Namespace) -> Corpus:
         raise UsageError(f"vectors: a file is not valid YAML ({error})") from None
 
 
-def command_check(args: argparse.Namespace) -> int:
+def open_valid_corpus(args: argparse.Namespace) -> Corpus:
+    """The corpus, refused (exit 2) unless every file follows vectors/schema.json."""
     corpus = open_corpus(args)
+    problems = schema_problems(corpus)
+    if problems:
+        more = f" (and {len(problems) - 1} more; run sigvec lint)" if len(problems) > 1 else ""
+        raise UsageError(f"vectors: {problems[0]}{more}")
+    return corpus
+
+
+def command_check(args: argparse.Namespace) -> int:
+    corpus = open_valid_corpus(args)
     outcomes = [check_vector(vector) for vector in corpus.vectors()]
     summaries = summarise(outcomes)
     if args.format == "json":
         report = {
             "schemes": {s.scheme: {column: s.counts[column] for column in SUMMARY_COLUMNS} for s in summaries},
             "failures": [{"id": o.vector.id, "problems": o.problems} for o in outcomes if not o.passed],
+            "vectors": [
+                {
+                    "id": o.vector.id,
+                    "scheme": o.vector.scheme,
+                    "result": o.vector.result,
+                    "passed": o.passed,
+                    "verifier": o.rejection.code if o.rejection else "accept",
+                }
+                for o in outcomes
+            ],
         }
         print(json.dumps(report, indent=2))
     else:
@@ -106,7 +126,7 @@ def command_sign(args: argparse.Namespace) -> int:
 
 
 def command_vectors(args: argparse.Namespace) -> int:
-    corpus = open_corpus(args)
+    corpus = open_valid_corpus(args)
     document = {
         "sigvec_version": __version__,
         "flags": corpus.flags,

@@ -72,6 +72,15 @@ def test_check_json_report_lists_failures(
     report = json.loads(out)
     assert code == 0 and report["failures"] == []
     assert report["schemes"]["mexc-spot-v3"]["errata"] == 1
+    by_id = {vector["id"]: vector for vector in report["vectors"]}
+    assert by_id["mexc-spot-v3-0004"] == {
+        "id": "mexc-spot-v3-0004",
+        "scheme": "mexc-spot-v3",
+        "result": "invalid",
+        "passed": True,
+        "verifier": 700002,
+    }
+    assert by_id["mexc-spot-v3-0018"]["verifier"] == "accept"
 
 
 def test_sign_reads_json_and_prints_every_stage_and_the_wire_request(
@@ -173,6 +182,15 @@ def test_lint_reports_schema_errors_with_the_path(
 ) -> None:
     code, out = lint_after_spot_edit(tmp_path, monkeypatch, capsys, "result: acceptable", "result: maybe")
     assert code == 1 and "mexc/spot.yaml: vectors[17].result" in out
+
+
+def test_check_refuses_a_corpus_that_breaks_the_schema_with_exit_2_and_the_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = corpus_with_spot_edit(tmp_path, "  expected:\n", "  expectations:\n")
+    code, out, err = run(monkeypatch, capsys, ["check", "--vectors", str(root)])
+    assert (code, out) == (2, "")
+    assert err.startswith("sigvec check: error: vectors: mexc/spot.yaml: vectors[0]") and "Traceback" not in err
 
 
 def test_a_vectors_folder_without_a_schema_exits_2(
