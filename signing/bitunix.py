@@ -20,11 +20,20 @@ Options (`Request.options`), each optional:
 
 from __future__ import annotations
 
-from urllib.parse import unquote_plus
-
 from signing.digests import sha256_hex
-from signing.encoding import compact_json, form_encode, join_pairs, split_pairs
-from signing.model import Credentials, JsonBody, Param, Rejection, Request, Signed, SigningError, Stages, WireRequest
+from signing.encoding import compact_json, form_encode, join_pairs, sorted_by_key, split_pairs
+from signing.model import (
+    Credentials,
+    JsonBody,
+    Param,
+    Rejection,
+    Request,
+    Signed,
+    SigningError,
+    Stages,
+    WireRequest,
+    outside_window,
+)
 
 BASE_URL = "https://fapi.bitunix.com"
 WINDOW_MS = 60_000
@@ -39,7 +48,7 @@ def canonical_query(query: tuple[Param, ...], query_format: str = "concat") -> s
     `id=1uid=200` instead (`query_format` `key=value`).
     """
     separator = "=" if query_format == "key=value" else ""
-    return "".join(f"{key}{separator}{value}" for key, value in sorted(query, key=lambda pair: pair[0]))
+    return "".join(f"{key}{separator}{value}" for key, value in sorted_by_key(query))
 
 
 def request_body(request: Request) -> str:
@@ -120,9 +129,9 @@ def verify(wire: WireRequest, credentials: Credentials, server_time: int) -> Rej
     if api_key != credentials.api_key:
         return rejection(10007, "Signature Error")
     timestamp = wire.header("timestamp") or ""
-    if not timestamp.isdigit() or abs(server_time - int(timestamp)) > WINDOW_MS:
+    if outside_window(timestamp, server_time, WINDOW_MS):
         return rejection(10002, "Parameter Error")
-    query_params = canonical_query(split_pairs(wire.url.partition("?")[2], unquote_plus))
+    query_params = canonical_query(split_pairs(wire.url.partition("?")[2]))
     message = string_to_sign(wire.header("nonce") or "", timestamp, api_key, query_params, wire.body or "")
     if wire.header("sign") != signature(digest(message), credentials.secret):
         return rejection(10007, "Signature Error")

@@ -29,10 +29,9 @@ Options (`Request.options`), each optional:
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import unquote_plus
 
 from signing.digests import hmac_sha256_hex, md5_hex, sha256_hex
-from signing.encoding import Encoder, compact_json, form_encode, join_pairs, percent_encode, split_pairs
+from signing.encoding import Encoder, compact_json, form_encode, join_pairs, percent_encode, sorted_by_key, split_pairs
 from signing.model import (
     Credentials,
     FormBody,
@@ -44,6 +43,7 @@ from signing.model import (
     SigningError,
     Stages,
     WireRequest,
+    outside_window,
 )
 
 BASE_URL = "https://api.coinex.com"
@@ -187,10 +187,6 @@ def required_param(params: tuple[Param, ...], name: str, value: str) -> None:
         raise SigningError("query", f"the {name} parameter must be sent and equal {value!r}; got {sent.get(name)!r}")
 
 
-def by_key(params: tuple[Param, ...]) -> tuple[Param, ...]:
-    return tuple(sorted(params, key=lambda pair: pair[0]))
-
-
 def with_secret(params_text: str, secret: str) -> str:
     """Sorted raw `k=v&...` with `&secret_key=SECRET` appended (legacy wiki, "012security_authorization")."""
     return f"{params_text}&secret_key={secret}"
@@ -206,7 +202,7 @@ def v1_canonical_query(request: Request) -> str:
     params = legacy_params(request)
     required_param(params, "access_id", request.credentials.api_key)
     required_param(params, "tonce", str(request.require_timestamp()))
-    return join_pairs(by_key(params))
+    return join_pairs(sorted_by_key(params))
 
 
 def v1_signature(message: str) -> str:
@@ -242,7 +238,7 @@ def perpetual_params(request: Request) -> tuple[Param, ...]:
     params = legacy_params(request)
     required_param(params, "timestamp", str(request.require_timestamp()))
     order = request.option("param_order", "sorted", ("sorted", "as-given"))
-    return by_key(params) if order == "sorted" else params
+    return sorted_by_key(params) if order == "sorted" else params
 
 
 def perpetual_signature(message: str) -> str:
@@ -270,7 +266,7 @@ def rejection(code: int, message: str) -> Rejection:
 
 def received_params(wire: WireRequest) -> tuple[Param, ...]:
     """The parameters a legacy server reads: the decoded query, or the decoded form body."""
-    return split_pairs(wire.body if wire.body is not None else wire.url.partition("?")[2], unquote_plus)
+    return split_pairs(wire.body if wire.body is not None else wire.url.partition("?")[2])
 
 
 def verify_prepared(wire: WireRequest, credentials: Credentials, server_time: int, sign_with: Signature) -> Rejection | None:
@@ -307,10 +303,6 @@ def verify_v2_legacy(wire: WireRequest, credentials: Credentials, server_time: i
     return verify_prepared(wire, credentials, server_time, legacy_signature)
 
 
-def outside(timestamp: str, server_time: int, window_ms: int) -> bool:
-    return not timestamp.isdigit() or abs(server_time - int(timestamp)) > window_ms
-
-
 def verify_v1(wire: WireRequest, credentials: Credentials, server_time: int) -> Rejection | None:
     """Legacy spot v1: access_id, tonce within ±60 s, then the upper-case MD5.
 
@@ -324,9 +316,9 @@ def verify_v1(wire: WireRequest, credentials: Credentials, server_time: int) -> 
     sent = dict(params)
     if sent.get("access_id") != credentials.api_key:
         return rejection(24, "AccessID does not exist")
-    if outside(sent.get("tonce", ""), server_time, LEGACY_TONCE_WINDOW_MS):
+    if outside_window(sent.get("tonce", ""), server_time, LEGACY_TONCE_WINDOW_MS):
         return rejection(227, "The timestamp is wrong, the timestamp must be within ±60s of the server time")
-    expected = v1_signature(with_secret(join_pairs(by_key(params)), credentials.secret))
+    expected = v1_signature(with_secret(join_pairs(sorted_by_key(params)), credentials.secret))
     if wire.header("authorization") != expected:
         return rejection(25, "Signature error")
     return None
@@ -342,9 +334,9 @@ def verify_perpetual_v1(wire: WireRequest, credentials: Credentials, server_time
     if wire.header("AccessId") != credentials.api_key:
         return rejection(4005, "access_id not exists")
     params = received_params(wire)
-    if outside(dict(params).get("timestamp", ""), server_time, LEGACY_TONCE_WINDOW_MS):
+    if outside_window(dict(params).get("timestamp", ""), server_time, LEGACY_TONCE_WINDOW_MS):
         return rejection(4010, "time check error")
-    expected = perpetual_signature(with_secret(join_pairs(by_key(params)), credentials.secret))
+    expected = perpetual_signature(with_secret(join_pairs(sorted_by_key(params)), credentials.secret))
     if wire.header("Authorization") != expected:
         return rejection(4006, "authorization fail")
     return None

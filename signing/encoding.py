@@ -44,6 +44,11 @@ def join_pairs(pairs: Iterable[tuple[str, str]], encode: Encoder = raw, separato
     return separator.join(f"{encode(key)}={encode(value)}" for key, value in pairs)
 
 
+def sorted_by_key(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """Pairs sorted by key alone; the sort is stable, so a repeated key keeps its values' order."""
+    return tuple(sorted(pairs, key=lambda pair: pair[0]))
+
+
 def split_pairs(encoded: str, decode: Encoder = unquote_plus) -> tuple[tuple[str, str], ...]:
     """`k=v&k=v` text back into (key, value) pairs in order, each passed through `decode`.
 

@@ -14,10 +14,10 @@ Inputs: `timestamp` is the clock in ms. Spot requests also carry it as their
 
 from __future__ import annotations
 
-from urllib.parse import unquote, unquote_plus
+from urllib.parse import unquote
 
 from signing.digests import hmac_sha256_hex
-from signing.encoding import compact_json, join_pairs, percent_encode, raw
+from signing.encoding import compact_json, join_pairs, percent_encode, raw, sorted_by_key, split_pairs
 from signing.model import (
     Credentials,
     FormBody,
@@ -29,6 +29,7 @@ from signing.model import (
     SigningError,
     Stages,
     WireRequest,
+    outside_window,
 )
 
 SPOT_BASE_URL = "https://api.mexc.com"
@@ -145,7 +146,7 @@ def futures_param_string(request: Request) -> str:
         if request.body is not None:
             raise SigningError("body", f"MEXC futures {request.method} requests carry no body; use query")
         encode = raw if request.option("query_encoding", "percent", ("percent", "raw")) == "raw" else percent_encode
-        return join_pairs(sorted(request.query, key=lambda pair: pair[0]), encode)
+        return join_pairs(sorted_by_key(request.query), encode)
     if request.query:
         raise SigningError("query", f"MEXC futures {request.method} requests carry their parameters as a JSON body")
     if request.body is None:
@@ -195,27 +196,17 @@ def futures_rejection(code: int, message: str) -> Rejection:
     return Rejection(code, message, 200, compact_json({"success": False, "code": code, "message": message}))
 
 
-def server_canonical(encoded: str) -> tuple[str, str | None]:
-    """A received parameter string as the server re-encodes it, without `signature`, and the signature sent.
+def server_canonical(received: tuple[Param, ...]) -> tuple[str, str | None]:
+    """Received (decoded) parameters as the server re-encodes them, without `signature`, and the signature sent.
 
     The server decodes each key and value (`+` as a space) and encodes it again
     as `percent_encode` does. That is why a space sent as `+` (ccxt#21337), a
     raw `(` (mexc-api-sdk#22) or a lower-case `%2c` is rejected with 700002
     even when the client signed exactly what it sent.
     """
-    kept, found = [], None
-    for piece in encoded.split("&") if encoded else []:
-        key, _, value = piece.partition("=")
-        if key == "signature":
-            found = value
-        else:
-            kept.append((unquote_plus(key), unquote_plus(value)))
-    return encode_params(tuple(kept)), found
-
-
-def decoded_params(encoded: str) -> dict[str, str]:
-    pairs = (piece.partition("=") for piece in encoded.split("&") if piece)
-    return {unquote(key): unquote(value) for key, _, value in pairs}
+    unsigned = tuple(pair for pair in received if pair[0] != "signature")
+    sent_signature = next((value for key, value in received if key == "signature"), None)
+    return encode_params(unsigned), sent_signature
 
 
 def verify_spot(wire: WireRequest, credentials: Credentials, server_time: int) -> Rejection | None:
@@ -231,9 +222,10 @@ def verify_spot(wire: WireRequest, credentials: Credentials, server_time: int) -
         return spot_rejection(400, "api key required")
     if api_key != credentials.api_key:
         return spot_rejection(10072, "invalid access key")
-    query, query_sig = server_canonical(wire.url.partition("?")[2])
-    body, body_sig = server_canonical(wire.body or "")
-    sent = decoded_params(body) | decoded_params(query)
+    received_query, received_body = split_pairs(wire.url.partition("?")[2]), split_pairs(wire.body or "")
+    query, query_sig = server_canonical(received_query)
+    body, body_sig = server_canonical(received_body)
+    sent = dict(received_body) | dict(received_query)
     window_text = sent.get("recvWindow", str(DEFAULT_RECV_WINDOW_MS))
     if not window_text.isdigit() or int(window_text) > MAX_RECV_WINDOW_MS:
         return spot_rejection(700005, "recvWindow must less than 60000")
@@ -258,7 +250,7 @@ def verify_futures(wire: WireRequest, credentials: Credentials, server_time: int
         return futures_rejection(10073, "invalid Request-Time")
     window_text = wire.header("Recv-Window") or str(DEFAULT_FUTURES_WINDOW_S)
     window_s = min(int(window_text), 60) if window_text.isdigit() else DEFAULT_FUTURES_WINDOW_S
-    if abs(server_time - int(request_time)) > window_s * 1000:
+    if outside_window(request_time, server_time, window_s * 1000):
         return futures_rejection(513, "Invalid request, the request time is outside the window")
     if wire.method in ("GET", "DELETE"):
         pieces = [piece for piece in wire.url.partition("?")[2].split("&") if piece]

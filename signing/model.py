@@ -152,6 +152,11 @@ class Rejection:
     body: str
 
 
+def outside_window(timestamp_text: str, server_time: int, window_ms: int) -> bool:
+    """True unless `timestamp_text` is whole milliseconds within `window_ms` of `server_time`, either side."""
+    return not timestamp_text.isdigit() or abs(server_time - int(timestamp_text)) > window_ms
+
+
 STAGE_NAMES = tuple(f.name for f in fields(Stages))
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 from signing.digests import hmac_sha256_hex
 from signing.encoding import QueryValue, compact_json, split_pairs, to_query, uri_unescape
@@ -206,8 +206,8 @@ def rejection(code: int, message: str) -> Rejection:
 def received_params(wire: WireRequest) -> Params | None:
     """Query and form body parsed as Rack does (`+` as space, last scalar wins), form over query; None if malformed."""
     try:
-        query = rack_params(split_pairs(urlsplit(wire.url).query, unquote_plus), strict=False)
-        form = rack_params(split_pairs(wire.body or "", unquote_plus), strict=False)
+        query = rack_params(split_pairs(urlsplit(wire.url).query), strict=False)
+        form = rack_params(split_pairs(wire.body or ""), strict=False)
     except SigningError:
         return None
     return {**query, **form}
