@@ -39,9 +39,21 @@ def raw(text: str) -> str:
     return text
 
 
-def join_pairs(pairs: Iterable[tuple[str, str]], encode: Encoder = raw, separator: str = "&") -> str:
-    """`k=v` pairs joined by `separator`, keys and values passed through `encode`."""
-    return separator.join(f"{encode(key)}={encode(value)}" for key, value in pairs)
+def join_pairs(
+    pairs: Iterable[tuple[str, str]], encode: Encoder = raw, separator: str = "&", encode_key: Encoder | None = None
+) -> str:
+    """`k=v` pairs joined by `separator`: values through `encode`, keys through `encode_key` (default `encode`)."""
+    key_encoder = encode_key or encode
+    return separator.join(f"{key_encoder(key)}={encode(value)}" for key, value in pairs)
+
+
+def keeping_brackets(encode: Encoder) -> Encoder:
+    """`encode`, with `[` and `]` left literal, as Rack-style keys (`state[]`, `orders[][price]`) are written."""
+
+    def encode_key(text: str) -> str:
+        return encode(text).replace("%5B", "[").replace("%5D", "]")
+
+    return encode_key
 
 
 def sorted_by_key(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:

@@ -41,10 +41,10 @@ import binascii
 import json
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote_plus, urlsplit
+from urllib.parse import urlsplit
 
 from signing.digests import hmac_sha256_hex
-from signing.encoding import compact_json, dump_json, split_pairs
+from signing.encoding import compact_json, dump_json, form_encode, join_pairs, keeping_brackets, split_pairs
 from signing.model import (
     Credentials,
     JsonBody,
@@ -155,7 +155,7 @@ def query_string(pairs: tuple[Param, ...]) -> str:
     The docs write `state[]=wait`; the Node SDK's `URLSearchParams` writes
     `state%5B%5D=wait`. A server decodes both to the same key.
     """
-    return "&".join(f"{quote_plus(key, safe='[]')}={quote_plus(value, safe='')}" for key, value in pairs)
+    return join_pairs(pairs, form_encode, encode_key=keeping_brackets(form_encode))
 
 
 def wire_request(request: Request, payload_text: str, sig: str) -> WireRequest:

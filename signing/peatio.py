@@ -29,10 +29,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import quote, quote_plus, urlsplit
+from urllib.parse import urlsplit
 
 from signing.digests import hmac_sha256_hex
-from signing.encoding import QueryValue, compact_json, split_pairs, to_query, uri_unescape
+from signing.encoding import (
+    QueryValue,
+    compact_json,
+    form_encode,
+    join_pairs,
+    keeping_brackets,
+    percent_encode,
+    split_pairs,
+    to_query,
+    uri_unescape,
+)
 from signing.model import (
     Credentials,
     Param,
@@ -171,8 +181,8 @@ def signature(secret: str, message: str) -> str:
 
 def encode_pairs(pairs: tuple[Param, ...], encoding: str) -> str:
     """Pairs as sent: values form- or percent-encoded, keys likewise with `[` and `]` literal."""
-    escape = quote if encoding == "percent" else quote_plus
-    return "&".join(f"{escape(key, safe='[]')}={escape(value, safe='')}" for key, value in pairs)
+    escape = percent_encode if encoding == "percent" else form_encode
+    return join_pairs(pairs, escape, encode_key=keeping_brackets(escape))
 
 
 def wire_request(request: Request, sig: str, encoding: str) -> WireRequest:
