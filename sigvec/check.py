@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from signing.model import STAGE_NAMES, Credentials, Rejection, SigningError, WireRequest, request_from_mapping
+from signing.model import STAGE_NAMES, Rejection, SigningError, WireRequest, request_from_mapping
 from signing.registry import scheme_named
 from sigvec.corpus import Vector
 
@@ -84,7 +84,7 @@ def check_vector(vector: Vector) -> Outcome:
     if server_time is None:
         outcome.problems.append("no server_time and no input.timestamp: the verifier has no clock")
         return outcome
-    outcome.rejection = scheme.verify(wire, Credentials(credentials.api_key, credentials.secret), server_time)
+    outcome.rejection = scheme.verify(wire, credentials, server_time)
     if vector.result == "valid" and outcome.rejection is not None:
         outcome.problems.append(f"verifier rejects the signed request: {outcome.rejection.code} {outcome.rejection.reason}")
     if vector.result == "invalid":
