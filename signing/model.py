@@ -119,6 +119,57 @@ class WireRequest:
 
 
 @dataclass(frozen=True)
+class Received:
+    """A request as a server receives it, in origin form: nothing is decoded, sorted or merged.
+
+    `path` and `query` are the raw text of the request target (the query
+    without its `?`), `headers` keep their order and their duplicates, and
+    `body` is the bytes that arrived. A verifier reads only this, so it cannot
+    depend on the host a client sent to.
+    """
+
+    method: str
+    path: str
+    query: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        """The first value of a header, matched case-insensitively as HTTP does."""
+        return next(iter(self.header_values(name)), None)
+
+    def header_values(self, name: str) -> tuple[str, ...]:
+        """Every value of a header, in the order received."""
+        wanted = name.lower()
+        return tuple(value for key, value in self.headers if key.lower() == wanted)
+
+    @property
+    def target(self) -> str:
+        """The request target as on the request line: path, then `?` and the query if there is one."""
+        return f"{self.path}?{self.query}" if self.query else self.path
+
+
+def received_from_wire(wire: WireRequest) -> Received:
+    """What a server receives when `wire` is sent: the origin-form target, the headers, the body bytes.
+
+    The scheme and authority are dropped (any host will do) and a fragment
+    never leaves the client. Text that cannot be UTF-8 (a lone surrogate) is
+    kept as the bytes Python would write for it, never refused: a verifier
+    must see garbage as garbage.
+    """
+    url = wire.url.partition("#")[0]
+    if "://" in url:
+        after_scheme = url.partition("://")[2]
+        slash = after_scheme.find("/")
+        question = after_scheme.find("?")
+        starts = [index for index in (slash, question) if index >= 0]
+        url = after_scheme[min(starts) :] if starts else ""
+    path, _, query = url.partition("?")
+    body = b"" if wire.body is None else wire.body.encode("utf-8", "surrogatepass")
+    return Received(wire.method, path or "/", query, wire.headers, body)
+
+
+@dataclass(frozen=True)
 class Stages:
     """Every intermediate value of a signature; a scheme fills those it has."""
 

@@ -1,4 +1,10 @@
-"""Every scheme the reference knows: adding an exchange adds one line here."""
+"""Every scheme the reference knows, and the surface each declares: adding an exchange adds one entry here.
+
+A scheme declares what tools need to know about it without reading its
+module: its base URL, its signature algorithm, the stages it fills, the
+credential fields it needs, its options vocabulary, where its clock, nonce and
+window travel, the headers it sets, and which stages carry the secret.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,39 @@ from dataclasses import dataclass
 
 from signing import bitunix, coinex, mexc, peatio
 from signing import max as maicoin
-from signing.model import Credentials, Rejection, Request, Signed, SigningError, WireRequest
+from signing.model import Credentials, Received, Rejection, Request, Signed, SigningError, WireRequest
+from signing.server import ServerContext, Verdict, accept, reject
 
 Signer = Callable[[Request], Signed]
-Verifier = Callable[[WireRequest, Credentials, int], "Rejection | None"]
+Verifier = Callable[[Received, ServerContext], Verdict]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One switch of a scheme's options vocabulary (`vectors/options.yaml` gives each value's sources)."""
+
+    name: str
+    values: tuple[str, ...]
+    default: str
+
+
+@dataclass(frozen=True)
+class Algorithm:
+    """How the signature follows from the string to sign (the names of `vectors/schema.json`)."""
+
+    name: str
+    output: str = "hex"
+    hex_case: str = "lower"
+    text_encoding: str = "utf-8"
+
+
+@dataclass(frozen=True)
+class Carrier:
+    """Where a value travels: `header`, `param` (query or form body, where the request puts it), or `payload`."""
+
+    where: str
+    name: str
+    unit: str = "ms"
 
 
 @dataclass(frozen=True)
@@ -19,20 +54,136 @@ class Scheme:
     exchange: str
     sign: Signer
     verify: Verifier
+    base_url: str
+    algorithm: Algorithm
+    stages: tuple[str, ...]
+    api_key: Carrier
+    clock: Carrier
+    headers: tuple[str, ...]
+    credentials: tuple[str, ...] = ("api_key", "secret")
+    options: tuple[Option, ...] = ()
+    nonce: Carrier | None = None
+    window: Carrier | None = None
+    secret_stages: tuple[str, ...] = ()
 
+    def option(self, name: str) -> Option | None:
+        return next((option for option in self.options if option.name == name), None)
+
+
+OldVerifier = Callable[[WireRequest, Credentials, int], "Rejection | None"]
+
+
+def transitional(old: OldVerifier, base_url: str, key: Carrier) -> Verifier:
+    """Wrap a verifier of the old `(wire, credentials, server_time)` form; replaced scheme by scheme."""
+
+    def verify(received: Received, context: ServerContext) -> Verdict:
+        from signing.encoding import split_pairs
+
+        if key.where == "header":
+            api_key = received.header(key.name)
+        else:
+            params = split_pairs(received.query) + split_pairs(received.body.decode("utf-8", "replace"))
+            api_key = dict(params).get(key.name)
+        secret = context.keys.secret(api_key or "")
+        body = received.body.decode("utf-8", "surrogateescape") if received.body else None
+        wire = WireRequest(received.method, base_url + received.target, received.headers, body)
+        rejection = old(wire, Credentials(api_key or "", secret or "\0"), context.now_ms)
+        return accept() if rejection is None else reject(rejection, "signature")
+
+    return verify
+
+
+STAGES_QUERY = ("canonical_query", "string_to_sign", "signature")
 
 SCHEMES: dict[str, Scheme] = {
     scheme.name: scheme
     for scheme in (
-        Scheme("mexc-spot-v3", "MEXC", mexc.sign_spot, mexc.verify_spot),
-        Scheme("mexc-futures-v1", "MEXC", mexc.sign_futures, mexc.verify_futures),
-        Scheme("coinex-v2", "CoinEx", coinex.sign_v2, coinex.verify_v2),
-        Scheme("coinex-v2-sha256-legacy", "CoinEx", coinex.sign_v2_legacy, coinex.verify_v2_legacy),
-        Scheme("coinex-v1", "CoinEx", coinex.sign_v1, coinex.verify_v1),
-        Scheme("coinex-perpetual-v1", "CoinEx", coinex.sign_perpetual_v1, coinex.verify_perpetual_v1),
-        Scheme("bitunix", "Bitunix", bitunix.sign, bitunix.verify),
-        Scheme("max-v2", "MAX", maicoin.sign, maicoin.verify),
-        Scheme("peatio-v2", "Peatio", peatio.sign, peatio.verify),
+        Scheme(
+            "mexc-spot-v3", "MEXC", mexc.sign_spot,
+            transitional(mexc.verify_spot, mexc.SPOT_BASE_URL, Carrier("header", "X-MEXC-APIKEY")),
+            base_url=mexc.SPOT_BASE_URL, algorithm=Algorithm("hmac-sha256"), stages=STAGES_QUERY,
+            api_key=Carrier("header", "X-MEXC-APIKEY"), clock=Carrier("param", "timestamp"),
+            window=Carrier("param", "recvWindow"), headers=("X-MEXC-APIKEY",),
+        ),
+        Scheme(
+            "mexc-futures-v1", "MEXC", mexc.sign_futures,
+            transitional(mexc.verify_futures, mexc.FUTURES_BASE_URL, Carrier("header", "ApiKey")),
+            base_url=mexc.FUTURES_BASE_URL, algorithm=Algorithm("hmac-sha256"), stages=STAGES_QUERY,
+            api_key=Carrier("header", "ApiKey"), clock=Carrier("header", "Request-Time"),
+            window=Carrier("header", "Recv-Window", "s"),
+            headers=("ApiKey", "Request-Time", "Signature", "Content-Type", "Recv-Window"),
+            options=(Option("query_encoding", ("percent", "raw"), "percent"),),
+        ),
+        Scheme(
+            "coinex-v2", "CoinEx", coinex.sign_v2,
+            transitional(coinex.verify_v2, coinex.BASE_URL, Carrier("header", "X-COINEX-KEY")),
+            base_url=coinex.BASE_URL, algorithm=Algorithm("hmac-sha256", text_encoding="latin-1"), stages=STAGES_QUERY,
+            api_key=Carrier("header", "X-COINEX-KEY"), clock=Carrier("header", "X-COINEX-TIMESTAMP"),
+            window=Carrier("header", "X-COINEX-WINDOWTIME"),
+            headers=("X-COINEX-KEY", "X-COINEX-SIGN", "X-COINEX-TIMESTAMP", "X-COINEX-WINDOWTIME", "Content-Type"),
+            options=(
+                Option("text_encoding", ("latin-1", "utf-8"), "latin-1"),
+                Option("query_encoding", ("form", "percent"), "form"),
+            ),
+        ),
+        Scheme(
+            "coinex-v2-sha256-legacy", "CoinEx", coinex.sign_v2_legacy,
+            transitional(coinex.verify_v2_legacy, coinex.BASE_URL, Carrier("header", "X-COINEX-KEY")),
+            base_url=coinex.BASE_URL, algorithm=Algorithm("sha256-with-secret-suffix", text_encoding="latin-1"),
+            stages=STAGES_QUERY, api_key=Carrier("header", "X-COINEX-KEY"), clock=Carrier("header", "X-COINEX-TIMESTAMP"),
+            window=Carrier("header", "X-COINEX-WINDOWTIME"),
+            headers=("X-COINEX-KEY", "X-COINEX-SIGN", "X-COINEX-TIMESTAMP", "X-COINEX-WINDOWTIME", "Content-Type"),
+            options=(
+                Option("text_encoding", ("latin-1", "utf-8"), "latin-1"),
+                Option("query_encoding", ("form", "percent"), "form"),
+            ),
+        ),
+        Scheme(
+            "coinex-v1", "CoinEx", coinex.sign_v1,
+            transitional(coinex.verify_v1, coinex.BASE_URL, Carrier("param", "access_id")),
+            base_url=coinex.BASE_URL, algorithm=Algorithm("md5", hex_case="upper"), stages=STAGES_QUERY,
+            api_key=Carrier("param", "access_id"), clock=Carrier("param", "tonce"),
+            headers=("authorization", "Content-Type"), secret_stages=("string_to_sign",),
+        ),
+        Scheme(
+            "coinex-perpetual-v1", "CoinEx", coinex.sign_perpetual_v1,
+            transitional(coinex.verify_perpetual_v1, coinex.BASE_URL, Carrier("header", "AccessId")),
+            base_url=coinex.BASE_URL, algorithm=Algorithm("sha256"), stages=STAGES_QUERY,
+            api_key=Carrier("header", "AccessId"), clock=Carrier("param", "timestamp"),
+            headers=("Authorization", "AccessId", "Content-Type"), secret_stages=("string_to_sign",),
+            options=(Option("param_order", ("sorted", "as-given"), "sorted"),),
+        ),
+        Scheme(
+            "bitunix", "Bitunix", bitunix.sign,
+            transitional(bitunix.verify, bitunix.BASE_URL, Carrier("header", "api-key")),
+            base_url=bitunix.BASE_URL, algorithm=Algorithm("sha256-digest-then-secret"),
+            stages=("canonical_query", "string_to_sign", "digest", "signature"),
+            api_key=Carrier("header", "api-key"), clock=Carrier("header", "timestamp"),
+            nonce=Carrier("header", "nonce", "text"),
+            headers=("api-key", "nonce", "timestamp", "sign", "Content-Type"),
+            options=(Option("query_format", ("concat", "key=value"), "concat"),),
+        ),
+        Scheme(
+            "max-v2", "MAX", maicoin.sign,
+            transitional(maicoin.verify, maicoin.BASE_URL, Carrier("header", "X-MAX-ACCESSKEY")),
+            base_url=maicoin.BASE_URL, algorithm=Algorithm("hmac-sha256"),
+            stages=("payload_json", "payload", "string_to_sign", "signature"),
+            api_key=Carrier("header", "X-MAX-ACCESSKEY"), clock=Carrier("payload", "nonce"),
+            nonce=Carrier("payload", "nonce"),
+            headers=("X-MAX-ACCESSKEY", "X-MAX-PAYLOAD", "X-MAX-SIGNATURE", "Content-Type"),
+            options=(
+                Option("json", ("compact", "python", "sorted"), "compact"),
+                Option("base64", ("standard", "urlsafe"), "standard"),
+            ),
+        ),
+        Scheme(
+            "peatio-v2", "Peatio", peatio.sign,
+            transitional(peatio.verify, peatio.BASE_URL, Carrier("param", "access_key")),
+            base_url=peatio.BASE_URL, algorithm=Algorithm("hmac-sha256"), stages=STAGES_QUERY,
+            api_key=Carrier("param", "access_key"), clock=Carrier("param", "tonce"), nonce=Carrier("param", "tonce"),
+            headers=("Content-Type",),
+            options=(Option("encoding", ("form", "percent"), "form"),),
+        ),
     )
 }
 
@@ -44,5 +195,18 @@ def scheme_named(name: str) -> Scheme:
 
 
 def sign(request: Request) -> Signed:
-    """Sign `request` with the scheme it names."""
-    return scheme_named(request.scheme).sign(request)
+    """Sign `request` with the scheme it names; an option the scheme does not declare is refused."""
+    scheme = scheme_named(request.scheme)
+    for name, value in request.options.items():
+        option = scheme.option(name)
+        if option is None:
+            known = ", ".join(option.name for option in scheme.options) or "none"
+            raise SigningError(f"options.{name}", f"is not an option of {scheme.name}; its options are: {known}")
+        if value not in option.values:
+            raise SigningError(f"options.{name}", f"must be one of {', '.join(option.values)}; got {value!r}")
+    return scheme.sign(request)
+
+
+def verify(received: Received, context: ServerContext, scheme: str) -> Verdict:
+    """Check `received` as the named scheme's server does."""
+    return scheme_named(scheme).verify(received, context)

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from signing.model import Request, Signed, SigningError, WireRequest, request_from_mapping
+from signing.model import Request, Signed, SigningError, WireRequest, received_from_wire, request_from_mapping
 from signing.registry import scheme_named, sign
+from signing.server import ServerContext, StaticKeys
 
 COINEX_KEY = {"api_key": "TESTCOINEXACCESSID0001", "secret": "TESTCOINEXSECRETKEY00000000000001"}
 BITUNIX_KEY = {"api_key": "yourApiKey", "secret": "yourSecretKey"}
@@ -146,7 +147,8 @@ def tampered(wire: WireRequest) -> Iterator[tuple[str, WireRequest]]:
 
 
 def verify(request: Request, wire: WireRequest) -> object:
-    return scheme_named(request.scheme).verify(wire, request.credentials, CLOCK)
+    context = ServerContext(CLOCK, StaticKeys({request.credentials.api_key: request.credentials.secret}))
+    return scheme_named(request.scheme).verify(received_from_wire(wire), context).rejection
 
 
 @given(schemes, params)

@@ -1,0 +1,100 @@
+"""Reading wire requests: the JSON form of `expected.wire`, and raw HTTP/1.1 as captured from a client.
+
+Both give a `Received`, what a server sees. Anything malformed is refused with
+a `WireFormatError` that names the field and the rule; nothing here raises
+anything else on any input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from signing.model import Received, WireRequest, received_from_wire
+
+METHODS = ("GET", "POST", "PUT", "DELETE")
+
+
+class WireFormatError(ValueError):
+    """A wire request that cannot be read. `field` names where, `rule` says why."""
+
+    def __init__(self, field_name: str, rule: str) -> None:
+        super().__init__(f"{field_name}: {rule}")
+        self.field = field_name
+        self.rule = rule
+
+
+def wire_from_mapping(data: object, where: str = "wire") -> WireRequest:
+    """A `WireRequest` from `{method, url, headers, body}`, exactly as in a vector's `expected.wire`.
+
+    `headers` is a mapping (as in vectors) or a list of `[name, value]` pairs,
+    which keeps order and duplicates.
+    """
+    if not isinstance(data, Mapping):
+        raise WireFormatError(where, "must be a mapping with method, url, headers and body")
+    unknown = sorted(set(data) - {"method", "url", "headers", "body"})
+    if unknown:
+        raise WireFormatError(f"{where}.{unknown[0]}", "is not a wire field; known fields are method, url, headers, body")
+    method, url, body = data.get("method"), data.get("url"), data.get("body")
+    if not isinstance(method, str) or method not in METHODS:
+        raise WireFormatError(f"{where}.method", f"must be one of {', '.join(METHODS)}")
+    if not isinstance(url, str) or not url:
+        raise WireFormatError(f"{where}.url", "must be the request URL as text")
+    if body is not None and not isinstance(body, str):
+        raise WireFormatError(f"{where}.body", "must be the exact body text, or null")
+    return WireRequest(method, url, header_pairs(data.get("headers"), f"{where}.headers"), body)
+
+
+def header_pairs(raw: object, where: str) -> tuple[tuple[str, str], ...]:
+    if raw is None:
+        return ()
+    items = list(raw.items()) if isinstance(raw, Mapping) else raw
+    if not isinstance(items, list):
+        raise WireFormatError(where, "must be a mapping of names to values, or a list of [name, value] pairs")
+    pairs = []
+    for index, item in enumerate(items):
+        if not isinstance(item, (list, tuple)) or len(item) != 2 or not all(isinstance(part, str) for part in item):
+            raise WireFormatError(f"{where}[{index}]", "must be a [name, value] pair of strings")
+        pairs.append((item[0], item[1]))
+    return tuple(pairs)
+
+
+def received_from_mapping(data: object, where: str = "wire") -> Received:
+    """What a server receives for the JSON wire form `data`."""
+    return received_from_wire(wire_from_mapping(data, where))
+
+
+def received_from_http(raw: bytes) -> Received:
+    """A raw HTTP/1.1 request (request line, headers, blank line, body) as a server receives it.
+
+    The request target must be in origin form (`/path?query`) or absolute form;
+    header lines keep their order and duplicates. The body is every byte after
+    the blank line, cut to `Content-Length` when that header is present.
+    """
+    head, separator, body = raw.partition(b"\r\n\r\n")
+    if not separator:
+        head, separator, body = raw.partition(b"\n\n")
+    lines = head.decode("latin-1").replace("\r\n", "\n").split("\n")
+    parts = lines[0].split(" ")
+    if len(parts) != 3 or not parts[2].startswith("HTTP/"):
+        raise WireFormatError("http.request_line", "must be 'METHOD TARGET HTTP/1.1'")
+    method, target, _ = parts
+    if method not in METHODS:
+        raise WireFormatError("http.method", f"must be one of {', '.join(METHODS)}")
+    headers = []
+    for number, line in enumerate(lines[1:], start=2):
+        name, colon, value = line.partition(":")
+        if not colon or not name or name != name.strip():
+            raise WireFormatError(f"http.line {number}", "a header line must be 'Name: value'")
+        headers.append((name, value.strip(" \t")))
+    length = next((value for name, value in headers if name.lower() == "content-length"), None)
+    if length is not None:
+        if not length.isascii() or not length.isdigit():
+            raise WireFormatError("http.Content-Length", "must be a whole number of bytes")
+        if int(length) > len(body):
+            raise WireFormatError("http.body", f"is shorter than its Content-Length ({len(body)} < {length})")
+        body = body[: int(length)]
+    if target.startswith("/") or "://" in target:
+        received = received_from_wire(WireRequest(method, target, ()))
+    else:
+        raise WireFormatError("http.target", "must be in origin form (/path?query) or absolute form")
+    return Received(method, received.path, received.query, tuple(headers), body)
