@@ -1,4 +1,4 @@
-"""Shared encoders: percent-encoding variants, pair joining and JSON text.
+"""Shared encoders: percent-encoding variants, pair joining and JSON text (Rails and Rack live in `signing.rails`).
 
 Every exchange module takes its encoding from here, so that a difference
 between two exchanges is visible as a different function name, not as a
@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import TypeAlias
-from urllib.parse import quote, quote_plus, unquote_plus, unquote_to_bytes
+from urllib.parse import quote, quote_plus, unquote_plus
 
 Encoder = Callable[[str], str]
 
@@ -102,53 +101,3 @@ def compact_json(value: object) -> str:
     `json.dumps(value, separators=(",", ":"), ensure_ascii=False)`.
     """
     return dump_json(value)
-
-
-# --- Rails 4 `Hash#to_query`, as Peatio's server ran it -----------------------------
-
-QueryValue: TypeAlias = "str | list[QueryValue] | dict[str, QueryValue] | None"
-
-
-def cgi_escape(text: str) -> str:
-    """Ruby's `CGI.escape` as of Ruby 2.x: UTF-8 bytes, `A-Za-z0-9 _ . -` kept, space as `+`.
-
-    Everything else becomes `%XX` with upper-case hex, `~` included (Ruby 2.x
-    escaped it; Ruby 3 keeps it, which only matters for sort order, since
-    `uri_unescape` decodes it again). Source: `shared/specs/peatio.md`.
-    """
-    return quote_plus(text, safe="").replace("~", "%7E")
-
-
-def to_query(value: QueryValue, key: str) -> str:
-    """Rails 4.2 `to_query`: each scalar as `CGI.escape(key)=CGI.escape(value)`.
-
-    rails/rails `activesupport/lib/active_support/core_ext/object/to_query.rb`
-    (4.2 line): a Hash turns each entry into `to_query(value, "key[sub]")`
-    (top level: the bare key), drops empty Hash/Array values, and sorts the
-    resulting strings as whole strings; an Array writes every element under
-    `key[]` in its original order, and an empty Array is `key[]=`; nil is
-    `key=`. Rails 4 sorts inside a Hash that sits in an Array too; ActiveSupport
-    5.2.1+ does not (rails/rails#33341, reported as a regression in #33606).
-    """
-    if isinstance(value, dict):
-        parts = [
-            to_query(item, f"{key}[{sub}]" if key else sub)
-            for sub, item in value.items()
-            if not (isinstance(item, (dict, list)) and not item)
-        ]
-        return "&".join(sorted(parts))
-    if isinstance(value, list):
-        if not value:
-            return to_query(None, f"{key}[]")
-        return "&".join(to_query(item, f"{key}[]") for item in value)
-    return f"{cgi_escape(key)}={cgi_escape(value or '')}"
-
-
-def uri_unescape(text: str) -> str:
-    """Ruby's (pre-3.0) `URI.unescape`: every `%XX` decoded to its byte, `+` left alone.
-
-    The bytes are read as UTF-8; a byte that is not valid UTF-8 is kept as a
-    surrogate escape, so that `text.encode("utf-8", "surrogateescape")` gives
-    the bytes Ruby would hash.
-    """
-    return unquote_to_bytes(text).decode("utf-8", "surrogateescape")

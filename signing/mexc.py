@@ -19,17 +19,27 @@ from urllib.parse import unquote
 from signing.digests import hmac_sha256_hex
 from signing.encoding import compact_json, join_pairs, percent_encode, raw, sorted_by_key, split_pairs
 from signing.model import (
-    Credentials,
     FormBody,
     JsonBody,
     Param,
+    Received,
     Rejection,
     Request,
     Signed,
     SigningError,
     Stages,
     WireRequest,
-    outside_window,
+)
+from signing.server import (
+    ServerContext,
+    Verdict,
+    accept,
+    body_text,
+    clock_value,
+    reject,
+    signatures_match,
+    sole_header,
+    well_formed,
 )
 
 SPOT_BASE_URL = "https://api.mexc.com"
@@ -37,6 +47,7 @@ FUTURES_BASE_URL = "https://contract.mexc.com"
 DEFAULT_RECV_WINDOW_MS = 5000
 MAX_RECV_WINDOW_MS = 60000
 DEFAULT_FUTURES_WINDOW_S = 10
+MAX_FUTURES_WINDOW_S = 60
 
 
 # --- spot v3 -----------------------------------------------------------------
@@ -186,6 +197,10 @@ def sign_futures(request: Request) -> Signed:
 
 
 # --- the server's side ---------------------------------------------------------
+#
+# Replay: neither MEXC scheme documents a one-time nonce (spot has none; the
+# futures error 603 "repeated request" is listed without a rule saying what
+# repeats), so no replay store is consulted.
 
 
 def spot_rejection(code: int, msg: str, http_status: int = 400) -> Rejection:
@@ -209,55 +224,94 @@ def server_canonical(received: tuple[Param, ...]) -> tuple[str, str | None]:
     return encode_params(unsigned), sent_signature
 
 
-def verify_spot(wire: WireRequest, credentials: Credentials, server_time: int) -> Rejection | None:
+def spot_in_window(timestamp: int | None, window_ms: int, now_ms: int) -> bool:
+    """"if (timestamp < serverTime + 1000 && serverTime - timestamp <= recvWindow)" (seed, timing security).
+
+    So a timestamp up to 999 ms ahead is accepted, 1000 ms ahead is not, and one
+    exactly recvWindow old is accepted.
+    """
+    return timestamp is not None and timestamp < now_ms + 1000 and now_ms - timestamp <= window_ms
+
+
+def verify_spot(received: Received, context: ServerContext) -> Verdict:
     """Check a spot request as the server does: key, recvWindow, timing, then signature.
 
-    Timing: "if (timestamp < serverTime + 1000 && serverTime - timestamp <=
-    recvWindow) process request, else reject". recvWindow "cannot go beyond
-    60,000"; exactly 60000 is accepted here, though error 700005 reads "must
-    less than 60000" (see vector flags RecvWindowBound).
+    recvWindow "cannot go beyond 60,000"; exactly 60000 is accepted here, though
+    error 700005 reads "must less than 60000" (see vector flags RecvWindowBound).
+    A text that is not UTF-8 is 700008 ("Illegal characters found in parameter").
     """
-    api_key = wire.header("X-MEXC-APIKEY")
+    if not well_formed(received):
+        return reject(spot_rejection(700008, "Illegal characters found in parameter"), "request")
+    api_key = sole_header(received, "X-MEXC-APIKEY")
     if not api_key:
-        return spot_rejection(400, "api key required")
-    if api_key != credentials.api_key:
-        return spot_rejection(10072, "invalid access key")
-    received_query, received_body = split_pairs(wire.url.partition("?")[2]), split_pairs(wire.body or "")
+        return reject(spot_rejection(400, "api key required"), "request")
+    secret = context.keys.secret(api_key)
+    if secret is None:
+        return reject(spot_rejection(10072, "invalid access key"), "key")
+    received_query, received_body = split_pairs(received.query), split_pairs(body_text(received))
     query, query_sig = server_canonical(received_query)
     body, body_sig = server_canonical(received_body)
     sent = dict(received_body) | dict(received_query)
-    window_text = sent.get("recvWindow", str(DEFAULT_RECV_WINDOW_MS))
-    if not window_text.isdigit() or int(window_text) > MAX_RECV_WINDOW_MS:
-        return spot_rejection(700005, "recvWindow must less than 60000")
-    timestamp_text = sent.get("timestamp", "")
-    in_window = timestamp_text.isdigit() and (
-        int(timestamp_text) < server_time + 1000 and server_time - int(timestamp_text) <= int(window_text)
-    )
-    if not in_window:
-        return spot_rejection(700003, "Timestamp for this request is outside of the recvWindow")
+    window_ms = clock_value(sent.get("recvWindow", str(DEFAULT_RECV_WINDOW_MS)))
+    if window_ms is None or window_ms > MAX_RECV_WINDOW_MS:
+        return reject(spot_rejection(700005, "recvWindow must less than 60000"), "window")
+    if not spot_in_window(clock_value(sent.get("timestamp")), window_ms, context.now_ms):
+        return reject(spot_rejection(700003, "Timestamp for this request is outside of the recvWindow"), "window")
+    message = string_to_sign(query, body)
+    stages = Stages(canonical_query=query, string_to_sign=message, signature=signature(secret, message))
     sent_sig = query_sig if query_sig is not None else body_sig
-    if sent_sig != signature(credentials.secret, string_to_sign(query, body)):
-        return spot_rejection(700002, "Signature for this request is not valid.")
-    return None
+    if not signatures_match(sent_sig, stages.signature):
+        return reject(spot_rejection(700002, "Signature for this request is not valid."), "signature", stages)
+    return accept(stages)
 
 
-def verify_futures(wire: WireRequest, credentials: Credentials, server_time: int) -> Rejection | None:
-    """Check a contract request: key, Request-Time against Recv-Window (seconds, at most 60), signature."""
-    if wire.header("ApiKey") != credentials.api_key:
-        return futures_rejection(401, "Unauthorized")
-    request_time = wire.header("Request-Time") or ""
-    if not request_time.isdigit():
-        return futures_rejection(10073, "invalid Request-Time")
-    window_text = wire.header("Recv-Window") or str(DEFAULT_FUTURES_WINDOW_S)
-    window_s = min(int(window_text), 60) if window_text.isdigit() else DEFAULT_FUTURES_WINDOW_S
-    if outside_window(request_time, server_time, window_s * 1000):
-        return futures_rejection(513, "Invalid request, the request time is outside the window")
-    if wire.method in ("GET", "DELETE"):
-        pieces = [piece for piece in wire.url.partition("?")[2].split("&") if piece]
-        param_string = "&".join(sorted(pieces, key=lambda piece: unquote(piece.partition("=")[0])))
-    else:
-        param_string = wire.body or ""
-    expected = signature(credentials.secret, f"{credentials.api_key}{request_time}{param_string}")
-    if wire.header("Signature") != expected:
-        return futures_rejection(602, "Signature verification failed!")
-    return None
+def futures_window_s(received: Received) -> int | None:
+    """`Recv-Window` in seconds: absent means 10; the docs' "maximum 60" caps it; anything else is None (600)."""
+    text = received.header_values("Recv-Window")
+    if not text:
+        return DEFAULT_FUTURES_WINDOW_S
+    window = clock_value(text[0], canonical=True) if len(text) == 1 else None
+    return None if window is None or window == 0 else min(window, MAX_FUTURES_WINDOW_S)
+
+
+def received_param_string(received: Received) -> str:
+    """GET and DELETE: the query's `k=v` pieces as sent, sorted by decoded key; POST: the body as sent."""
+    if received.method in ("GET", "DELETE"):
+        pieces = [piece for piece in received.query.split("&") if piece]
+        return "&".join(sorted(pieces, key=lambda piece: unquote(piece.partition("=")[0])))
+    return body_text(received)
+
+
+def verify_futures(received: Received, context: ServerContext) -> Verdict:
+    """Check a contract request: key, Request-Time against Recv-Window (seconds, at most 60), signature.
+
+    A POST or PUT signs its JSON body alone; a query string on one would be
+    content the signature does not cover, so it is refused (602, step
+    `consistency`): the contract rules put POST parameters in the body only.
+    A malformed `Recv-Window` or non-UTF-8 text is 600 "Parameter error".
+    """
+    if not well_formed(received):
+        return reject(futures_rejection(600, "Parameter error"), "request")
+    api_key = sole_header(received, "ApiKey")
+    if not api_key:
+        return reject(futures_rejection(401, "Unauthorized"), "request")
+    secret = context.keys.secret(api_key)
+    if secret is None:
+        return reject(futures_rejection(401, "Unauthorized"), "key")
+    request_time = sole_header(received, "Request-Time")
+    timestamp = clock_value(request_time, canonical=True)
+    if timestamp is None:
+        return reject(futures_rejection(10073, "invalid Request-Time"), "request")
+    window_s = futures_window_s(received)
+    if window_s is None:
+        return reject(futures_rejection(600, "Parameter error"), "request")
+    if abs(context.now_ms - timestamp) > window_s * 1000:
+        return reject(futures_rejection(513, "Invalid request, the request time is outside the window"), "window")
+    param_string = received_param_string(received)
+    message = f"{api_key}{request_time}{param_string}"
+    stages = Stages(canonical_query=param_string, string_to_sign=message, signature=signature(secret, message))
+    if received.method not in ("GET", "DELETE") and received.query:
+        return reject(futures_rejection(602, "Signature verification failed!"), "consistency", stages)
+    if not signatures_match(sole_header(received, "Signature"), stages.signature):
+        return reject(futures_rejection(602, "Signature verification failed!"), "signature", stages)
+    return accept(stages)

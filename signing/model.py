@@ -171,12 +171,16 @@ def received_from_wire(wire: WireRequest) -> Received:
 
 @dataclass(frozen=True)
 class Stages:
-    """Every intermediate value of a signature; a scheme fills those it has."""
+    """Every intermediate value of a signature; a scheme fills those it has.
+
+    `string_to_sign` is left out of `repr`: in some schemes (coinex-v1,
+    coinex-perpetual-v1) it ends with the secret.
+    """
 
     canonical_query: str | None = None
     payload_json: str | None = None
     payload: str | None = None
-    string_to_sign: str | None = None
+    string_to_sign: str | None = field(default=None, repr=False)
     digest: str | None = None
     signature: str = ""
 
@@ -201,11 +205,6 @@ class Rejection:
     reason: str
     http_status: int
     body: str
-
-
-def outside_window(timestamp_text: str, server_time: int, window_ms: int) -> bool:
-    """True unless `timestamp_text` is whole milliseconds within `window_ms` of `server_time`, either side."""
-    return not timestamp_text.isdigit() or abs(server_time - int(timestamp_text)) > window_ms
 
 
 STAGE_NAMES = tuple(f.name for f in fields(Stages))

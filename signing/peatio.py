@@ -15,7 +15,7 @@ the order sent, exact text, bracket keys included (`orders[][price]`), with
 `input.timestamp`) among them and no `signature`. The module parses them the
 way Rack 1.6 does (`Rack::Utils.parse_nested_query`, what the Rails 4.2 server
 ran) into the nested params hash, and `canonical_query` runs the Rails 4
-`to_query` emulation of `signing.encoding` over it. A key sent twice without
+`to_query` emulation of `signing.rails` over it. A key sent twice without
 `[]`, or in both the query and the form, is refused (Rack would keep the last
 one silently). JSON bodies are not signed by Peatio v2 and are refused.
 
@@ -27,106 +27,22 @@ Options (`input.options`):
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from dataclasses import dataclass
 
 from signing.digests import hmac_sha256_hex
-from signing.encoding import (
-    QueryValue,
-    compact_json,
-    form_encode,
-    join_pairs,
-    keeping_brackets,
-    percent_encode,
-    split_pairs,
-    to_query,
-    uri_unescape,
-)
-from signing.model import (
-    Credentials,
-    Param,
-    Rejection,
-    Request,
-    Signed,
-    SigningError,
-    Stages,
-    WireRequest,
-)
+from signing.encoding import compact_json, form_encode, join_pairs, keeping_brackets, percent_encode, split_pairs
+from signing.model import Param, Received, Rejection, Request, Signed, SigningError, Stages, WireRequest
+from signing.rails import Params, int_within, rack_params, ruby_to_i, to_query, uri_unescape
+from signing.server import ServerContext, Verdict, accept, body_text, first_use, reject, signatures_match, well_formed
 
 BASE_URL = "https://peatio.example"
 TONCE_WINDOW_MS = 30000
 TONCE_CACHE_TTL_MS = 61000
 UNSIGNED_PARAMS = ("signature", "format", "route_info")
 ENCODINGS = ("form", "percent")
-Params = dict[str, QueryValue]
-
-RACK_NAME = re.compile(r"\A[\[\]]*([^\[\]]+)\]*")
-RACK_ARRAY_OF_HASHES = (re.compile(r"\A\[\]\[([^\[\]]+)\]\Z"), re.compile(r"\A\[\](.+)\Z"))
 
 
-# --- params, as Rack parses them ---------------------------------------------------
-
-
-def rack_has_key(params: Params, key: str) -> bool:
-    """Rack's `params_hash_has_key?`: does the hash already hold the (possibly nested) key?"""
-    if "[]" in key:
-        return False
-    node: QueryValue = params
-    for part in (part for part in re.split(r"[\[\]]+", key) if part):
-        if not isinstance(node, dict) or part not in node:
-            return False
-        node = node[part]
-    return True
-
-
-def rack_normalize(params: Params, name: str, value: str, strict: bool) -> None:
-    """One `name=value` pair added to `params` as Rack 1.6 `normalize_params` does.
-
-    `k` sets a value, `k[]` appends to an array, `k[sub]` descends into a hash,
-    and `k[][sub]` adds to the last hash of an array unless that hash already
-    has `sub`, in which case a new hash starts. Type clashes raise. With
-    `strict`, a scalar sent twice raises instead of the last one winning.
-    """
-    match = RACK_NAME.match(name)
-    if match is None:
-        return
-    key, after = match.group(1), name[match.end() :]
-    if after == "":
-        if strict and key in params:
-            raise SigningError(f"params.{name}", "is sent twice; Rack would keep only the last value")
-        params[key] = value
-    elif after == "[":
-        params[name] = value
-    elif after == "[]":
-        listed = params.setdefault(key, [])
-        if not isinstance(listed, list):
-            raise SigningError(f"params.{name}", f"{key} is both a value and an array")
-        listed.append(value)
-    elif child := next((m.group(1) for m in (p.match(after) for p in RACK_ARRAY_OF_HASHES) if m), None):
-        listed = params.setdefault(key, [])
-        if not isinstance(listed, list):
-            raise SigningError(f"params.{name}", f"{key} is both a value and an array")
-        last = listed[-1] if listed else None
-        if isinstance(last, dict) and not rack_has_key(last, child):
-            rack_normalize(last, child, value, strict)
-        else:
-            fresh: Params = {}
-            rack_normalize(fresh, child, value, strict)
-            listed.append(fresh)
-    else:
-        nested = params.setdefault(key, {})
-        if not isinstance(nested, dict):
-            raise SigningError(f"params.{name}", f"{key} is both a value and a hash")
-        rack_normalize(nested, after, value, strict)
-
-
-def rack_params(pairs: tuple[Param, ...], strict: bool = True) -> Params:
-    """Flat decoded pairs as the nested params hash a Rails 4.2 app sees (Rack 1.6 `parse_nested_query`)."""
-    params: Params = {}
-    for key, value in pairs:
-        rack_normalize(params, key, value, strict)
-    return params
+# --- the client's side -----------------------------------------------------------------
 
 
 def form_pairs(request: Request) -> tuple[Param, ...]:
@@ -208,92 +124,68 @@ def sign(request: Request) -> Signed:
 # --- the server's side -------------------------------------------------------------
 
 
-def rejection(code: int, message: str) -> Rejection:
-    """HTTP 401 with `{"error":{"code":N,"message":"..."}}` (`app/api/api_v2/errors.rb`)."""
-    return Rejection(code, message, 401, compact_json({"error": {"code": code, "message": message}}))
+def rejection(code: int, message: str, http_status: int = 401) -> Rejection:
+    """`{"error":{"code":N,"message":"..."}}`, HTTP 401 for auth errors, 400 for 1001 (`app/api/api_v2/errors.rb`)."""
+    return Rejection(code, message, http_status, compact_json({"error": {"code": code, "message": message}}))
 
 
-def received_params(wire: WireRequest) -> Params | None:
+def received_params(received: Received) -> Params | None:
     """Query and form body parsed as Rack does (`+` as space, last scalar wins), form over query; None if malformed."""
     try:
-        query = rack_params(split_pairs(urlsplit(wire.url).query), strict=False)
-        form = rack_params(split_pairs(wire.body or ""), strict=False)
+        query = rack_params(split_pairs(received.query), strict=False)
+        form = rack_params(split_pairs(body_text(received)), strict=False)
     except SigningError:
         return None
     return {**query, **form}
 
 
-def ruby_to_i(text: str) -> int:
-    """Ruby `String#to_i`: the leading integer, 0 when there is none (so a non-numeric tonce is 0)."""
-    match = re.match(r"\s*([+-]?\d+)", text)
-    return int(match.group(1)) if match else 0
-
-
 @dataclass(frozen=True)
 class AuthParams:
     access_key: str
-    tonce: int
+    tonce: str
     signature: str
     params: Params
 
 
-def auth_params(wire: WireRequest, credentials: Credentials) -> AuthParams | Rejection:
-    """The three auth parameters (2001 if any is missing) and the key lookup (2008)."""
-    params = received_params(wire)
-    values = [params.get(name) if params else None for name in ("access_key", "tonce", "signature")]
-    if params is None or not all(isinstance(value, str) and value for value in values):
-        return rejection(2001, "Authorization failed")
+def auth_params(params: Params) -> AuthParams | None:
+    """The three auth parameters as text (None, so 2001, if any is missing), the tonce through `String#to_i`."""
+    values = [params.get(name) for name in ("access_key", "tonce", "signature")]
+    if not all(isinstance(value, str) and value for value in values):
+        return None
     access_key, tonce, sent_sig = (str(value) for value in values)
-    if access_key != credentials.api_key:
-        return rejection(2008, f"The access key {access_key} does not exist.")
     return AuthParams(access_key, ruby_to_i(tonce), sent_sig, params)
 
 
-def check_window_and_signature(
-    wire: WireRequest, credentials: Credentials, auth: AuthParams, server_time: int
-) -> Rejection | None:
-    """Steps 6 and 7 of `shared/specs/peatio.md`: tonce within ±30 s of whole-second now, then the signature.
+def verify(received: Received, context: ServerContext) -> Verdict:
+    """Check one request as Peatio's server does, in its order (`shared/specs/peatio.md`, "Server checks").
 
-    `now` is the server's epoch seconds times 1000; a tonce below `now - 30000`
-    or above `now + 30000` is 2007. The signature is compared with a plain `!=`.
+    2001 when an auth parameter is missing; 2008 for an unknown key; then the
+    tonce: checked against the replay store (2006) and recorded there under
+    (access key, tonce) for 61 s *before* the window and signature checks, as
+    the server does, so a request with a bad signature or a stale tonce still
+    uses up its tonce; then the window (2007: within ±30 s of the server's
+    whole-second clock; a non-numeric tonce is 0); then the signature (2005).
+    Without a replay store in the context, the replay step is skipped.
+    Disabled, expired and out-of-scope keys (2009-2011) are not modelled.
+    Malformed text or parameters Rack refuses are 1001 (HTTP 400).
     """
-    now = server_time // 1000 * 1000
-    if not now - TONCE_WINDOW_MS <= auth.tonce <= now + TONCE_WINDOW_MS:
-        return rejection(2007, f"The tonce {auth.tonce} is invalid, current timestamp is {now}.")
-    message = string_to_sign(wire.method, urlsplit(wire.url).path, canonical_query(auth.params))
-    if auth.signature != signature(credentials.secret, message):
-        return rejection(2005, f"Signature {auth.signature} is incorrect.")
-    return None
-
-
-def verify(wire: WireRequest, credentials: Credentials, server_time: int) -> Rejection | None:
-    """Check one request as Peatio's server does, without replay state: 2001, 2008, 2007, 2005.
-
-    Disabled, expired and out-of-scope keys (2009-2011) are not modelled. Tonce
-    reuse (2006) needs memory of earlier requests: see `TonceCache`.
-    """
-    auth = auth_params(wire, credentials)
-    if isinstance(auth, Rejection):
-        return auth
-    return check_window_and_signature(wire, credentials, auth, server_time)
-
-
-@dataclass
-class TonceCache:
-    """The server's tonce memory: (access_key, tonce) pairs kept for 61 s.
-
-    A tonce is recorded before the window and signature checks, so a request
-    with a bad signature still uses up its tonce (`shared/specs/peatio.md`, step 5).
-    """
-
-    seen: dict[tuple[str, int], int] = field(default_factory=dict)
-
-    def verify(self, wire: WireRequest, credentials: Credentials, server_time: int) -> Rejection | None:
-        auth = auth_params(wire, credentials)
-        if isinstance(auth, Rejection):
-            return auth
-        self.seen = {key: at for key, at in self.seen.items() if server_time - at < TONCE_CACHE_TTL_MS}
-        if (auth.access_key, auth.tonce) in self.seen:
-            return rejection(2006, f"The tonce {auth.tonce} has already been used by access key {auth.access_key}.")
-        self.seen[(auth.access_key, auth.tonce)] = server_time
-        return check_window_and_signature(wire, credentials, auth, server_time)
+    params = received_params(received) if well_formed(received) else None
+    if params is None:
+        return reject(rejection(1001, "Invalid request parameters", 400), "request")
+    auth = auth_params(params)
+    if auth is None:
+        return reject(rejection(2001, "Authorization failed"), "request")
+    secret = context.keys.secret(auth.access_key)
+    if secret is None:
+        return reject(rejection(2008, f"The access key {auth.access_key} does not exist."), "key")
+    if not first_use(context, auth.access_key, auth.tonce, TONCE_CACHE_TTL_MS):
+        return reject(rejection(2006, f"The tonce {auth.tonce} has already been used by access key {auth.access_key}."), "replay")
+    now = context.now_ms // 1000 * 1000
+    if not int_within(auth.tonce, now - TONCE_WINDOW_MS, now + TONCE_WINDOW_MS):
+        return reject(rejection(2007, f"The tonce {auth.tonce} is invalid, current timestamp is {now}."), "window")
+    query = canonical_query(auth.params)
+    message = string_to_sign(received.method, received.path, query)
+    stages = Stages(canonical_query=query, string_to_sign=message, signature=signature(secret, message))
+    if not signatures_match(auth.signature, stages.signature):
+        return reject(rejection(2005, f"Signature {auth.signature} is incorrect."), "signature", stages)
+    return accept(stages)

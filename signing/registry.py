@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from signing import bitunix, coinex, mexc, peatio
-from signing import max as maicoin
-from signing.model import Credentials, Received, Rejection, Request, Signed, SigningError, WireRequest
-from signing.server import ServerContext, Verdict, accept, reject
+from signing import bitunix, coinex_legacy, coinex_v2, maicoin, mexc, peatio
+from signing.model import Received, Request, Signed, SigningError
+from signing.server import ServerContext, Verdict
 
 Signer = Callable[[Request], Signed]
 Verifier = Callable[[Received, ServerContext], Verdict]
@@ -70,29 +69,6 @@ class Scheme:
         return next((option for option in self.options if option.name == name), None)
 
 
-OldVerifier = Callable[[WireRequest, Credentials, int], "Rejection | None"]
-
-
-def transitional(old: OldVerifier, base_url: str, key: Carrier) -> Verifier:
-    """Wrap a verifier of the old `(wire, credentials, server_time)` form; replaced scheme by scheme."""
-
-    def verify(received: Received, context: ServerContext) -> Verdict:
-        from signing.encoding import split_pairs
-
-        if key.where == "header":
-            api_key = received.header(key.name)
-        else:
-            params = split_pairs(received.query) + split_pairs(received.body.decode("utf-8", "replace"))
-            api_key = dict(params).get(key.name)
-        secret = context.keys.secret(api_key or "")
-        body = received.body.decode("utf-8", "surrogateescape") if received.body else None
-        wire = WireRequest(received.method, base_url + received.target, received.headers, body)
-        rejection = old(wire, Credentials(api_key or "", secret or "\0"), context.now_ms)
-        return accept() if rejection is None else reject(rejection, "signature")
-
-    return verify
-
-
 STAGES_QUERY = ("canonical_query", "string_to_sign", "signature")
 
 SCHEMES: dict[str, Scheme] = {
@@ -100,14 +76,14 @@ SCHEMES: dict[str, Scheme] = {
     for scheme in (
         Scheme(
             "mexc-spot-v3", "MEXC", mexc.sign_spot,
-            transitional(mexc.verify_spot, mexc.SPOT_BASE_URL, Carrier("header", "X-MEXC-APIKEY")),
+            mexc.verify_spot,
             base_url=mexc.SPOT_BASE_URL, algorithm=Algorithm("hmac-sha256"), stages=STAGES_QUERY,
             api_key=Carrier("header", "X-MEXC-APIKEY"), clock=Carrier("param", "timestamp"),
             window=Carrier("param", "recvWindow"), headers=("X-MEXC-APIKEY",),
         ),
         Scheme(
             "mexc-futures-v1", "MEXC", mexc.sign_futures,
-            transitional(mexc.verify_futures, mexc.FUTURES_BASE_URL, Carrier("header", "ApiKey")),
+            mexc.verify_futures,
             base_url=mexc.FUTURES_BASE_URL, algorithm=Algorithm("hmac-sha256"), stages=STAGES_QUERY,
             api_key=Carrier("header", "ApiKey"), clock=Carrier("header", "Request-Time"),
             window=Carrier("header", "Recv-Window", "s"),
@@ -115,9 +91,9 @@ SCHEMES: dict[str, Scheme] = {
             options=(Option("query_encoding", ("percent", "raw"), "percent"),),
         ),
         Scheme(
-            "coinex-v2", "CoinEx", coinex.sign_v2,
-            transitional(coinex.verify_v2, coinex.BASE_URL, Carrier("header", "X-COINEX-KEY")),
-            base_url=coinex.BASE_URL, algorithm=Algorithm("hmac-sha256", text_encoding="latin-1"), stages=STAGES_QUERY,
+            "coinex-v2", "CoinEx", coinex_v2.sign_v2,
+            coinex_v2.verify_v2,
+            base_url=coinex_v2.BASE_URL, algorithm=Algorithm("hmac-sha256", text_encoding="latin-1"), stages=STAGES_QUERY,
             api_key=Carrier("header", "X-COINEX-KEY"), clock=Carrier("header", "X-COINEX-TIMESTAMP"),
             window=Carrier("header", "X-COINEX-WINDOWTIME"),
             headers=("X-COINEX-KEY", "X-COINEX-SIGN", "X-COINEX-TIMESTAMP", "X-COINEX-WINDOWTIME", "Content-Type"),
@@ -127,9 +103,9 @@ SCHEMES: dict[str, Scheme] = {
             ),
         ),
         Scheme(
-            "coinex-v2-sha256-legacy", "CoinEx", coinex.sign_v2_legacy,
-            transitional(coinex.verify_v2_legacy, coinex.BASE_URL, Carrier("header", "X-COINEX-KEY")),
-            base_url=coinex.BASE_URL, algorithm=Algorithm("sha256-with-secret-suffix", text_encoding="latin-1"),
+            "coinex-v2-sha256-legacy", "CoinEx", coinex_v2.sign_v2_legacy,
+            coinex_v2.verify_v2_legacy,
+            base_url=coinex_v2.BASE_URL, algorithm=Algorithm("sha256-with-secret-suffix", text_encoding="latin-1"),
             stages=STAGES_QUERY, api_key=Carrier("header", "X-COINEX-KEY"), clock=Carrier("header", "X-COINEX-TIMESTAMP"),
             window=Carrier("header", "X-COINEX-WINDOWTIME"),
             headers=("X-COINEX-KEY", "X-COINEX-SIGN", "X-COINEX-TIMESTAMP", "X-COINEX-WINDOWTIME", "Content-Type"),
@@ -139,23 +115,23 @@ SCHEMES: dict[str, Scheme] = {
             ),
         ),
         Scheme(
-            "coinex-v1", "CoinEx", coinex.sign_v1,
-            transitional(coinex.verify_v1, coinex.BASE_URL, Carrier("param", "access_id")),
-            base_url=coinex.BASE_URL, algorithm=Algorithm("md5", hex_case="upper"), stages=STAGES_QUERY,
+            "coinex-v1", "CoinEx", coinex_legacy.sign_v1,
+            coinex_legacy.verify_v1,
+            base_url=coinex_v2.BASE_URL, algorithm=Algorithm("md5", hex_case="upper"), stages=STAGES_QUERY,
             api_key=Carrier("param", "access_id"), clock=Carrier("param", "tonce"),
             headers=("authorization", "Content-Type"), secret_stages=("string_to_sign",),
         ),
         Scheme(
-            "coinex-perpetual-v1", "CoinEx", coinex.sign_perpetual_v1,
-            transitional(coinex.verify_perpetual_v1, coinex.BASE_URL, Carrier("header", "AccessId")),
-            base_url=coinex.BASE_URL, algorithm=Algorithm("sha256"), stages=STAGES_QUERY,
+            "coinex-perpetual-v1", "CoinEx", coinex_legacy.sign_perpetual_v1,
+            coinex_legacy.verify_perpetual_v1,
+            base_url=coinex_v2.BASE_URL, algorithm=Algorithm("sha256"), stages=STAGES_QUERY,
             api_key=Carrier("header", "AccessId"), clock=Carrier("param", "timestamp"),
             headers=("Authorization", "AccessId", "Content-Type"), secret_stages=("string_to_sign",),
             options=(Option("param_order", ("sorted", "as-given"), "sorted"),),
         ),
         Scheme(
             "bitunix", "Bitunix", bitunix.sign,
-            transitional(bitunix.verify, bitunix.BASE_URL, Carrier("header", "api-key")),
+            bitunix.verify,
             base_url=bitunix.BASE_URL, algorithm=Algorithm("sha256-digest-then-secret"),
             stages=("canonical_query", "string_to_sign", "digest", "signature"),
             api_key=Carrier("header", "api-key"), clock=Carrier("header", "timestamp"),
@@ -165,7 +141,7 @@ SCHEMES: dict[str, Scheme] = {
         ),
         Scheme(
             "max-v2", "MAX", maicoin.sign,
-            transitional(maicoin.verify, maicoin.BASE_URL, Carrier("header", "X-MAX-ACCESSKEY")),
+            maicoin.verify,
             base_url=maicoin.BASE_URL, algorithm=Algorithm("hmac-sha256"),
             stages=("payload_json", "payload", "string_to_sign", "signature"),
             api_key=Carrier("header", "X-MAX-ACCESSKEY"), clock=Carrier("payload", "nonce"),
@@ -178,7 +154,7 @@ SCHEMES: dict[str, Scheme] = {
         ),
         Scheme(
             "peatio-v2", "Peatio", peatio.sign,
-            transitional(peatio.verify, peatio.BASE_URL, Carrier("param", "access_key")),
+            peatio.verify,
             base_url=peatio.BASE_URL, algorithm=Algorithm("hmac-sha256"), stages=STAGES_QUERY,
             api_key=Carrier("param", "access_key"), clock=Carrier("param", "tonce"), nonce=Carrier("param", "tonce"),
             headers=("Content-Type",),

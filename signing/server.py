@@ -9,12 +9,15 @@ The mock server owns that state; tests build it by hand.
 from __future__ import annotations
 
 import heapq
+import hmac
+import json
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Literal, Protocol
 
-from signing.model import Rejection, Stages
+from signing.model import Received, Rejection, Stages
 
 Step = Literal["request", "key", "window", "replay", "consistency", "signature"]
 """The check that decided a rejection, in the order a server usually runs them:
@@ -119,3 +122,110 @@ def accept(stages: Stages | None = None) -> Verdict:
 
 def reject(rejection: Rejection, step: Step, stages: Stages | None = None) -> Verdict:
     return Verdict(rejection, step, stages)
+
+
+# --- reading what arrived: untrusted text, read without raising ---------------------
+
+MAX_CLOCK_DIGITS = 19
+"""More digits than any epoch-millisecond clock needs (and far fewer than `int()` refuses)."""
+
+
+def well_formed(received: Received) -> bool:
+    """Is every part of `received` text a server can read: UTF-8 throughout, no lone surrogates?
+
+    A server decodes the target, the headers and the body as UTF-8 before it
+    parses them; bytes that are not UTF-8 (or a lone surrogate smuggled into
+    the text) are a malformed request, answered with the exchange's parameter
+    error before any signature is computed.
+    """
+    texts = (received.method, received.path, received.query, *(part for pair in received.headers for part in pair))
+    try:
+        for text in texts:
+            text.encode("utf-8")
+        received.body.decode("utf-8")
+    except UnicodeError:
+        return False
+    return True
+
+
+def body_text(received: Received) -> str:
+    """The body as text; call only on a `well_formed` request."""
+    return received.body.decode("utf-8")
+
+
+def sole_header(received: Received, name: str) -> str | None:
+    """A header sent exactly once, else None.
+
+    Servers disagree on a repeated header (first wins, last wins, or joined
+    with commas), so an auth header sent twice is treated as not sent at all:
+    the request is refused rather than read one way of several.
+    """
+    values = received.header_values(name)
+    return values[0] if len(values) == 1 else None
+
+
+def clock_value(text: str | None, canonical: bool = False) -> int | None:
+    """A clock or window value: ASCII digits only, at most `MAX_CLOCK_DIGITS`, else None.
+
+    `str.isdigit` alone accepts `²` and Arabic-Indic digits, which `int()`
+    then refuses or reads; `int()` of thousands of digits raises. With
+    `canonical`, a leading zero is refused too, so that each number has one
+    text form.
+    """
+    if text is None or not 0 < len(text) <= MAX_CLOCK_DIGITS or not (text.isascii() and text.isdigit()):
+        return None
+    if canonical and len(text) > 1 and text[0] == "0":
+        return None
+    return int(text)
+
+
+def signatures_match(sent: str | None, expected: str) -> bool:
+    """Constant-time comparison (`hmac.compare_digest`) of the signature sent with the one rebuilt.
+
+    Both sides are compared as bytes, since `compare_digest` refuses non-ASCII `str`.
+    """
+    if sent is None:
+        return False
+    return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
+
+
+MAX_JSON_DEPTH = 64
+
+
+def json_or_none(text: str, max_depth: int = MAX_JSON_DEPTH) -> object:
+    """`text` parsed as JSON (numbers with a fraction as Decimal), or `NOT_JSON`.
+
+    Refused as `NOT_JSON`: text that is not JSON, an integer too long for
+    `int()`, nesting deep enough to exhaust the parser's recursion, and any
+    value nested more than `max_depth` levels (so that nothing later recurses
+    deeply over it).
+    """
+    try:
+        value = json.loads(text, parse_float=Decimal)
+    except (ValueError, RecursionError):
+        return NOT_JSON
+    pending: list[tuple[object, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, (dict, list)):
+            if depth > max_depth:
+                return NOT_JSON
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return value
+
+
+class _NotJson:
+    def __repr__(self) -> str:
+        return "NOT_JSON"
+
+
+NOT_JSON: object = _NotJson()
+
+
+def first_use(context: ServerContext, scope: str, nonce: str, ttl_ms: int) -> bool:
+    """Record `nonce` under `scope` in the context's replay store; False if it was live there already.
+
+    A context without a replay store (a one-shot check) treats every nonce as new.
+    """
+    return context.replay is None or context.replay.first_use(scope, nonce, context.now_ms, ttl_ms)

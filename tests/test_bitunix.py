@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 
 import pytest
+from server_side import rejection_of
 
 from signing import bitunix
 from signing.model import Request, SigningError, request_from_mapping
@@ -65,20 +66,20 @@ def test_every_request_sends_content_type_json() -> None:
 def test_an_empty_api_key_gets_10003_in_the_native_body() -> None:
     signed = sign(request())
     wire = replace(signed.wire, headers=(("api-key", ""), *signed.wire.headers[1:]))
-    rejection = bitunix.verify(wire, request().credentials, CLOCK)
+    rejection = rejection_of(bitunix.verify, wire, request().credentials, CLOCK)
     assert rejection is not None and rejection.code == 10003
     assert json.loads(rejection.body) == {"code": 10003, "msg": "api-key can't be empty", "data": None}
 
 
 def test_a_timestamp_more_than_60_seconds_away_is_refused() -> None:
     wire, credentials = sign(request()).wire, request().credentials
-    assert bitunix.verify(wire, credentials, CLOCK + 60_000) is None
-    rejection = bitunix.verify(wire, credentials, CLOCK + 60_001)
+    assert rejection_of(bitunix.verify, wire, credentials, CLOCK + 60_000) is None
+    rejection = rejection_of(bitunix.verify, wire, credentials, CLOCK + 60_001)
     assert rejection is not None and rejection.code == 10002
 
 
 def test_a_changed_sign_gets_10007() -> None:
     signed = sign(request())
     headers = tuple((name, "0" * 64 if name == "sign" else value) for name, value in signed.wire.headers)
-    rejection = bitunix.verify(replace(signed.wire, headers=headers), request().credentials, CLOCK)
+    rejection = rejection_of(bitunix.verify, replace(signed.wire, headers=headers), request().credentials, CLOCK)
     assert rejection is not None and rejection.code == 10007

@@ -6,8 +6,9 @@ import json
 from dataclasses import replace
 
 import pytest
+from server_side import rejection_of
 
-from signing import coinex
+from signing import coinex_legacy, coinex_v2
 from signing.model import Request, SigningError, request_from_mapping
 from signing.registry import sign
 
@@ -81,15 +82,15 @@ def test_query_is_signed_as_it_appears_in_the_url() -> None:
 def test_verifier_answers_a_wrong_key_with_4005_in_the_native_body() -> None:
     signed = sign(v2())
     wire = replace(signed.wire, headers=(("X-COINEX-KEY", "other"), *signed.wire.headers[1:]))
-    rejection = coinex.verify_v2(wire, v2().credentials, CLOCK)
+    rejection = rejection_of(coinex_v2.verify_v2, wire, v2().credentials, CLOCK)
     assert rejection is not None and rejection.code == 4005
     assert json.loads(rejection.body) == {"code": 4005, "data": {}, "message": "abnormal access_id"}
 
 
 def test_verifier_expires_a_request_one_ms_past_the_default_window() -> None:
     wire, credentials = sign(v2()).wire, v2().credentials
-    assert coinex.verify_v2(wire, credentials, CLOCK + 5000) is None
-    rejection = coinex.verify_v2(wire, credentials, CLOCK + 5001)
+    assert rejection_of(coinex_v2.verify_v2, wire, credentials, CLOCK + 5000) is None
+    rejection = rejection_of(coinex_v2.verify_v2, wire, credentials, CLOCK + 5001)
     assert rejection is not None and rejection.code == 4010
 
 
@@ -117,7 +118,7 @@ def test_v1_signs_the_appended_key_as_secret_key() -> None:
 def test_v1_verifier_rejects_lower_case_hex_with_25() -> None:
     signed = sign(v1([["access_id", LEGACY_KEY["api_key"]], ["tonce", "1513746038205"]]))
     lowered = replace(signed.wire, headers=(("authorization", signed.stages.signature.lower()), *signed.wire.headers[1:]))
-    rejection = coinex.verify_v1(lowered, v1([]).credentials, 1513746038205)
+    rejection = rejection_of(coinex_legacy.verify_v1, lowered, v1([]).credentials, 1513746038205)
     assert rejection is not None and rejection.code == 25
 
 
@@ -135,6 +136,6 @@ def test_perpetual_as_given_order_is_refused_by_the_sorting_server() -> None:
         data | {"query": [["timestamp", "1550743431000"], ["market", "BTCUSD"]], "options": {"param_order": "as-given"}}
     )
     credentials = sorted_request.credentials
-    assert coinex.verify_perpetual_v1(sign(sorted_request).wire, credentials, 1550743431000) is None
-    rejection = coinex.verify_perpetual_v1(sign(as_given).wire, credentials, 1550743431000)
+    assert rejection_of(coinex_legacy.verify_perpetual_v1, sign(sorted_request).wire, credentials, 1550743431000) is None
+    rejection = rejection_of(coinex_legacy.verify_perpetual_v1, sign(as_given).wire, credentials, 1550743431000)
     assert rejection is not None and rejection.code == 4006

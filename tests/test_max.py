@@ -8,9 +8,11 @@ import hmac
 import json
 
 from conftest import CORPUS
+from server_side import rejection_of
 
-from signing.max import verify
+from signing.maicoin import verify
 from signing.model import Credentials, WireRequest
+from signing.server import MemoryReplayStore, ReplayStore
 
 KEY = Credentials("xxx", "yyy")
 SEED = CORPUS.by_id()["max-v2-0001"].expected["wire"]
@@ -28,8 +30,8 @@ def encoded(obj: object) -> str:
     return base64.b64encode(json.dumps(obj).encode()).decode()
 
 
-def code(wire: WireRequest, server_time: int = NONCE) -> int | None:
-    rejection = verify(wire, KEY, server_time)
+def code(wire: WireRequest, server_time: int = NONCE, replay: ReplayStore | None = None) -> int | None:
+    rejection = rejection_of(verify, wire, KEY, server_time, replay)
     return rejection.code if rejection else None
 
 
@@ -74,7 +76,7 @@ def test_a_post_body_that_differs_from_the_payload_is_2014() -> None:
 
 
 def test_rejections_are_401_with_max_error_body() -> None:
-    rejection = verify(seed_wire(), Credentials("other", "yyy"), NONCE)
+    rejection = rejection_of(verify, seed_wire(), Credentials("other", "yyy"), NONCE)
     assert rejection is not None and rejection.code == 2008 and rejection.http_status == 401
     assert json.loads(rejection.body) == {"error": {"code": 2008, "message": rejection.reason}, "success": False}
 
@@ -82,3 +84,24 @@ def test_rejections_are_401_with_max_error_body() -> None:
 def test_the_urlsafe_payload_of_the_acceptable_vector_is_not_decoded_by_the_strict_verifier() -> None:
     wire = CORPUS.by_id()["max-v2-0012"].expected["wire"]
     assert code(WireRequest("POST", wire["url"], tuple(wire["headers"].items()), wire["body"])) == 2015
+
+
+def test_a_post_with_a_query_parameter_the_payload_lacks_is_2014() -> None:
+    """"Payload is not consistent with body": the payload must carry every parameter the request carries."""
+    body = '{"market":"btctwd","nonce":1700000000000}'
+    payload = encoded({"market": "btctwd", "nonce": NONCE, "path": "/api/v2/orders"})
+    wire = wire_with(payload, "https://max-api.maicoin.com/api/v2/orders")
+    assert code(WireRequest("POST", wire.url, wire.headers, body)) is None
+    assert code(WireRequest("POST", wire.url + "?side=sell", wire.headers, body)) == 2014
+
+
+def test_a_nonce_used_twice_by_one_key_is_2006() -> None:
+    replay = MemoryReplayStore()
+    assert code(seed_wire(), replay=replay) is None
+    assert code(seed_wire(), NONCE + 1000, replay=replay) == 2006
+
+
+def test_a_request_with_a_bad_signature_does_not_use_up_its_nonce() -> None:
+    replay = MemoryReplayStore()
+    assert code(wire_with(SEED["headers"]["X-MAX-PAYLOAD"], signature="0" * 64), replay=replay) == 2005
+    assert code(seed_wire(), replay=replay) is None

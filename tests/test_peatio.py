@@ -6,10 +6,12 @@ import json
 
 import pytest
 from conftest import CORPUS
+from server_side import rejection_of
 
-from signing.encoding import cgi_escape, to_query, uri_unescape
 from signing.model import Credentials, WireRequest
-from signing.peatio import TonceCache, rack_params, verify
+from signing.peatio import verify
+from signing.rails import cgi_escape, rack_params, ruby_to_i, to_query, uri_unescape
+from signing.server import MemoryReplayStore, ReplayStore
 
 KEY = Credentials("xxx", "yyy")
 DOC = CORPUS.by_id()["peatio-v2-0001"].expected["wire"]
@@ -20,8 +22,10 @@ def doc_wire(url: str = DOC["url"]) -> WireRequest:
     return WireRequest("GET", url, (), None)
 
 
-def code(wire: WireRequest, server_time: int = SIGNED_AT, credentials: Credentials = KEY) -> int | None:
-    rejection = verify(wire, credentials, server_time)
+def code(
+    wire: WireRequest, server_time: int = SIGNED_AT, credentials: Credentials = KEY, replay: ReplayStore | None = None
+) -> int | None:
+    rejection = rejection_of(verify, wire, credentials, server_time, replay)
     return rejection.code if rejection else None
 
 
@@ -58,25 +62,36 @@ def test_a_non_numeric_tonce_counts_as_zero() -> None:
 
 def test_a_changed_signature_is_2005_and_the_body_is_peatios() -> None:
     wire = doc_wire(DOC["url"].replace("signature=e3", "signature=E3"))
-    rejection = verify(wire, KEY, SIGNED_AT)
+    rejection = rejection_of(verify, wire, KEY, SIGNED_AT)
     assert rejection is not None and rejection.code == 2005 and rejection.http_status == 401
     assert json.loads(rejection.body) == {"error": {"code": 2005, "message": rejection.reason}}
 
 
 def test_a_reused_tonce_is_2006_even_after_a_bad_signature() -> None:
-    cache = TonceCache()
+    replay = MemoryReplayStore()
     bad = doc_wire(DOC["url"].replace("signature=e3", "signature=00"))
-    first = cache.verify(bad, KEY, SIGNED_AT)
-    assert first is not None and first.code == 2005
-    second = cache.verify(doc_wire(), KEY, SIGNED_AT)
-    assert second is not None and second.code == 2006
+    assert code(bad, replay=replay) == 2005
+    assert code(doc_wire(), replay=replay) == 2006
 
 
-def test_the_tonce_cache_forgets_after_61_seconds_when_the_window_rejects_anyway() -> None:
-    cache = TonceCache()
-    assert cache.verify(doc_wire(), KEY, SIGNED_AT) is None
-    late = cache.verify(doc_wire(), KEY, SIGNED_AT + 61000)
-    assert late is not None and late.code == 2007
+def test_a_stale_tonce_is_recorded_before_the_window_check() -> None:
+    replay = MemoryReplayStore()
+    assert code(doc_wire(), server_time=SIGNED_AT + 40_000, replay=replay) == 2007
+    assert code(doc_wire(), replay=replay) == 2006
+
+
+def test_the_replay_store_forgets_a_tonce_after_61_seconds_when_the_window_rejects_anyway() -> None:
+    replay = MemoryReplayStore()
+    assert code(doc_wire(), replay=replay) is None
+    assert code(doc_wire(), SIGNED_AT + 61000, replay=replay) == 2007
+
+
+def test_a_tonce_of_thousands_of_digits_is_2007_not_a_crash() -> None:
+    assert code(doc_wire(DOC["url"].replace("tonce=123456789", "tonce=" + "9" * 5000))) == 2007
+
+
+def test_string_to_i_reads_ascii_digits_only() -> None:
+    assert (ruby_to_i(" -0012x"), ruby_to_i("²"), ruby_to_i("١٢"), ruby_to_i("+7")) == ("-12", "0", "0", "7")
 
 
 def test_rack_parsing_starts_a_new_hash_when_a_key_repeats() -> None:

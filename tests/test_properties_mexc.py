@@ -7,6 +7,7 @@ import string
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from server_side import rejection_of
 
 from signing.encoding import percent_encode
 from signing.mexc import verify_futures, verify_spot
@@ -119,13 +120,13 @@ def test_spot_signing_is_deterministic(query: list[tuple[str, str]], form: list[
 @given(params, params)
 def test_the_spot_verifier_accepts_every_signed_request(query: list[tuple[str, str]], form: list[tuple[str, str]]) -> None:
     request, signed = spot(query, with_timestamp(form))
-    assert verify_spot(signed.wire, request.credentials, CLOCK) is None
+    assert rejection_of(verify_spot, signed.wire, request.credentials, CLOCK) is None
 
 
 @given(params)
 def test_the_futures_verifier_accepts_every_signed_get(pairs: list[tuple[str, str]]) -> None:
     request, signed = futures_get(pairs)
-    assert verify_futures(signed.wire, request.credentials, CLOCK) is None
+    assert rejection_of(verify_futures, signed.wire, request.credentials, CLOCK) is None
 
 
 @given(params, values, values)
@@ -134,7 +135,7 @@ def test_changing_a_sent_value_breaks_the_spot_signature(pairs: list[tuple[str, 
     request, signed = spot([], [("memo9", value), *with_timestamp(pairs)])
     body = (signed.wire.body or "").replace(f"memo9={hand_encoded(value)}", f"memo9={hand_encoded(replacement)}", 1)
     tampered = WireRequest(signed.wire.method, signed.wire.url, signed.wire.headers, body)
-    rejection = verify_spot(tampered, request.credentials, CLOCK)
+    rejection = rejection_of(verify_spot, tampered, request.credentials, CLOCK)
     assert rejection is not None and rejection.code == 700002
 
 
@@ -143,5 +144,6 @@ def test_a_request_time_other_than_the_signed_one_breaks_the_futures_signature(p
     request, signed = futures_get(pairs)
     later = str(CLOCK + 1)
     headers = tuple((name, later if name == "Request-Time" else value) for name, value in signed.wire.headers)
-    rejection = verify_futures(WireRequest(signed.wire.method, signed.wire.url, headers, None), request.credentials, CLOCK)
+    moved = WireRequest(signed.wire.method, signed.wire.url, headers, None)
+    rejection = rejection_of(verify_futures, moved, request.credentials, CLOCK)
     assert rejection is not None and rejection.code == 602

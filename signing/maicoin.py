@@ -38,24 +38,35 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
 
 from signing.digests import hmac_sha256_hex
 from signing.encoding import compact_json, dump_json, form_encode, join_pairs, keeping_brackets, split_pairs
 from signing.model import (
-    Credentials,
     JsonBody,
     JsonValue,
     Param,
+    Received,
     Rejection,
     Request,
     Signed,
     SigningError,
     Stages,
     WireRequest,
+)
+from signing.server import (
+    ServerContext,
+    Verdict,
+    accept,
+    body_text,
+    first_use,
+    json_or_none,
+    reject,
+    signatures_match,
+    sole_header,
+    well_formed,
 )
 
 BASE_URL = "https://max-api.maicoin.com"
@@ -192,17 +203,18 @@ def rejection(code: int, message: str) -> Rejection:
     return Rejection(code, message, 401, compact_json({"error": {"code": code, "message": message}, "success": False}))
 
 
-def decode_payload(payload_text: str) -> dict[str, Any] | None:
-    """The payload header decoded (strict standard base64, UTF-8 JSON object), or None (error 2015)."""
+def decode_payload(payload_text: str) -> tuple[str, dict[str, Any]] | None:
+    """The payload header decoded (strict standard base64, UTF-8 JSON object) and its JSON text, or None (2015)."""
     try:
-        decoded = json.loads(base64.b64decode(payload_text, validate=True).decode(), parse_float=Decimal)
+        text = base64.b64decode(payload_text, validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
-    return decoded if isinstance(decoded, dict) else None
+    decoded = json_or_none(text)
+    return (text, decoded) if isinstance(decoded, dict) else None
 
 
 def as_text(value: object) -> object:
-    """A payload value as it would appear in a query string, for the GET consistency check (inferred)."""
+    """A payload value as it would appear in a query string, for the consistency check (inferred)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, Decimal)):
@@ -226,44 +238,58 @@ def received_query(query: str) -> dict[str, object]:
     return result
 
 
-def consistent(wire: WireRequest, params: dict[str, Any]) -> bool:
-    """Do the query (GET) or the JSON body (others) carry exactly the payload's parameters?
+def consistent(received: Received, params: dict[str, Any]) -> bool:
+    """Does the request carry exactly the payload's parameters, and nothing the payload lacks?
 
     The rule behind error 2014, "Payload is not consistent with body or wrong
-    path in payload"; the comparison of text and numbers is inferred (the
-    server code is not public).
+    path in payload": GET's query equals the payload's parameters; any other
+    method's JSON body equals them, and a query string, if it has one, holds
+    only parameters the payload carries with the same text. The comparison of
+    text and numbers is inferred (the server code is not public).
     """
-    if wire.method == "GET":
-        sent = received_query(urlsplit(wire.url).query)
-        return sent == {key: as_text(value) for key, value in params.items()}
-    try:
-        body = json.loads(wire.body or "{}", parse_float=Decimal)
-    except ValueError:
-        return False
-    return bool(body == params)
+    query = received_query(received.query)
+    as_sent = {key: as_text(value) for key, value in params.items()}
+    if received.method == "GET":
+        return query == as_sent
+    extra = any(as_sent.get(key) != value for key, value in query.items())
+    return not extra and json_or_none(body_text(received) or "{}") == params
 
 
-def verify(wire: WireRequest, credentials: Credentials, server_time: int) -> Rejection | None:
-    """Check a request as MAX's server does: key, HMAC over the header as received, decoding, nonce, consistency.
+def verify(received: Received, context: ServerContext) -> Verdict:
+    """Check a request as MAX's server does: key, HMAC over the header as received, decoding, nonce, replay, consistency.
 
     Nonce: "within 30 seconds difference of server time" (seed); exactly 30 s
-    is accepted here (the boundary is not published). Replay (2006, "each
-    nonce can be used only once") needs state and is not checked here.
+    is accepted here (the boundary is not published). Replay: "each nonce can
+    be used only once" (2006). The nonce is recorded, under the access key, by
+    every request that passes the signature, payload and window checks (so a
+    forged or stale request never uses up a nonce), for twice the window plus
+    one ms: long enough that it cannot come back while still in the window.
     """
-    access_key, payload_text, sent_sig = (wire.header(name) for name in ("X-MAX-ACCESSKEY", "X-MAX-PAYLOAD", "X-MAX-SIGNATURE"))
+    if not well_formed(received):
+        return reject(rejection(2001, "authorization failed"), "request")
+    access_key, payload_text, sent_sig = (
+        sole_header(received, name) for name in ("X-MAX-ACCESSKEY", "X-MAX-PAYLOAD", "X-MAX-SIGNATURE")
+    )
     if not access_key or not payload_text or not sent_sig:
-        return rejection(2001, "authorization failed")
-    if access_key != credentials.api_key:
-        return rejection(2008, "The access key does not exist.")
-    if sent_sig != signature(credentials.secret, string_to_sign(payload_text)):
-        return rejection(2005, "Signature is incorrect.")
+        return reject(rejection(2001, "authorization failed"), "request")
+    secret = context.keys.secret(access_key)
+    if secret is None:
+        return reject(rejection(2008, "The access key does not exist."), "key")
+    message = string_to_sign(payload_text)
+    stages = Stages(payload=payload_text, string_to_sign=message, signature=signature(secret, message))
+    if not signatures_match(sent_sig, stages.signature):
+        return reject(rejection(2005, "Signature is incorrect."), "signature", stages)
     decoded = decode_payload(payload_text)
     if decoded is None:
-        return rejection(2015, "payload is invalid")
-    nonce = decoded.pop("nonce", None)
-    if isinstance(nonce, bool) or not isinstance(nonce, int) or abs(server_time - nonce) > NONCE_WINDOW_MS:
-        return rejection(2007, "invalid nonce")
-    path = decoded.pop("path", None)
-    if path != urlsplit(wire.url).path or not consistent(wire, {**decoded, "nonce": nonce}):
-        return rejection(2014, "Payload is not consistent with body or wrong path in payload.")
-    return None
+        return reject(rejection(2015, "payload is invalid"), "request", stages)
+    stages = replace(stages, payload_json=decoded[0])
+    params = dict(decoded[1])
+    nonce = params.pop("nonce", None)
+    if isinstance(nonce, bool) or not isinstance(nonce, int) or abs(context.now_ms - nonce) > NONCE_WINDOW_MS:
+        return reject(rejection(2007, "invalid nonce"), "window", stages)
+    if not first_use(context, access_key, str(nonce), 2 * NONCE_WINDOW_MS + 1):
+        return reject(rejection(2006, "The nonce has already been used by access key."), "replay", stages)
+    path = params.pop("path", None)
+    if path != received.path or not consistent(received, {**params, "nonce": nonce}):
+        return reject(rejection(2014, "Payload is not consistent with body or wrong path in payload."), "consistency", stages)
+    return accept(stages)

@@ -1,0 +1,90 @@
+"""Every scheme's native verifier, as a server runs it: host-free, multi-key, with steps and rebuilt stages."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from conftest import VECTORS, vector_param
+
+from signing.model import WireRequest, received_from_wire, request_from_mapping
+from signing.registry import SCHEMES, sign, verify
+from signing.server import ServerContext, StaticKeys
+from sigvec.corpus import Vector
+
+VALID = [vector_param(vector) for vector in VECTORS if vector.result == "valid"]
+OTHER_KEYS = {"someone-else": "another-secret"}
+
+
+def signed_wire(vector: Vector) -> tuple[WireRequest, ServerContext]:
+    request = request_from_mapping(vector.input)
+    keys = StaticKeys({**OTHER_KEYS, request.credentials.api_key: request.credentials.secret})
+    assert vector.server_time is not None
+    return sign(request).wire, ServerContext(vector.server_time, keys)
+
+
+def accepted_vector(scheme: str) -> Vector:
+    """The scheme's first vector whose signed request its verifier accepts (some schemes have only `acceptable` ones)."""
+    for vector in VECTORS:
+        if vector.scheme == scheme and vector.result != "invalid":
+            wire, context = signed_wire(vector)
+            if verify(received_from_wire(wire), context, scheme).accepted:
+                return vector
+    raise AssertionError(f"{scheme} has no vector its verifier accepts")
+
+
+def at_host(wire: WireRequest, origin: str) -> WireRequest:
+    """The same request sent to another scheme, host and port."""
+    after_authority = wire.url.partition("://")[2]
+    target = after_authority[len(after_authority.split("/", 1)[0]) :]
+    return replace(wire, url=origin + target)
+
+
+@pytest.mark.parametrize("vector", VALID)
+def test_every_scheme_accepts_its_valid_requests_sent_to_any_host(vector: Vector) -> None:
+    wire, context = signed_wire(vector)
+    verdict = verify(received_from_wire(at_host(wire, "http://127.0.0.1:8080")), context, vector.scheme)
+    assert verdict.accepted, verdict.rejection
+
+
+@pytest.mark.parametrize("vector", VALID)
+def test_an_accepting_verdict_carries_the_servers_rebuilt_string_to_sign_and_signature(vector: Vector) -> None:
+    wire, context = signed_wire(vector)
+    verdict = verify(received_from_wire(wire), context, vector.scheme)
+    assert verdict.stages is not None
+    assert (verdict.stages.string_to_sign, verdict.stages.signature) == (
+        vector.expected["string_to_sign"],
+        vector.expected["signature"],
+    )
+
+
+@pytest.mark.parametrize("scheme", sorted(SCHEMES))
+def test_an_unknown_api_key_is_refused_at_the_key_step(scheme: str) -> None:
+    vector = accepted_vector(scheme)
+    wire, context = signed_wire(vector)
+    verdict = verify(received_from_wire(wire), replace(context, keys=StaticKeys(OTHER_KEYS)), scheme)
+    assert verdict.step == "key" and verdict.rejection is not None
+
+
+@pytest.mark.parametrize("scheme", sorted(SCHEMES))
+def test_a_signature_one_hex_digit_off_is_refused_at_the_signature_step_with_the_expected_stages(scheme: str) -> None:
+    vector = accepted_vector(scheme)
+    wire, context = signed_wire(vector)
+    good = vector.expected["signature"]
+    bad = good[:-1] + ("1" if good[-1] == "0" else "0")
+    tampered = replace(wire, url=wire.url.replace(good, bad), headers=tuple((k, v.replace(good, bad)) for k, v in wire.headers))
+    tampered = replace(tampered, body=tampered.body.replace(good, bad) if tampered.body else tampered.body)
+    verdict = verify(received_from_wire(tampered), context, scheme)
+    assert verdict.step == "signature"
+    assert verdict.stages is not None and verdict.stages.signature == good
+
+
+def test_bitunix_answers_10007_for_an_unknown_key_and_a_bad_signature_told_apart_by_step() -> None:
+    vector = next(v for v in VECTORS if v.scheme == "bitunix" and v.result == "valid")
+    wire, context = signed_wire(vector)
+    unknown = verify(received_from_wire(wire), replace(context, keys=StaticKeys(OTHER_KEYS)), "bitunix")
+    forged = replace(wire, headers=tuple((k, "0" * 64 if k == "sign" else v) for k, v in wire.headers))
+    bad = verify(received_from_wire(forged), context, "bitunix")
+    assert unknown.rejection is not None and bad.rejection is not None
+    assert (unknown.rejection.code, unknown.step) == (10007, "key")
+    assert (bad.rejection.code, bad.step) == (10007, "signature")
