@@ -21,7 +21,7 @@ Options (`Request.options`), each optional:
 from __future__ import annotations
 
 from signing.digests import sha256_hex
-from signing.encoding import compact_json, form_encode, join_pairs, sorted_by_key, split_pairs
+from signing.encoding import compact_json, form_encode, join_pairs, sorted_by_key
 from signing.model import (
     JsonBody,
     Param,
@@ -39,6 +39,7 @@ from signing.server import (
     accept,
     body_text,
     clock_value,
+    received_pairs,
     reject,
     signatures_match,
     sole_header,
@@ -140,7 +141,8 @@ def verify(received: Received, context: ServerContext) -> Verdict:
     the string to sign has no separators, which is a property of the scheme
     (vectors flagged SchemeWeakness), not something a verifier can repair.
     """
-    if not well_formed(received):
+    query = received_pairs(received.query) if well_formed(received) else None
+    if query is None:
         return reject(rejection(10002, "Parameter Error"), "request")
     api_key = sole_header(received, "api-key")
     if not api_key:
@@ -154,7 +156,7 @@ def verify(received: Received, context: ServerContext) -> Verdict:
         return reject(rejection(10002, "Parameter Error"), "request")
     if abs(context.now_ms - timestamp) > WINDOW_MS:
         return reject(rejection(10002, "Parameter Error"), "window")
-    query_params = canonical_query(split_pairs(received.query))
+    query_params = canonical_query(query)
     message = string_to_sign(nonce, timestamp_text, api_key, query_params, body_text(received))
     inner = digest(message)
     stages = Stages(canonical_query=query_params, string_to_sign=message, digest=inner, signature=signature(inner, secret))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from signing.coinex_v2 import BASE_URL, NO_BODY_METHODS, rejection
 from signing.digests import md5_hex, sha256_hex
-from signing.encoding import form_encode, join_pairs, sorted_by_key, split_pairs
+from signing.encoding import form_encode, join_pairs, sorted_by_key
 from signing.model import FormBody, Param, Received, Request, Signed, SigningError, Stages, WireRequest
 from signing.server import (
     ServerContext,
@@ -31,6 +31,7 @@ from signing.server import (
     accept,
     body_text,
     clock_value,
+    received_pairs,
     reject,
     signatures_match,
     sole_header,
@@ -155,24 +156,28 @@ def sign_perpetual_v1(request: Request) -> Signed:
 # no replay store is consulted.
 
 
-def received_params(received: Received) -> tuple[Param, ...] | None:
-    """The parameters a legacy server reads: the decoded form body of a POST, else the decoded query.
+def unsigned_query(received: Received) -> bool:
+    """Does a form POST also carry a query string?
 
-    Only one of the two is signed, so a request carrying both (a form POST with
-    a query string) has content the signature does not cover: None, refused.
+    Only one of the two is signed (the form body of a POST, else the query),
+    so the other would be content the signature does not cover: refused.
     """
-    body = body_text(received)
-    if body and received.query:
+    return bool(received.body and received.query)
+
+
+def received_params(received: Received) -> tuple[Param, ...] | None:
+    """The parameters a legacy server reads: the decoded form body of a POST, else the decoded query; None if malformed."""
+    if not well_formed(received):
         return None
-    return split_pairs(body or received.query)
+    return received_pairs(body_text(received) or received.query)
 
 
 def verify_v1(received: Received, context: ServerContext) -> Verdict:
     """Legacy spot v1: access_id, tonce within ±60 s ("050id_verification"), then the upper-case MD5."""
-    if not well_formed(received):
-        return reject(rejection(2, "Invalid argument"), "request")
     params = received_params(received)
     if params is None:
+        return reject(rejection(2, "Invalid argument"), "request")
+    if unsigned_query(received):
         return reject(rejection(25, "Signature error"), "consistency")
     sent = dict(params)
     secret = context.keys.secret(sent.get("access_id", ""))
@@ -193,7 +198,8 @@ def verify_perpetual_v1(received: Received, context: ServerContext) -> Verdict:
 
     The docs state no window; ±60 s (the spot v1 tonce rule) is assumed.
     """
-    if not well_formed(received):
+    params = received_params(received)
+    if params is None:
         return reject(rejection(4004, "parameter error"), "request")
     access_id = sole_header(received, "AccessId")
     if not access_id:
@@ -201,8 +207,7 @@ def verify_perpetual_v1(received: Received, context: ServerContext) -> Verdict:
     secret = context.keys.secret(access_id)
     if secret is None:
         return reject(rejection(4005, "access_id not exists"), "key")
-    params = received_params(received)
-    if params is None:
+    if unsigned_query(received):
         return reject(rejection(4006, "authorization fail"), "consistency")
     timestamp = clock_value(dict(params).get("timestamp"))
     if timestamp is None or abs(context.now_ms - timestamp) > TONCE_WINDOW_MS:

@@ -43,7 +43,7 @@ from decimal import Decimal
 from typing import Any
 
 from signing.digests import hmac_sha256_hex
-from signing.encoding import compact_json, dump_json, form_encode, join_pairs, keeping_brackets, split_pairs
+from signing.encoding import compact_json, dump_json, form_encode, join_pairs, keeping_brackets
 from signing.model import (
     JsonBody,
     JsonValue,
@@ -63,6 +63,7 @@ from signing.server import (
     body_text,
     first_use,
     json_or_none,
+    received_pairs,
     reject,
     signatures_match,
     sole_header,
@@ -103,7 +104,7 @@ def query_object(pairs: tuple[Param, ...]) -> dict[str, JsonValue]:
         elif name in result:
             raise SigningError(f"query.{key}", "is sent twice; a repeated parameter must be an array (key[])")
         else:
-            result[name] = int(value) if name == "nonce" and value.isdigit() else value
+            result[name] = int(value) if name == "nonce" and value.isascii() and value.isdigit() and len(value) < 20 else value
     return result
 
 
@@ -224,10 +225,13 @@ def as_text(value: object) -> object:
     return value
 
 
-def received_query(query: str) -> dict[str, object]:
-    """A received query string as the server reads it: `k[]` pairs collected into a list under `k`."""
+def received_query(query: str) -> dict[str, object] | None:
+    """A received query string as the server reads it: `k[]` pairs collected into a list under `k`; None if too long."""
+    pairs = received_pairs(query)
+    if pairs is None:
+        return None
     result: dict[str, object] = {}
-    for key, value in split_pairs(query):
+    for key, value in pairs:
         name = array_key(key)
         if name is None:
             result[key] = value
@@ -249,6 +253,8 @@ def consistent(received: Received, params: dict[str, Any]) -> bool:
     """
     query = received_query(received.query)
     as_sent = {key: as_text(value) for key, value in params.items()}
+    if query is None:
+        return False
     if received.method == "GET":
         return query == as_sent
     extra = any(as_sent.get(key) != value for key, value in query.items())

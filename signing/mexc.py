@@ -17,7 +17,7 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 from signing.digests import hmac_sha256_hex
-from signing.encoding import compact_json, join_pairs, percent_encode, raw, sorted_by_key, split_pairs
+from signing.encoding import compact_json, join_pairs, percent_encode, raw, sorted_by_key
 from signing.model import (
     FormBody,
     JsonBody,
@@ -31,11 +31,13 @@ from signing.model import (
     WireRequest,
 )
 from signing.server import (
+    MAX_PARAMS,
     ServerContext,
     Verdict,
     accept,
     body_text,
     clock_value,
+    received_pairs,
     reject,
     signatures_match,
     sole_header,
@@ -248,7 +250,9 @@ def verify_spot(received: Received, context: ServerContext) -> Verdict:
     secret = context.keys.secret(api_key)
     if secret is None:
         return reject(spot_rejection(10072, "invalid access key"), "key")
-    received_query, received_body = split_pairs(received.query), split_pairs(body_text(received))
+    received_query, received_body = received_pairs(received.query), received_pairs(body_text(received))
+    if received_query is None or received_body is None:
+        return reject(spot_rejection(33333, "param is error"), "request")
     query, query_sig = server_canonical(received_query)
     body, body_sig = server_canonical(received_body)
     sent = dict(received_body) | dict(received_query)
@@ -274,9 +278,14 @@ def futures_window_s(received: Received) -> int | None:
     return None if window is None or window == 0 else min(window, MAX_FUTURES_WINDOW_S)
 
 
-def received_param_string(received: Received) -> str:
-    """GET and DELETE: the query's `k=v` pieces as sent, sorted by decoded key; POST: the body as sent."""
+def received_param_string(received: Received) -> str | None:
+    """GET and DELETE: the query's `k=v` pieces as sent, sorted by decoded key; POST: the body as sent.
+
+    None (600) when the query has more than `MAX_PARAMS` pieces.
+    """
     if received.method in ("GET", "DELETE"):
+        if received.query.count("&") >= MAX_PARAMS:
+            return None
         pieces = [piece for piece in received.query.split("&") if piece]
         return "&".join(sorted(pieces, key=lambda piece: unquote(piece.partition("=")[0])))
     return body_text(received)
@@ -302,12 +311,11 @@ def verify_futures(received: Received, context: ServerContext) -> Verdict:
     timestamp = clock_value(request_time, canonical=True)
     if timestamp is None:
         return reject(futures_rejection(10073, "invalid Request-Time"), "request")
-    window_s = futures_window_s(received)
-    if window_s is None:
+    window_s, param_string = futures_window_s(received), received_param_string(received)
+    if window_s is None or param_string is None:
         return reject(futures_rejection(600, "Parameter error"), "request")
     if abs(context.now_ms - timestamp) > window_s * 1000:
         return reject(futures_rejection(513, "Invalid request, the request time is outside the window"), "window")
-    param_string = received_param_string(received)
     message = f"{api_key}{request_time}{param_string}"
     stages = Stages(canonical_query=param_string, string_to_sign=message, signature=signature(secret, message))
     if received.method not in ("GET", "DELETE") and received.query:

@@ -210,6 +210,18 @@ class Rejection:
 STAGE_NAMES = tuple(f.name for f in fields(Stages))
 
 
+def sendable(field_name: str, text: str) -> str:
+    """`text`, refused when it holds a lone surrogate: such text has no UTF-8 bytes to send or sign.
+
+    The error gives the position only, never the text, since the field may be a secret.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise SigningError(field_name, f"character {error.start} is a lone surrogate, which is not text") from None
+    return text
+
+
 def param_text(field_name: str, value: object) -> str:
     """The one text form of a parameter value, or a `SigningError`.
 
@@ -219,7 +231,7 @@ def param_text(field_name: str, value: object) -> str:
     nothing at all, so they are refused rather than guessed.
     """
     if isinstance(value, str):
-        return value
+        return sendable(field_name, value)
     if isinstance(value, bool):
         raise SigningError(field_name, "a bool has no single text form; send the exact text, e.g. 'true'")
     if isinstance(value, int):
@@ -251,13 +263,16 @@ def params_from(field_name: str, raw: object) -> tuple[Param, ...]:
         key, value = pair
         if not isinstance(key, str) or not key:
             raise SigningError(f"{where}.key", "must be a non-empty string")
+        sendable(f"{where}.key", key)
         pairs.append((key, param_text(f"{where}.value", value)))
     return tuple(pairs)
 
 
 def json_value(field_name: str, value: object) -> JsonValue:
-    """A JSON value with no floats: every number keeps one exact text form."""
-    if value is None or isinstance(value, (bool, int, Decimal, str)):
+    """A JSON value with no floats (every number keeps one exact text form) and no lone surrogates."""
+    if isinstance(value, str):
+        return sendable(field_name, value)
+    if value is None or isinstance(value, (bool, int, Decimal)):
         return value
     if isinstance(value, float):
         raise SigningError(field_name, "a float has no single JSON text form; use body.json_text with the exact text")
@@ -266,11 +281,19 @@ def json_value(field_name: str, value: object) -> JsonValue:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise SigningError(field_name, f"JSON object keys must be strings; got {key!r}")
-            result[key] = json_value(f"{field_name}.{key}", item)
+            result[sendable(field_name, key)] = json_value(f"{field_name}.{key}", item)
         return result
     if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
         return [json_value(f"{field_name}[{index}]", item) for index, item in enumerate(value)]
     raise SigningError(field_name, f"a {type(value).__name__} is not a JSON value")
+
+
+def shallow_json_value(field_name: str, value: object) -> JsonValue:
+    """`json_value`, refusing with a `SigningError` a value nested too deeply to walk."""
+    try:
+        return json_value(field_name, value)
+    except RecursionError:
+        raise SigningError(field_name, "is nested too deeply") from None
 
 
 def body_from(raw: object) -> Body | None:
@@ -284,17 +307,20 @@ def body_from(raw: object) -> Body | None:
     if kind == "form":
         return FormBody(params_from("body.form", content))
     if kind == "json":
-        value = json_value("body.json", content)
+        value = shallow_json_value("body.json", content)
         return JsonBody(value, compact_json(value))
     if not isinstance(content, str):
         raise SigningError(f"body.{kind}", "must be the exact body text")
+    sendable(f"body.{kind}", content)
     if kind == "text":
         return TextBody(content)
     try:
         decoded = json.loads(content, parse_float=Decimal)
     except ValueError as error:
         raise SigningError("body.json_text", f"is not valid JSON ({error.args[0]})") from None
-    return JsonBody(json_value("body.json_text", decoded), content)
+    except RecursionError:
+        raise SigningError("body.json_text", "is nested too deeply to parse") from None
+    return JsonBody(shallow_json_value("body.json_text", decoded), content)
 
 
 def _optional_int(data: Mapping[str, Any], name: str) -> int | None:
@@ -334,16 +360,20 @@ def request_from_mapping(data: object) -> Request:
         raise SigningError("credentials.api_key", "must be a string")
     if not isinstance(secret, str) or not secret:
         raise SigningError("credentials.secret", "must be a non-empty string")
+    sendable("credentials.api_key", api_key)
+    sendable("credentials.secret", secret)
     nonce = data.get("nonce")
     if nonce is not None and not isinstance(nonce, str):
         raise SigningError("nonce", "must be a string, exactly as sent")
+    if nonce is not None:
+        sendable("nonce", nonce)
     options = data.get("options") or {}
     if not isinstance(options, Mapping) or not all(isinstance(v, str) for v in options.values()):
         raise SigningError("options", "must be a mapping of option names to strings")
     method = _required_text(data, "method")
     if method != method.upper():
         raise SigningError("method", "must be upper case, as sent on the request line")
-    path = _required_text(data, "path")
+    path = sendable("path", _required_text(data, "path"))
     if not path.startswith("/") or "?" in path:
         raise SigningError("path", "must start with '/' and carry no query string; use query")
     return Request(

@@ -30,10 +30,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from signing.digests import hmac_sha256_hex
-from signing.encoding import compact_json, form_encode, join_pairs, keeping_brackets, percent_encode, split_pairs
+from signing.encoding import compact_json, form_encode, join_pairs, keeping_brackets, percent_encode
 from signing.model import Param, Received, Rejection, Request, Signed, SigningError, Stages, WireRequest
 from signing.rails import Params, int_within, rack_params, ruby_to_i, to_query, uri_unescape
-from signing.server import ServerContext, Verdict, accept, body_text, first_use, reject, signatures_match, well_formed
+from signing.server import (
+    ServerContext,
+    Verdict,
+    accept,
+    body_text,
+    first_use,
+    received_pairs,
+    reject,
+    signatures_match,
+    well_formed,
+)
 
 BASE_URL = "https://peatio.example"
 TONCE_WINDOW_MS = 30000
@@ -131,9 +141,12 @@ def rejection(code: int, message: str, http_status: int = 401) -> Rejection:
 
 def received_params(received: Received) -> Params | None:
     """Query and form body parsed as Rack does (`+` as space, last scalar wins), form over query; None if malformed."""
+    query_pairs, form_pairs = received_pairs(received.query), received_pairs(body_text(received))
+    if query_pairs is None or form_pairs is None:
+        return None
     try:
-        query = rack_params(split_pairs(received.query), strict=False)
-        form = rack_params(split_pairs(body_text(received)), strict=False)
+        query = rack_params(query_pairs, strict=False)
+        form = rack_params(form_pairs, strict=False)
     except SigningError:
         return None
     return {**query, **form}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, Protocol
 
+from signing.encoding import split_pairs
 from signing.model import Received, Rejection, Stages
 
 Step = Literal["request", "key", "window", "replay", "consistency", "signature"]
@@ -126,18 +127,38 @@ def reject(rejection: Rejection, step: Step, stages: Stages | None = None) -> Ve
 
 # --- reading what arrived: untrusted text, read without raising ---------------------
 
+MAX_TARGET_CHARS = 8192
+"""The longest request target (path and query) read: Apache's `LimitRequestLine` is 8190 bytes, nginx's buffer 8 KB."""
+
+MAX_HEADER_CHARS = 8192
+"""The longest header value read: Apache's `LimitRequestFieldSize` is 8190 bytes, nginx's buffer 8 KB."""
+
+MAX_FORM_CHARS = 32768
+"""The longest query or form body decoded into pairs (Jetty refuses form bodies over 200,000 bytes by default).
+
+Percent-decoding is the slowest step a verifier takes (about 0.5 us a byte);
+this bound keeps any one call well under 50 ms.
+"""
+
 MAX_CLOCK_DIGITS = 19
 """More digits than any epoch-millisecond clock needs (and far fewer than `int()` refuses)."""
 
 
 def well_formed(received: Received) -> bool:
-    """Is every part of `received` text a server can read: UTF-8 throughout, no lone surrogates?
+    """Is every part of `received` text a server reads: UTF-8 throughout, no lone surrogates, within the size limits?
 
     A server decodes the target, the headers and the body as UTF-8 before it
     parses them; bytes that are not UTF-8 (or a lone surrogate smuggled into
-    the text) are a malformed request, answered with the exchange's parameter
-    error before any signature is computed.
+    the text) are a malformed request, and so is a request target longer than
+    `MAX_TARGET_CHARS` or a header value longer than `MAX_HEADER_CHARS` (a web
+    server answers 414 or 400 before the application sees them). Each is
+    answered with the exchange's parameter error before any signature is
+    computed. Bodies are not bounded here: a JSON body of 1 MB is read.
     """
+    if len(received.path) + len(received.query) > MAX_TARGET_CHARS:
+        return False
+    if any(len(value) > MAX_HEADER_CHARS for _, value in received.headers):
+        return False
     texts = (received.method, received.path, received.query, *(part for pair in received.headers for part in pair))
     try:
         for text in texts:
@@ -229,3 +250,20 @@ def first_use(context: ServerContext, scope: str, nonce: str, ttl_ms: int) -> bo
     A context without a replay store (a one-shot check) treats every nonce as new.
     """
     return context.replay is None or context.replay.first_use(scope, nonce, context.now_ms, ttl_ms)
+
+
+MAX_PARAMS = 1000
+"""The most `k=v` pairs a verifier reads from one query or form body (Jetty's default `maxFormKeys`)."""
+
+
+def received_pairs(encoded: str) -> tuple[tuple[str, str], ...] | None:
+    """A received query or form body as decoded pairs (`split_pairs`), or None past `MAX_PARAMS` or `MAX_FORM_CHARS`.
+
+    Servers cap the parameters they parse (Jetty 1000 keys and 200,000 bytes,
+    Tomcat 10000 keys, Rack's key space limit), so that one request cannot make
+    them decode millions of pairs; a request over a cap is answered with the
+    parameter error.
+    """
+    if len(encoded) > MAX_FORM_CHARS or encoded.count("&") >= MAX_PARAMS:
+        return None
+    return split_pairs(encoded)
