@@ -139,3 +139,92 @@ def test_perpetual_as_given_order_is_refused_by_the_sorting_server() -> None:
     assert rejection_of(coinex_legacy.verify_perpetual_v1, sign(sorted_request).wire, credentials, 1550743431000) is None
     rejection = rejection_of(coinex_legacy.verify_perpetual_v1, sign(as_given).wire, credentials, 1550743431000)
     assert rejection is not None and rejection.code == 4006
+
+
+def moved_digit(scheme: str, query_value: str, timestamp_text: str) -> tuple[object, object]:
+    """A v2 request signed with `order_id=13400`, replayed as `order_id=<query_value>` with the given timestamp text.
+
+    The prepared string ends `query + timestamp` with no separator, so both sign alike.
+    """
+    request = v2(scheme=scheme, query=[["order_id", "13400"]])
+    signed = sign(request)
+    headers = tuple((name, timestamp_text if name == "X-COINEX-TIMESTAMP" else value) for name, value in signed.wire.headers)
+    moved = replace(signed.wire, url=signed.wire.url.replace("13400", query_value), headers=headers)
+    verifier = coinex_v2.verify_v2 if scheme == "coinex-v2" else coinex_v2.verify_v2_legacy
+    credentials = request.credentials
+    return rejection_of(verifier, signed.wire, credentials, CLOCK), rejection_of(verifier, moved, credentials, CLOCK)
+
+
+@pytest.mark.parametrize("scheme", ["coinex-v2", "coinex-v2-sha256-legacy"])
+def test_a_timestamp_with_a_leading_zero_is_refused_so_query_digits_cannot_move_into_it(scheme: str) -> None:
+    original, moved = moved_digit(scheme, "1340", f"0{CLOCK}")
+    assert original is None
+    assert moved is not None and moved.code == 4004
+
+
+@pytest.mark.parametrize("scheme", ["coinex-v2", "coinex-v2-sha256-legacy"])
+def test_a_timestamp_far_in_the_future_is_refused_so_query_digits_cannot_move_into_it(scheme: str) -> None:
+    original, moved = moved_digit(scheme, "1340", f"0{CLOCK}".replace("0", "9", 1))
+    assert original is None
+    assert moved is not None and moved.code == 4010
+
+
+def test_a_timestamp_5000_ms_ahead_is_accepted_and_5001_ms_ahead_is_expired() -> None:
+    wire, credentials = sign(v2()).wire, v2().credentials
+    assert rejection_of(coinex_v2.verify_v2, wire, credentials, CLOCK - 5000) is None
+    rejection = rejection_of(coinex_v2.verify_v2, wire, credentials, CLOCK - 5001)
+    assert rejection is not None and rejection.code == 4010
+
+
+def with_window(window: str) -> object:
+    signed = sign(v2())
+    wire = replace(signed.wire, headers=(*signed.wire.headers, ("X-COINEX-WINDOWTIME", window)))
+    return rejection_of(coinex_v2.verify_v2, wire, v2().credentials, CLOCK + 600_000)
+
+
+def test_an_unsigned_windowtime_cannot_revive_a_request_captured_ten_minutes_ago() -> None:
+    rejection = with_window("999999999999999")
+    assert rejection is not None and rejection.code == 4004
+
+
+@pytest.mark.parametrize("window", ["abc", "²", "", "05000", "-1"])
+def test_a_malformed_windowtime_is_a_parameter_error(window: str) -> None:
+    rejection = with_window(window)
+    assert rejection is not None and rejection.code == 4004
+
+
+def perpetual_post() -> Request:
+    return request_from_mapping(
+        {
+            "scheme": "coinex-perpetual-v1",
+            "credentials": LEGACY_KEY,
+            "method": "POST",
+            "path": "/perpetual/v1/order/put_limit",
+            "body": {"form": [["market", "BTCUSD"], ["timestamp", "1550743431000"]]},
+            "timestamp": 1550743431000,
+        }
+    )
+
+
+def test_a_perpetual_form_post_with_an_unsigned_query_string_is_refused() -> None:
+    request = perpetual_post()
+    signed = sign(request)
+    assert rejection_of(coinex_legacy.verify_perpetual_v1, signed.wire, request.credentials, 1550743431000) is None
+    extra = replace(signed.wire, url=signed.wire.url + "?market=ETHUSD")
+    rejection = rejection_of(coinex_legacy.verify_perpetual_v1, extra, request.credentials, 1550743431000)
+    assert rejection is not None and rejection.code == 4006
+
+
+@pytest.mark.parametrize("scheme", ["coinex-v1", "coinex-perpetual-v1"])
+def test_repr_of_a_signed_legacy_request_carries_no_part_of_the_secret(scheme: str) -> None:
+    query = [["access_id", LEGACY_KEY["api_key"]], ["tonce", "1513746038205"], ["timestamp", "1513746038205"]]
+    signed = sign(v1(query) if scheme == "coinex-v1" else replace(v1(query), scheme=scheme))
+    assert LEGACY_KEY["secret"][:8] not in repr(signed)
+
+
+def test_an_encoding_error_in_a_legacy_request_quotes_neither_the_string_to_sign_nor_the_secret() -> None:
+    valid = v1([["access_id", LEGACY_KEY["api_key"]], ["tonce", "1513746038205"]])
+    request = replace(valid, query=(*valid.query, ("note", "a\ud800b")))
+    with pytest.raises(SigningError) as refused:
+        coinex_legacy.sign_v1(request)
+    assert "access_id" not in str(refused.value) and LEGACY_KEY["secret"][:8] not in str(refused.value)
