@@ -9,7 +9,7 @@ import pytest
 from server_side import rejection_of
 
 from signing import coinex_legacy, coinex_v2
-from signing.model import Request, SigningError, request_from_mapping
+from signing.model import Rejection, Request, SigningError, request_from_mapping
 from signing.registry import sign
 
 KEY = {"api_key": "TESTCOINEXACCESSID0001", "secret": "TESTCOINEXSECRETKEY00000000000001"}
@@ -141,7 +141,7 @@ def test_perpetual_as_given_order_is_refused_by_the_sorting_server() -> None:
     assert rejection is not None and rejection.code == 4006
 
 
-def moved_digit(scheme: str, query_value: str, timestamp_text: str) -> tuple[object, object]:
+def moved_digit(scheme: str, query_value: str, timestamp_text: str) -> tuple[Rejection | None, Rejection | None]:
     """A v2 request signed with `order_id=13400`, replayed as `order_id=<query_value>` with the given timestamp text.
 
     The prepared string ends `query + timestamp` with no separator, so both sign alike.
@@ -176,7 +176,7 @@ def test_a_timestamp_5000_ms_ahead_is_accepted_and_5001_ms_ahead_is_expired() ->
     assert rejection is not None and rejection.code == 4010
 
 
-def with_window(window: str) -> object:
+def with_window(window: str) -> Rejection | None:
     signed = sign(v2())
     wire = replace(signed.wire, headers=(*signed.wire.headers, ("X-COINEX-WINDOWTIME", window)))
     return rejection_of(coinex_v2.verify_v2, wire, v2().credentials, CLOCK + 600_000)
