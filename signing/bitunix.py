@@ -137,9 +137,17 @@ def verify(received: Received, context: ServerContext) -> Verdict:
 
     Replay: the `nonce` header is "a random string" signed with the request;
     the docs never say the server remembers it, so no replay store is
-    consulted. The timestamp text is read as sent (leading zeros allowed):
-    the string to sign has no separators, which is a property of the scheme
-    (vectors flagged SchemeWeakness), not something a verifier can repair.
+    consulted.
+
+    The string to sign has no separators, a property of the scheme (vectors
+    flagged SchemeWeakness): `id=1&uid=200` and `id=1uid200` sign alike, and
+    no verifier can tell them apart. One variant it can close: a nonce ending
+    in `0` shortened while the timestamp gains a leading `0`. The timestamp
+    must therefore be canonical text (ASCII digits, no leading zero), else
+    10002; the docs do not say, so this is the reference's choice.
+
+    Not applicable here: a query reordered after signing is accepted, since
+    the server sorts the parameters itself.
     """
     query = received_pairs(received.query) if well_formed(received) else None
     if query is None:
@@ -151,7 +159,7 @@ def verify(received: Received, context: ServerContext) -> Verdict:
     if secret is None:
         return reject(rejection(10007, "Signature Error"), "key")
     nonce, timestamp_text = sole_header(received, "nonce"), sole_header(received, "timestamp")
-    timestamp = clock_value(timestamp_text)
+    timestamp = clock_value(timestamp_text, canonical=True)
     if nonce is None or timestamp_text is None or timestamp is None:
         return reject(rejection(10002, "Parameter Error"), "request")
     if abs(context.now_ms - timestamp) > WINDOW_MS:

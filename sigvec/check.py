@@ -18,9 +18,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from signing.model import STAGE_NAMES, Rejection, SigningError, received_from_wire, request_from_mapping
+from signing.model import STAGE_NAMES, Credentials, Rejection, SigningError, received_from_wire, request_from_mapping
 from signing.registry import sign, verify
-from signing.server import ServerContext, StaticKeys
+from signing.server import MemoryReplayStore, ServerContext, StaticKeys
 from sigvec.corpus import Vector
 from sigvec.wire import wire_from_mapping
 
@@ -63,6 +63,21 @@ def documented_differences(vector: Vector) -> list[str]:
     return []
 
 
+SEEN_NONCE_TTL_MS = 86_400_000
+
+
+def server_context(vector: Vector, credentials: Credentials, server_time: int) -> ServerContext:
+    """The server a vector describes: its clock, the input's key (unless `server_state.known_keys` leaves it out),
+    and the nonces `server_state.seen_nonces` says it has already seen from that key."""
+    state = vector.data.get("server_state") or {}
+    known = state.get("known_keys")
+    keys = {} if known is not None and credentials.api_key not in known else {credentials.api_key: credentials.secret}
+    replay = MemoryReplayStore()
+    for nonce in state.get("seen_nonces", []):
+        replay.first_use(credentials.api_key, str(nonce), server_time, SEEN_NONCE_TTL_MS)
+    return ServerContext(server_time, StaticKeys(keys), replay)
+
+
 def check_vector(vector: Vector) -> Outcome:
     outcome = Outcome(vector, documented_differences(vector))
     try:
@@ -81,8 +96,8 @@ def check_vector(vector: Vector) -> Outcome:
     if server_time is None:
         outcome.problems.append("no server_time and no input.timestamp: the verifier has no clock")
         return outcome
-    context = ServerContext(server_time, StaticKeys({credentials.api_key: credentials.secret}))
-    outcome.rejection = verify(received_from_wire(wire), context, request.scheme).rejection
+    verdict = verify(received_from_wire(wire), server_context(vector, credentials, server_time), request.scheme)
+    outcome.rejection = verdict.rejection
     if vector.result == "valid" and outcome.rejection is not None:
         outcome.problems.append(f"verifier rejects the signed request: {outcome.rejection.code} {outcome.rejection.reason}")
     if vector.result == "invalid":
@@ -90,6 +105,12 @@ def check_vector(vector: Vector) -> Outcome:
         got = outcome.rejection.code if outcome.rejection else None
         if got != want:
             outcome.problems.append(f"verifier should reject with {want}, but answers {got if got is not None else 'accept'}")
+        elif vector.data["error"].get("step", verdict.step) != verdict.step:
+            outcome.problems.append(f"verifier rejects at step {verdict.step}, not {vector.data['error']['step']}")
+    allowed = vector.data.get("server_outcomes")
+    answer = outcome.rejection.code if outcome.rejection else "accept"
+    if vector.result == "acceptable" and allowed is not None and answer not in allowed:
+        outcome.problems.append(f"verifier answers {answer}, which server_outcomes does not list ({allowed})")
     return outcome
 
 
