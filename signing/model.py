@@ -32,8 +32,17 @@ class SigningError(ValueError):
 
 @dataclass(frozen=True)
 class Credentials:
+    """What a client holds: the API key, the secret, and a passphrase for exchanges that issue one.
+
+    Neither the secret nor the passphrase appears in `repr`.
+    """
+
     api_key: str
     secret: str = field(repr=False)
+    passphrase: str | None = field(default=None, repr=False)
+
+
+CREDENTIAL_FIELDS = ("api_key", "secret", "passphrase")
 
 
 @dataclass(frozen=True)
@@ -354,6 +363,13 @@ def request_from_mapping(data: object) -> Request:
     credentials = data.get("credentials")
     if not isinstance(credentials, Mapping):
         raise SigningError("credentials", "must be a mapping with api_key and secret")
+    unknown_fields = sorted(set(credentials) - set(CREDENTIAL_FIELDS))
+    if unknown_fields:
+        known = ", ".join(CREDENTIAL_FIELDS)
+        raise SigningError(f"credentials.{unknown_fields[0]}", f"is not a credential field; known: {known}")
+    passphrase = credentials.get("passphrase")
+    if passphrase is not None and (not isinstance(passphrase, str) or not passphrase):
+        raise SigningError("credentials.passphrase", "must be a non-empty string when given")
     api_key = credentials.get("api_key")
     secret = credentials.get("secret")
     if not isinstance(api_key, str):
@@ -362,6 +378,8 @@ def request_from_mapping(data: object) -> Request:
         raise SigningError("credentials.secret", "must be a non-empty string")
     sendable("credentials.api_key", api_key)
     sendable("credentials.secret", secret)
+    if passphrase is not None:
+        sendable("credentials.passphrase", passphrase)
     nonce = data.get("nonce")
     if nonce is not None and not isinstance(nonce, str):
         raise SigningError("nonce", "must be a string, exactly as sent")
@@ -380,7 +398,7 @@ def request_from_mapping(data: object) -> Request:
         scheme=_required_text(data, "scheme"),
         method=method,
         path=path,
-        credentials=Credentials(api_key, secret),
+        credentials=Credentials(api_key, secret, passphrase),
         query=params_from("query", data.get("query")),
         body=body_from(data.get("body")),
         timestamp=_optional_int(data, "timestamp"),

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from signing import bitunix, coinex_legacy, coinex_v2, maicoin, mexc, peatio
-from signing.model import Received, Request, Signed, SigningError
+from signing.model import CREDENTIAL_FIELDS, STAGE_NAMES, Received, Request, Signed, SigningError
 from signing.server import ServerContext, Verdict
 
 Signer = Callable[[Request], Signed]
@@ -49,6 +49,13 @@ class Carrier:
 
 @dataclass(frozen=True)
 class Scheme:
+    """One signing scheme: its entry points and everything tools need to know about it without reading its module.
+
+    `title` and `summary` are the README's scheme table row; `credentials`
+    names the credential fields the scheme needs (`passphrase` among them for
+    an exchange that has one).
+    """
+
     name: str
     exchange: str
     sign: Signer
@@ -64,6 +71,8 @@ class Scheme:
     nonce: Carrier | None = None
     window: Carrier | None = None
     secret_stages: tuple[str, ...] = ()
+    title: str = ""
+    summary: str = ""
 
     def option(self, name: str) -> Option | None:
         return next((option for option in self.options if option.name == name), None)
@@ -77,6 +86,9 @@ SCHEMES: dict[str, Scheme] = {
         Scheme(
             "mexc-spot-v3", "MEXC", mexc.sign_spot,
             mexc.verify_spot,
+            title="MEXC spot v3", summary=(
+                "HMAC-SHA256 hex of the encoded query string concatenated with the encoded form body (no `&` between them)"
+            ),
             base_url=mexc.SPOT_BASE_URL, algorithm=Algorithm("hmac-sha256"), stages=STAGES_QUERY,
             api_key=Carrier("header", "X-MEXC-APIKEY"), clock=Carrier("param", "timestamp"),
             window=Carrier("param", "recvWindow"), headers=("X-MEXC-APIKEY",),
@@ -84,6 +96,10 @@ SCHEMES: dict[str, Scheme] = {
         Scheme(
             "mexc-futures-v1", "MEXC", mexc.sign_futures,
             mexc.verify_futures,
+            title="MEXC futures v1", summary=(
+                "HMAC-SHA256 hex of `accessKey + Request-Time + paramString`; "
+                "GET parameters sorted, POST signs the JSON body as sent"
+            ),
             base_url=mexc.FUTURES_BASE_URL, algorithm=Algorithm("hmac-sha256"), stages=STAGES_QUERY,
             api_key=Carrier("header", "ApiKey"), clock=Carrier("header", "Request-Time"),
             window=Carrier("header", "Recv-Window", "s"),
@@ -93,6 +109,9 @@ SCHEMES: dict[str, Scheme] = {
         Scheme(
             "coinex-v2", "CoinEx", coinex_v2.sign_v2,
             coinex_v2.verify_v2,
+            title="CoinEx API v2", summary=(
+                "HMAC-SHA256 hex of `METHOD + /v2 path?query (as sent) + body + timestamp`"
+            ),
             base_url=coinex_v2.BASE_URL, algorithm=Algorithm("hmac-sha256", text_encoding="latin-1"), stages=STAGES_QUERY,
             api_key=Carrier("header", "X-COINEX-KEY"), clock=Carrier("header", "X-COINEX-TIMESTAMP"),
             window=Carrier("header", "X-COINEX-WINDOWTIME"),
@@ -105,6 +124,9 @@ SCHEMES: dict[str, Scheme] = {
         Scheme(
             "coinex-v2-sha256-legacy", "CoinEx", coinex_v2.sign_v2_legacy,
             coinex_v2.verify_v2_legacy,
+            title="CoinEx API v2, pre-2024", summary=(
+                "SHA-256 hex of the same prepared string followed by the secret"
+            ),
             base_url=coinex_v2.BASE_URL, algorithm=Algorithm("sha256-with-secret-suffix", text_encoding="latin-1"),
             stages=STAGES_QUERY, api_key=Carrier("header", "X-COINEX-KEY"), clock=Carrier("header", "X-COINEX-TIMESTAMP"),
             window=Carrier("header", "X-COINEX-WINDOWTIME"),
@@ -117,6 +139,9 @@ SCHEMES: dict[str, Scheme] = {
         Scheme(
             "coinex-v1", "CoinEx", coinex_legacy.sign_v1,
             coinex_legacy.verify_v1,
+            title="CoinEx legacy spot v1", summary=(
+                "upper-case MD5 hex of the sorted raw `k=v` pairs plus `&secret_key=SECRET`"
+            ),
             base_url=coinex_v2.BASE_URL, algorithm=Algorithm("md5", hex_case="upper"), stages=STAGES_QUERY,
             api_key=Carrier("param", "access_id"), clock=Carrier("param", "tonce"),
             headers=("authorization", "Content-Type"), secret_stages=("string_to_sign",),
@@ -124,6 +149,9 @@ SCHEMES: dict[str, Scheme] = {
         Scheme(
             "coinex-perpetual-v1", "CoinEx", coinex_legacy.sign_perpetual_v1,
             coinex_legacy.verify_perpetual_v1,
+            title="CoinEx legacy perpetual v1", summary=(
+                "lower-case SHA-256 hex of the sorted raw `k=v` pairs plus `&secret_key=SECRET`"
+            ),
             base_url=coinex_v2.BASE_URL, algorithm=Algorithm("sha256"), stages=STAGES_QUERY,
             api_key=Carrier("header", "AccessId"), clock=Carrier("param", "timestamp"),
             headers=("Authorization", "AccessId", "Content-Type"), secret_stages=("string_to_sign",),
@@ -132,6 +160,9 @@ SCHEMES: dict[str, Scheme] = {
         Scheme(
             "bitunix", "Bitunix", bitunix.sign,
             bitunix.verify,
+            title="Bitunix", summary=(
+                "`sha256(sha256(nonce + timestamp + apiKey + sortedKeyValue + body) + secret)`, both rounds recorded"
+            ),
             base_url=bitunix.BASE_URL, algorithm=Algorithm("sha256-digest-then-secret"),
             stages=("canonical_query", "string_to_sign", "digest", "signature"),
             api_key=Carrier("header", "api-key"), clock=Carrier("header", "timestamp"),
@@ -142,6 +173,9 @@ SCHEMES: dict[str, Scheme] = {
         Scheme(
             "max-v2", "MAX", maicoin.sign,
             maicoin.verify,
+            title="MAX (MaiCoin) v2 and v3", summary=(
+                "HMAC-SHA256 hex of the base64 payload (params + nonce + path as JSON)"
+            ),
             base_url=maicoin.BASE_URL, algorithm=Algorithm("hmac-sha256"),
             stages=("payload_json", "payload", "string_to_sign", "signature"),
             api_key=Carrier("header", "X-MAX-ACCESSKEY"), clock=Carrier("payload", "nonce"),
@@ -155,6 +189,9 @@ SCHEMES: dict[str, Scheme] = {
         Scheme(
             "peatio-v2", "Peatio", peatio.sign,
             peatio.verify,
+            title="Peatio API v2", summary=(
+                "HMAC-SHA256 hex of `METHOD|/api/v2/path|canonical_query` (Rails 4 `to_query`, then `URI.unescape`)"
+            ),
             base_url=peatio.BASE_URL, algorithm=Algorithm("hmac-sha256"), stages=STAGES_QUERY,
             api_key=Carrier("param", "access_key"), clock=Carrier("param", "tonce"), nonce=Carrier("param", "tonce"),
             headers=("Content-Type",),
@@ -186,3 +223,42 @@ def sign(request: Request) -> Signed:
 def verify(received: Received, context: ServerContext, scheme: str) -> Verdict:
     """Check `received` as the named scheme's server does."""
     return scheme_named(scheme).verify(received, context)
+
+
+def register(scheme: Scheme) -> Scheme:
+    """Add a scheme to the registry, after checking its surface against what the tools support.
+
+    This is how an exchange joins: its module, its vector file and one call
+    (or one entry in `SCHEMES`). Refused with a `SigningError`: a name already
+    taken, a stage the model does not have, an algorithm output other than
+    hex or base64, credential fields other than api_key, secret and
+    passphrase, or an option whose default is not one of its values.
+    """
+    problems = [
+        f"the name {scheme.name!r} is taken" if scheme.name in SCHEMES else "",
+        f"unknown stages {sorted(set(scheme.stages) - set(STAGE_NAMES))}" if not set(scheme.stages) <= set(STAGE_NAMES) else "",
+        f"output {scheme.algorithm.output!r} is not hex or base64" if scheme.algorithm.output not in ("hex", "base64") else "",
+        "credentials must include api_key and secret, and may add passphrase"
+        if not {"api_key", "secret"} <= set(scheme.credentials) <= set(CREDENTIAL_FIELDS)
+        else "",
+        *(
+            f"option {option.name}: default {option.default!r} is not one of its values"
+            for option in scheme.options
+            if option.default not in option.values
+        ),
+    ]
+    problem = next((text for text in problems if text), None)
+    if problem:
+        raise SigningError("scheme", f"{scheme.name}: {problem}")
+    SCHEMES[scheme.name] = scheme
+    return scheme
+
+
+def scheme_table() -> str:
+    """The README's scheme table (between `<!-- schemes -->` markers), one row per registered scheme."""
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    rows = [f"| `{scheme.name}` | {cell(scheme.title)} | {cell(scheme.summary)} |" for scheme in SCHEMES.values()]
+    return "\n".join(["| scheme | exchange | signs |", "|---|---|---|", *rows])

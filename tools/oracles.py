@@ -10,6 +10,7 @@ Each returns `(digest, signature)`; digest is None unless the algorithm has one.
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import subprocess
@@ -20,8 +21,14 @@ from cryptography.hazmat.primitives import hmac as crypto_hmac
 
 Result = tuple["str | None", str]
 
+ALGORITHMS = ("hmac-sha256", "sha256", "md5", "sha256-with-secret-suffix", "sha256-digest-then-secret")
+"""Every algorithm name each oracle computes; tests check it against the registry and `vectors/schema.json`."""
+
 
 def with_case(hex_text: str, algorithm: Mapping[str, str]) -> str:
+    """The signature as written: hex in the declared case, or base64 of the same bytes (`output: base64`)."""
+    if algorithm.get("output") == "base64":
+        return base64.b64encode(bytes.fromhex(hex_text)).decode("ascii")
     return hex_text.upper() if algorithm.get("hex_case") == "upper" else hex_text
 
 
@@ -98,7 +105,8 @@ def cryptography_oracle(algorithm: Mapping[str, str], secret: str, string_to_sig
 NODE_PROGRAM = r"""
 const crypto = require('crypto');
 const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));
-const hex = (h, c) => c.hex_case === 'upper' ? h.toUpperCase() : h;
+const hex = (h, c) =>
+  c.output === 'base64' ? Buffer.from(h, 'hex').toString('base64') : (c.hex_case === 'upper' ? h.toUpperCase() : h);
 const hash = (name, buf) => crypto.createHash(name).update(buf).digest('hex');
 const out = cases.map(([a, secret, text]) => {
   const enc = a.text_encoding === 'latin-1' ? 'latin1' : 'utf8';
