@@ -152,8 +152,6 @@ def sign_perpetual_v1(request: Request) -> Signed:
 # tables (viabtc.github.io/coinex_api_en_doc; the tables themselves were not
 # consulted): spot 2 invalid argument, 24 AccessID does not exist, 25
 # signature error, 227 tonce outside ±60 s; perpetual 4004, 4005, 4006, 4010.
-# Replay: the legacy docs define no one-time nonce (the tonce is a clock), so
-# no replay store is consulted.
 
 
 def unsigned_query(received: Received) -> bool:
@@ -173,7 +171,12 @@ def received_params(received: Received) -> tuple[Param, ...] | None:
 
 
 def verify_v1(received: Received, context: ServerContext) -> Verdict:
-    """Legacy spot v1: access_id, tonce within ±60 s ("050id_verification"), then the upper-case MD5."""
+    """Legacy spot v1: access_id, tonce within ±60 s ("050id_verification"), then the upper-case MD5.
+
+    Not applicable: a replayed nonce (the tonce is a clock, not a one-time
+    nonce, so no replay store is consulted), and a query reordered after
+    signing (the server sorts every key itself).
+    """
     params = received_params(received)
     if params is None:
         return reject(rejection(2, "Invalid argument"), "request")
@@ -197,6 +200,7 @@ def verify_perpetual_v1(received: Received, context: ServerContext) -> Verdict:
     """Perpetual v1: AccessId, timestamp, then SHA-256 over the sorted parameters (the stated rule).
 
     The docs state no window; ±60 s (the spot v1 tonce rule) is assumed.
+    Not applicable, as for spot v1: a replayed nonce, and a reordered query.
     """
     params = received_params(received)
     if params is None:

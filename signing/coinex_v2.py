@@ -164,9 +164,6 @@ def sign_v2_legacy(request: Request) -> Signed:
 
 
 # --- the server's side ------------------------------------------------------------------
-#
-# Replay: the v2 docs define no nonce, so no replay store is consulted; the
-# timestamp window is the only freshness rule.
 
 
 def rejection(code: int, message: str) -> Rejection:
@@ -207,6 +204,9 @@ def verify_prepared(received: Received, context: ServerContext, sign_with: Signa
     `order_id=13400` at `T` and `order_id=1340` at `0T` would otherwise sign
     alike. The server is taken to decode as the docs' pseudocode does
     (latin-1); that is what `text_encoding` vectors are `acceptable` about.
+
+    Not applicable: a replayed nonce (v2 defines none; the timestamp window is
+    the only freshness rule, so no replay store is consulted).
     """
     if not well_formed(received):
         return reject(rejection(4004, "parameter error"), "request")

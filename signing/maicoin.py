@@ -270,6 +270,9 @@ def verify(received: Received, context: ServerContext) -> Verdict:
     every request that passes the signature, payload and window checks (so a
     forged or stale request never uses up a nonce), for twice the window plus
     one ms: long enough that it cannot come back while still in the window.
+
+    Not applicable: a query reordered after signing (the server compares the
+    query with the payload as a mapping, so any order is accepted).
     """
     if not well_formed(received):
         return reject(rejection(2001, "authorization failed"), "request")

@@ -181,6 +181,9 @@ def verify(received: Received, context: ServerContext) -> Verdict:
     Without a replay store in the context, the replay step is skipped.
     Disabled, expired and out-of-scope keys (2009-2011) are not modelled.
     Malformed text or parameters Rack refuses are 1001 (HTTP 400).
+
+    Not applicable: a query reordered after signing (`to_query` sorts, so any
+    order is accepted).
     """
     params = received_params(received) if well_formed(received) else None
     if params is None:

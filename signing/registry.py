@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from signing import bitunix, coinex_legacy, coinex_v2, maicoin, mexc, peatio
+from signing import bitunix, coinex_legacy, coinex_v2, maicoin, mexc_futures, mexc_spot, peatio
 from signing.model import CREDENTIAL_FIELDS, STAGE_NAMES, Received, Request, Signed, SigningError
 from signing.server import ServerContext, Verdict
 
@@ -84,23 +84,23 @@ SCHEMES: dict[str, Scheme] = {
     scheme.name: scheme
     for scheme in (
         Scheme(
-            "mexc-spot-v3", "MEXC", mexc.sign_spot,
-            mexc.verify_spot,
+            "mexc-spot-v3", "MEXC", mexc_spot.sign,
+            mexc_spot.verify,
             title="MEXC spot v3", summary=(
                 "HMAC-SHA256 hex of the encoded query string concatenated with the encoded form body (no `&` between them)"
             ),
-            base_url=mexc.SPOT_BASE_URL, algorithm=Algorithm("hmac-sha256"), stages=STAGES_QUERY,
+            base_url=mexc_spot.BASE_URL, algorithm=Algorithm("hmac-sha256"), stages=STAGES_QUERY,
             api_key=Carrier("header", "X-MEXC-APIKEY"), clock=Carrier("param", "timestamp"),
             window=Carrier("param", "recvWindow"), headers=("X-MEXC-APIKEY",),
         ),
         Scheme(
-            "mexc-futures-v1", "MEXC", mexc.sign_futures,
-            mexc.verify_futures,
+            "mexc-futures-v1", "MEXC", mexc_futures.sign,
+            mexc_futures.verify,
             title="MEXC futures v1", summary=(
                 "HMAC-SHA256 hex of `accessKey + Request-Time + paramString`; "
                 "GET parameters sorted, POST signs the JSON body as sent"
             ),
-            base_url=mexc.FUTURES_BASE_URL, algorithm=Algorithm("hmac-sha256"), stages=STAGES_QUERY,
+            base_url=mexc_futures.BASE_URL, algorithm=Algorithm("hmac-sha256"), stages=STAGES_QUERY,
             api_key=Carrier("header", "ApiKey"), clock=Carrier("header", "Request-Time"),
             window=Carrier("header", "Recv-Window", "s"),
             headers=("ApiKey", "Request-Time", "Signature", "Content-Type", "Recv-Window"),

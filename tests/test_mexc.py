@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from server_side import verdict_of
 
-from signing.mexc import verify_futures
+from signing.mexc_futures import verify as verify_futures
 from signing.model import Request, WireRequest, request_from_mapping
 from signing.registry import sign
 

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from server_side import rejection_of
 
 from signing.encoding import percent_encode
-from signing.mexc import verify_futures, verify_spot
+from signing.mexc_futures import verify as verify_futures
+from signing.mexc_spot import verify as verify_spot
 from signing.model import Request, Signed, WireRequest, request_from_mapping
 from signing.registry import sign
 
