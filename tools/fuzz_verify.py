@@ -12,6 +12,10 @@ check and reach the checks behind it.
 
 It prints the number of inputs, the exceptions (with the first few
 tracebacks), and the slowest calls, overall and on inputs of 1 MB or more.
+On a shared machine one call can stall for reasons of its own (another
+process, a garbage collection), so the ten slowest inputs are timed again,
+five times each, and the fastest of those runs is the figure printed: the
+cost of the input, not of the moment.
 
     python tools/fuzz_verify.py [--inputs 100000] [--seed 7]
 """
@@ -19,6 +23,7 @@ tracebacks), and the slowest calls, overall and on inputs of 1 MB or more.
 from __future__ import annotations
 
 import argparse
+import heapq
 import random
 import time
 import traceback
@@ -194,10 +199,25 @@ class Report:
     slowest_huge: tuple[float, str, int] = (0.0, "", 0)
 
 
+RETIMED = 10
+
+
+def retimed(case: Case) -> float:
+    """The fastest of five more calls on `case`'s input, each with a fresh replay store."""
+    times = []
+    for _ in range(5):
+        context = replace(case.context, replay=MemoryReplayStore())
+        start = time.perf_counter()
+        verify(case.received, context, case.scheme)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
 def run(vectors: Sequence[Vector], count: int, seed: int) -> Report:
     report = Report(exceptions=Counter(), tracebacks=[])
     assert report.exceptions is not None and report.tracebacks is not None
-    for case in cases(vectors, count, seed):
+    slow: list[tuple[float, int, Case]] = []
+    for index, case in enumerate(cases(vectors, count, seed)):
         report.inputs += 1
         start = time.perf_counter()
         try:
@@ -208,10 +228,13 @@ def run(vectors: Sequence[Vector], count: int, seed: int) -> Report:
             if len(report.tracebacks) < 3:
                 report.tracebacks.append(f"{case.what}\n{traceback.format_exc()}")
         elapsed = time.perf_counter() - start
-        entry = (elapsed, f"{case.scheme} {case.what}", case.size)
-        report.slowest = max(report.slowest, entry)
-        if case.size >= MEGABYTE:
-            report.slowest_huge = max(report.slowest_huge, entry)
+        heapq.heappush(slow, (elapsed, index, case))
+        if len(slow) > RETIMED:
+            heapq.heappop(slow)
+        if case.size >= MEGABYTE and elapsed > report.slowest_huge[0]:
+            report.slowest_huge = max(report.slowest_huge, (retimed(case), f"{case.scheme} {case.what}", case.size))
+    for _, _, case in slow:
+        report.slowest = max(report.slowest, (retimed(case), f"{case.scheme} {case.what}", case.size))
     return report
 
 
