@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from signing.model import Credentials, Rejection, WireRequest, received_from_wire
-from signing.registry import Verifier
-from signing.server import ReplayStore, ServerContext, StaticKeys, Verdict
+from conftest import VECTORS
+
+from signing.model import Credentials, Rejection, WireRequest, received_from_wire, request_from_mapping
+from signing.registry import Verifier, sign, verify
+from signing.server import MemoryReplayStore, ReplayStore, ServerContext, StaticKeys, Verdict
+from sigvec.corpus import Vector
+
+OTHER_KEYS = {"someone-else": "another-secret"}
 
 
 def context_for(credentials: Credentials, now_ms: int, replay: ReplayStore | None = None) -> ServerContext:
@@ -22,3 +27,21 @@ def rejection_of(
     verifier: Verifier, wire: WireRequest, credentials: Credentials, now_ms: int, replay: ReplayStore | None = None
 ) -> Rejection | None:
     return verdict_of(verifier, wire, credentials, now_ms, replay).rejection
+
+
+def signed_wire(vector: Vector) -> tuple[WireRequest, ServerContext]:
+    """The reference's request for `vector`, and a server at its clock that holds its key among others, with a replay store."""
+    request = request_from_mapping(vector.input)
+    keys = StaticKeys({**OTHER_KEYS, request.credentials.api_key: request.credentials.secret})
+    assert vector.server_time is not None
+    return sign(request).wire, ServerContext(vector.server_time, keys, MemoryReplayStore())
+
+
+def accepted_vector(scheme: str) -> Vector:
+    """The scheme's first vector whose signed request its verifier accepts (some schemes have only `acceptable` ones)."""
+    for vector in VECTORS:
+        if vector.scheme == scheme and vector.result != "invalid":
+            wire, context = signed_wire(vector)
+            if verify(received_from_wire(wire), context, scheme).accepted:
+                return vector
+    raise AssertionError(f"{scheme} has no vector its verifier accepts")

@@ -6,31 +6,14 @@ from dataclasses import replace
 
 import pytest
 from conftest import VECTORS, vector_param
+from server_side import OTHER_KEYS, accepted_vector, signed_wire
 
-from signing.model import WireRequest, received_from_wire, request_from_mapping
-from signing.registry import SCHEMES, sign, verify
-from signing.server import ServerContext, StaticKeys
+from signing.model import WireRequest, received_from_wire
+from signing.registry import SCHEMES, verify
+from signing.server import StaticKeys
 from sigvec.corpus import Vector
 
 VALID = [vector_param(vector) for vector in VECTORS if vector.result == "valid"]
-OTHER_KEYS = {"someone-else": "another-secret"}
-
-
-def signed_wire(vector: Vector) -> tuple[WireRequest, ServerContext]:
-    request = request_from_mapping(vector.input)
-    keys = StaticKeys({**OTHER_KEYS, request.credentials.api_key: request.credentials.secret})
-    assert vector.server_time is not None
-    return sign(request).wire, ServerContext(vector.server_time, keys)
-
-
-def accepted_vector(scheme: str) -> Vector:
-    """The scheme's first vector whose signed request its verifier accepts (some schemes have only `acceptable` ones)."""
-    for vector in VECTORS:
-        if vector.scheme == scheme and vector.result != "invalid":
-            wire, context = signed_wire(vector)
-            if verify(received_from_wire(wire), context, scheme).accepted:
-                return vector
-    raise AssertionError(f"{scheme} has no vector its verifier accepts")
 
 
 def at_host(wire: WireRequest, origin: str) -> WireRequest:
