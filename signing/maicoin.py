@@ -61,6 +61,7 @@ from signing.server import (
     Verdict,
     accept,
     body_text,
+    clock_value,
     first_use,
     json_or_none,
     received_pairs,
@@ -104,7 +105,8 @@ def query_object(pairs: tuple[Param, ...]) -> dict[str, JsonValue]:
         elif name in result:
             raise SigningError(f"query.{key}", "is sent twice; a repeated parameter must be an array (key[])")
         else:
-            result[name] = int(value) if name == "nonce" and value.isascii() and value.isdigit() and len(value) < 20 else value
+            nonce = clock_value(value) if name == "nonce" else None
+            result[name] = value if nonce is None else nonce
     return result
 
 
