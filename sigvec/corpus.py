@@ -1,4 +1,13 @@
-"""The one vector loader: reads `vectors/`, and nothing else does."""
+"""The one vector loader: reads `vectors/`, validates it, and gives typed vectors with their client contract.
+
+Nothing else reads `vectors/`. `load_corpus` refuses a corpus that does not
+follow `schema.json` (or whose flags or options files are malformed) with a
+`CorpusError` naming the file and the place; `read_corpus` reads without
+judging, for `sigvec lint`, which reports every problem.
+
+YAML is read with a loader that refuses aliases (no self-reference, no alias
+bombs) and duplicate keys (the second would silently win).
+"""
 
 from __future__ import annotations
 
@@ -7,17 +16,133 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from signing.model import Request, Signed, SigningError, Stages, request_from_mapping
+from sigvec.codec import signed_from_mapping
+from sigvec.wire import WireFormatError
 
 ALGORITHM_DEFAULTS = {"hex_case": "lower", "text_encoding": "utf-8"}
+SOURCE_MARKER = "sigvec-source-checkout.txt"
+Result = Literal["valid", "invalid", "acceptable"]
+ServerOutcome = int | Literal["accept"]
+
+
+class CorpusError(ValueError):
+    """A corpus that cannot be used: one line naming the file (and the place in it) and the rule."""
+
+
+# --- YAML ---------------------------------------------------------------------------
+
+
+class StrictLoader(yaml.SafeLoader):
+    """`yaml.SafeLoader` that refuses aliases and duplicate mapping keys."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed here", event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (str, int, bool)) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {str(key)[:40]!r}", key_node.start_mark
+                )
+            seen.add(key if isinstance(key, (str, int, bool)) else id(key_node))
+        return super().construct_mapping(node, deep=deep)
+
+
+def yaml_problem(error: BaseException) -> str:
+    """One line for a YAML error: the rule and the line, never the offending text (it may be a secret)."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or "not valid YAML"
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"{problem}{where}"
+
+
+def parse_yaml(text: str) -> Any:
+    """YAML text read strictly; any failure is a `ValueError` with a one-line, secret-free message."""
+    try:
+        return yaml.load(text, Loader=StrictLoader)
+    except yaml.YAMLError as error:
+        raise ValueError(yaml_problem(error)) from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except ValueError:
+        raise ValueError("a number has too many digits") from None
+
+
+def load_yaml(path: Path, name: str) -> Any:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise CorpusError(f"{name}: missing") from None
+    except UnicodeDecodeError as error:
+        raise CorpusError(f"{name}: not UTF-8 text (byte {error.start})") from None
+    try:
+        return parse_yaml(text)
+    except ValueError as error:
+        raise CorpusError(f"{name}: {error}") from None
+
+
+# --- typed vectors ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExpectedError:
+    code: int
+    reason: str
+    step: str | None = None
+
+
+@dataclass(frozen=True)
+class Alternatives:
+    """A group of readings the sources leave open; a client matches any one member."""
+
+    option: str | None
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Contract:
+    """What a client given the vector's input must do (README, "Using the corpus from another language").
+
+    - valid: reproduce every stage it exposes and the wire request; the verifier accepts it.
+    - invalid, fault `client`: never produce `expected.wire`; what it produces is accepted.
+    - invalid, fault `request`: any request is rejected with the error code; refusing the input passes.
+    - acceptable: match any member of `alternatives` (the one its option value selects), and/or the
+      server may answer any of `server_outcomes`.
+    """
+
+    result: Result
+    fault: Literal["client", "request"] | None
+    error: ExpectedError | None
+    alternatives: Alternatives | None
+    server_outcomes: tuple[ServerOutcome, ...]
+
+    def allows(self, outcome: ServerOutcome) -> bool:
+        """Whether the server may answer `outcome` (`accept` or an error code) to `expected.wire`."""
+        if self.server_outcomes:
+            return outcome in self.server_outcomes
+        if self.result == "invalid":
+            return self.error is not None and outcome == self.error.code
+        return outcome == "accept" if self.result == "valid" else True
 
 
 @dataclass(frozen=True)
 class Vector:
-    """One test vector, with the algorithm its file (or itself) declares."""
+    """One test vector. `data` is the mapping as written (with the file's algorithm merged in);
+    the typed views below are what tools use."""
 
     data: Mapping[str, Any]
     file: str
@@ -31,8 +156,9 @@ class Vector:
         return str(self.data["input"]["scheme"])
 
     @property
-    def result(self) -> str:
-        return str(self.data["result"])
+    def result(self) -> Result:
+        value: Result = self.data["result"]
+        return value
 
     @property
     def flags(self) -> list[str]:
@@ -66,55 +192,183 @@ class Vector:
     def is_erratum(self) -> bool:
         return self.provenance.get("reproduces") is False
 
+    @cached_property
+    def request(self) -> Request:
+        """The input as the reference's `Request` (checked when the corpus loads)."""
+        return request_from_mapping(self.input)
+
+    @cached_property
+    def expected_signed(self) -> Signed:
+        """The expected stages and wire request (checked when the corpus loads)."""
+        return signed_from_mapping(self.expected, "expected")
+
+    @property
+    def expected_stages(self) -> Stages:
+        return self.expected_signed.stages
+
+    @cached_property
+    def contract(self) -> Contract:
+        error = self.data.get("error")
+        group = self.data.get("alternatives")
+        return Contract(
+            result=self.result,
+            fault=self.data.get("fault"),
+            error=ExpectedError(error["code"], error["reason"], error.get("step")) if error else None,
+            alternatives=Alternatives(group["option"], tuple(group["members"])) if group else None,
+            server_outcomes=tuple(self.data.get("server_outcomes", ())),
+        )
+
+    def option_value(self, name: str, default: str) -> str:
+        """The value of option `name` this vector is signed under."""
+        return str(self.input.get("options", {}).get(name, default))
+
+
+# --- the corpus ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Corpus:
     root: Path
     files: dict[str, Any]
     flags: dict[str, Any]
+    options: dict[str, Any]
     schema: dict[str, Any]
 
     def vectors(self) -> Iterator[Vector]:
         for name, content in self.files.items():
-            for vector in content.get("vectors", []):
+            if not isinstance(content, Mapping):
+                continue
+            for vector in content.get("vectors") or []:
                 algorithm = {**content.get("algorithm", {}), **vector.get("algorithm", {})}
                 yield Vector({**vector, "algorithm": algorithm}, name)
 
     def by_id(self) -> dict[str, Vector]:
         return {vector.id: vector for vector in self.vectors()}
 
+    def group(self, vector: Vector) -> list[Vector]:
+        """The members of `vector`'s alternatives group, in the order listed (just `vector` without one)."""
+        alternatives = vector.contract.alternatives
+        if alternatives is None:
+            return [vector]
+        by_id = self.by_id()
+        return [by_id[member] for member in alternatives.members if member in by_id]
 
-def packaged_root() -> Path:
-    """The corpus shipped with the package: `vectors/` beside it in a source
-    checkout or an editable install, else the installed `sigvec_vectors` data."""
-    checkout = Path(__file__).resolve().parents[1] / "vectors"
-    if (checkout / "schema.json").is_file():
-        return checkout
+
+def source_checkout() -> Path | None:
+    """The `vectors/` of the source checkout this package was built or installed from, if it still exists.
+
+    An editable install or a run from the checkout finds `vectors/` beside the
+    package. A non-editable install from a checkout records the checkout's path
+    in `sigvec_vectors/sigvec-source-checkout.txt` at build time (setup.py);
+    when that folder is still a sigvec corpus, the maintainer's edits there win
+    over the stale installed copy.
+    """
+    beside = Path(__file__).resolve().parents[1] / "vectors"
+    if (beside / "schema.json").is_file():
+        return beside
+    installed = installed_root()
+    marker = installed / SOURCE_MARKER if installed else None
+    if marker is not None and marker.is_file():
+        recorded = Path(marker.read_text(encoding="utf-8").strip())
+        if (recorded / "schema.json").is_file() and (recorded.parent / "sigvec" / "corpus.py").is_file():
+            return recorded
+    return None
+
+
+def installed_root() -> Path | None:
     spec = importlib.util.find_spec("sigvec_vectors")
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("the packaged corpus sigvec_vectors is not installed; pass --vectors")
+        return None
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+def packaged_root() -> Path:
+    """The corpus to use by default: the source checkout's `vectors/` when there is one, else the installed copy."""
+    root = source_checkout() or installed_root()
+    if root is None:
+        raise CorpusError("vectors: the packaged corpus sigvec_vectors is not installed; pass --vectors")
+    return root
+
+
 def default_root() -> Path:
-    """`$SIGVEC_VECTORS` if set, else the corpus shipped with the package."""
+    """`$SIGVEC_VECTORS` if set, else the packaged corpus."""
     override = os.environ.get("SIGVEC_VECTORS")
     return Path(override) if override else packaged_root()
 
 
-def load_yaml(path: Path) -> Any:
-    with path.open(encoding="utf-8") as stream:
-        return yaml.safe_load(stream)
+def read_corpus(root: Path | None = None) -> Corpus:
+    """Every file of the corpus below `root`, read but not judged (for lint). Unreadable files raise `CorpusError`."""
+    root = root or default_root()
+    if not root.is_dir():
+        raise CorpusError(f"vectors: {root} is not a folder")
+    if not (root / "schema.json").is_file():
+        raise CorpusError(f"vectors: {root} holds no schema.json; point it at a vectors/ folder")
+    special = {"flags.yaml", "options.yaml"}
+    files = {}
+    for path in sorted(root.rglob("*.yaml")):
+        name = path.relative_to(root).as_posix()
+        if name not in special:
+            files[name] = load_yaml(path, name)
+    flags = load_yaml(root / "flags.yaml", "flags.yaml")
+    options = load_yaml(root / "options.yaml", "options.yaml") if (root / "options.yaml").exists() else {}
+    try:
+        schema = json.loads((root / "schema.json").read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise CorpusError("schema.json: not valid JSON") from None
+    if not isinstance(schema, dict):
+        raise CorpusError("schema.json: must be a JSON object")
+    return Corpus(root, files, flags if isinstance(flags, dict) else {}, options if isinstance(options, dict) else {}, schema)
+
+
+def place(path: Any) -> str:
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path)
+    return where.lstrip(".") or "(file)"
+
+
+def schema_problems(corpus: Corpus) -> list[str]:
+    """One line per place a vector file breaks `schema.json` (the offending value is never quoted)."""
+    try:
+        Draft202012Validator.check_schema(corpus.schema)
+    except SchemaError as broken:
+        return [f"schema.json: not a valid JSON Schema 2020-12 (at {place(broken.absolute_path)})"]
+    validator = Draft202012Validator(corpus.schema)
+    problems = []
+    for name, content in corpus.files.items():
+        for error in sorted(validator.iter_errors(content), key=lambda e: [str(part) for part in e.absolute_path]):
+            problems.append(f"{name}: {place(error.absolute_path)}: {schema_rule(error)}")
+    return problems
+
+
+def schema_rule(error: Any) -> str:
+    """What a schema error asks for, without quoting the offending value (it may be a secret)."""
+    if error.validator in ("required", "additionalProperties", "dependentRequired"):
+        return str(error.message)
+    wanted = json.dumps(error.validator_value, ensure_ascii=False)
+    return f"must satisfy {error.validator} {wanted if len(wanted) <= 80 else wanted[:77] + '...'}"
+
+
+def shape_problems(corpus: Corpus) -> list[str]:
+    """flags.yaml and options.yaml must be mappings; every vector's input and expected values must load."""
+    problems = []
+    for name in ("flags.yaml", "options.yaml"):
+        content = load_yaml(corpus.root / name, name) if (corpus.root / name).exists() else {}
+        if not isinstance(content, dict):
+            problems.append(f"{name}: must be a mapping of names to definitions")
+    for vector in corpus.vectors():
+        try:
+            vector.request  # noqa: B018 - building it is the check
+            vector.expected_signed  # noqa: B018
+        except (SigningError, WireFormatError) as refused:
+            problems.append(f"{vector.file}: {vector.id}: {refused}")
+    return problems
 
 
 def load_corpus(root: Path | None = None) -> Corpus:
-    """Every `*.yaml` vector file below `root`, keyed by its path relative to `root`."""
-    root = root or default_root()
-    files = {
-        path.relative_to(root).as_posix(): load_yaml(path)
-        for path in sorted(root.rglob("*.yaml"))
-        if path.name != "flags.yaml"
-    }
-    flags = load_yaml(root / "flags.yaml")
-    schema = json.loads((root / "schema.json").read_text(encoding="utf-8"))
-    return Corpus(root, files, flags, schema)
+    """The corpus below `root` (default: `default_root()`), refused with a `CorpusError` unless it is valid."""
+    corpus = read_corpus(root)
+    problems = schema_problems(corpus)
+    problems = problems or shape_problems(corpus)
+    if problems:
+        more = f" (and {len(problems) - 1} more; run sigvec lint)" if len(problems) > 1 else ""
+        raise CorpusError(f"vectors: {problems[0]}{more}")
+    return corpus

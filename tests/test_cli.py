@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO, VECTORS
+from conftest import REPO, repo_vectors, vector_named
 
 from sigvec.cli import main
 
-SPOT_VECTOR = next(vector for vector in VECTORS if vector.id == "mexc-spot-v3-0003")
+SPOT_VECTOR = vector_named("mexc-spot-v3-0003")
 
 
 def run(
@@ -138,7 +138,7 @@ def test_vectors_export_has_id_input_and_expected_for_every_vector(
     code, out, _ = run(monkeypatch, capsys, ["vectors", "--format", "json", "--vectors", str(REPO / "vectors")])
     exported = json.loads(out)
     assert code == 0
-    assert len(exported["vectors"]) == len(VECTORS)
+    assert len(exported["vectors"]) == len(repo_vectors())
     assert all({"id", "input", "expected"} <= set(vector) for vector in exported["vectors"])
 
 
@@ -197,7 +197,7 @@ def test_a_vectors_folder_without_a_schema_exits_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _, err = run(monkeypatch, capsys, ["check", "--vectors", str(tmp_path)])
-    assert code == 2 and "--vectors" in err
+    assert code == 2 and "holds no schema.json" in err
 
 
 def test_the_installed_console_script_runs_the_packaged_corpus() -> None:

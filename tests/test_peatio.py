@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CORPUS
+from conftest import vector_named
 
 from signing.encoding import cgi_escape, to_query, uri_unescape
 from signing.model import Credentials, WireRequest
 from signing.peatio import TonceCache, rack_params, verify
 
 KEY = Credentials("xxx", "yyy")
-DOC = CORPUS.by_id()["peatio-v2-0001"].expected["wire"]
+DOC = vector_named("peatio-v2-0001").expected["wire"]
 SIGNED_AT = 123456789
 
 
