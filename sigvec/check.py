@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from signing.model import STAGE_NAMES, Received, Signed, SigningError, received_from_wire
 from signing.registry import scheme_named, sign, verify
 from signing.server import ServerContext, StaticKeys, Verdict
-from sigvec.codec import secret_free, wire_to_mapping
+from sigvec.codec import secret_free, secret_free_error, wire_to_mapping
 from sigvec.corpus import ServerOutcome, Vector
 
 
@@ -89,6 +89,18 @@ def received(signed: Signed) -> Received:
     return received_from_wire(signed.wire)
 
 
+class VerifierCrash(Exception):
+    """The verifier raised instead of answering: a defect, reported as the vector's failure."""
+
+
+def guarded_verify(signed: Signed, context: ServerContext, scheme: str) -> Verdict:
+    """`verify`, with any exception turned into `VerifierCrash` naming its type (a verifier must never raise)."""
+    try:
+        return verify(received(signed), context, scheme)
+    except Exception as error:
+        raise VerifierCrash(f"verifier raised {type(error).__name__} instead of answering") from None
+
+
 def verdict_problems(vector: Vector, verdict: Verdict) -> list[str]:
     contract = vector.contract
     answer: ServerOutcome = verdict.rejection.code if verdict.rejection else "accept"
@@ -111,11 +123,11 @@ def client_fault_problems(vector: Vector, context: ServerContext) -> list[str]:
     try:
         own = sign(vector.request)
     except SigningError as error:
-        return [f"fault client: the reference refuses the input ({error})"]
+        return [f"fault client: the reference refuses the input ({secret_free_error(error)})"]
     problems = []
     if wire_to_mapping(own.wire) == wire_to_mapping(vector.expected_signed.wire):
         problems.append("fault client: the reference itself produces expected.wire; the fault is in the request")
-    own_verdict = verify(received(own), context, vector.scheme)
+    own_verdict = guarded_verify(own, context, vector.scheme)
     if not own_verdict.accepted:
         problems.append("fault client: the verifier rejects the reference's own request for this input")
     return problems
@@ -131,11 +143,15 @@ def check_vector(vector: Vector) -> Outcome:
         try:
             outcome.problems += stage_differences(vector, sign(vector.request))
         except SigningError as error:
-            outcome.problems.append(f"reference refused the input: {error}")
+            outcome.problems.append(f"reference refused the input: {secret_free_error(error)}")
             return outcome
-    else:
-        outcome.problems += client_fault_problems(vector, context)
-    outcome.verdict = verify(received(vector.expected_signed), context, vector.scheme)
+    try:
+        if vector.contract.fault == "client":
+            outcome.problems += client_fault_problems(vector, context)
+        outcome.verdict = guarded_verify(vector.expected_signed, context, vector.scheme)
+    except VerifierCrash as crash:
+        outcome.problems.append(str(crash))
+        return outcome
     outcome.problems += verdict_problems(vector, outcome.verdict)
     return outcome
 

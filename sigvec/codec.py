@@ -9,15 +9,130 @@ off structurally (`secret_free`), never by searching the text for it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import fields
+from decimal import Decimal
 from typing import Any
 
-from signing.model import STAGE_NAMES, Signed, SigningError, Stages, WireRequest
+import yaml
+
+from signing.model import STAGE_NAMES, Request, Signed, SigningError, Stages, WireRequest, request_from_mapping
+from signing.registry import SCHEMES
 from signing.server import Verdict
-from sigvec.wire import wire_from_mapping
+from sigvec.wire import METHODS, wire_from_mapping
 
 SECRET_CUT = "<secret>"
+MAX_DEPTH = 64
+MAX_EXPONENT = 1000
+
+
+class StrictLoader(yaml.SafeLoader):
+    """`yaml.SafeLoader` that refuses aliases (no self-reference, no alias bombs) and duplicate mapping keys."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed here", event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (str, int, bool)) and key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {str(key)[:40]!r}", key_node.start_mark)
+            seen.add(key if isinstance(key, (str, int, bool)) else id(key_node))
+        return super().construct_mapping(node, deep=deep)
+
+
+def yaml_problem(error: BaseException) -> str:
+    """One line for a YAML error: the rule and the line, never the offending text (it may be a secret)."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or "not valid YAML"
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"{problem}{where}"
+
+
+def parse_yaml(text: str) -> Any:
+    """YAML text read strictly; any failure is a `ValueError` with a one-line, secret-free message."""
+    try:
+        return yaml.load(text, Loader=StrictLoader)
+    except yaml.YAMLError as error:
+        raise ValueError(yaml_problem(error)) from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except ValueError:
+        raise ValueError("a number has too many digits") from None
+
+
+def parse_document(text: str) -> Any:
+    """JSON first, so that a JSON number stays a number (YAML would read 1e-05 as text), else strict YAML.
+
+    Failures are a `ValueError` with one line that never quotes the text.
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except ValueError:
+        raise ValueError("a number has too many digits") from None
+    try:
+        return parse_yaml(text)
+    except ValueError as error:
+        raise ValueError(f"not valid JSON or YAML: {error}") from None
+
+
+def bounded(value: object, where: str, depth: int = 0) -> None:
+    """Refuse text no encoder can write (lone surrogates), nesting deeper than MAX_DEPTH, and huge exponents."""
+    if depth > MAX_DEPTH:
+        raise SigningError(where, f"is nested deeper than {MAX_DEPTH} levels")
+    if isinstance(value, str):
+        if any(0xD800 <= ord(char) <= 0xDFFF for char in value):
+            raise SigningError(where, "holds a lone surrogate, which is not text")
+    elif isinstance(value, Decimal):
+        if value.is_finite() and abs(value.adjusted()) > MAX_EXPONENT:
+            raise SigningError(where, f"has an exponent beyond {MAX_EXPONENT}; write the number out")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            bounded(key, f"{where}.(key)", depth + 1)
+            bounded(item, f"{where}.{key}" if isinstance(key, str) and key.isidentifier() else where, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            bounded(item, f"{where}[{index}]", depth + 1)
+
+
+def json_text_value(text: str) -> object:
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except RecursionError:
+        raise SigningError("body.json_text", "is nested too deeply") from None
+    except ValueError:
+        raise SigningError("body.json_text", "is not valid JSON, or a number in it has too many digits") from None
+
+
+def request_from_input(data: object) -> Request:
+    """A `Request` from an input mapping (a vector's `input`, or `sigvec sign`'s stdin), within the tooling's bounds.
+
+    On top of `signing.model.request_from_mapping`: text must be real text,
+    nesting and numbers are bounded, the method is one of GET, POST, PUT,
+    DELETE, and clock values are not negative.
+    """
+    if isinstance(data, Mapping):
+        for key in ("scheme", "credentials", "method", "path", "query", "body", "timestamp", "nonce", "window", "options"):
+            bounded(data.get(key), key)
+        body = data.get("body")
+        if isinstance(body, Mapping) and isinstance(body.get("json_text"), str):
+            bounded(json_text_value(body["json_text"]), "body.json_text")
+        if isinstance(data.get("method"), str) and data["method"] not in METHODS:
+            raise SigningError("method", f"must be one of {', '.join(METHODS)}")
+        for name in ("timestamp", "window"):
+            value = data.get(name)
+            if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+                raise SigningError(name, "must not be negative")
+    return request_from_mapping(data)
 
 
 def stages_from_mapping(data: Mapping[str, Any], where: str) -> Stages:
@@ -54,6 +169,16 @@ def secret_free(stage: str, text: str, secret: str, secret_stages: tuple[str, ..
     return SECRET_CUT
 
 
+SECRET_FIELDS = ("credentials.secret", *sorted({stage for scheme in SCHEMES.values() for stage in scheme.secret_stages}))
+
+
+def secret_free_error(error: SigningError) -> str:
+    """A signing error's line; for a field that holds (part of) the secret, its name only, never the rule's detail."""
+    if error.field in SECRET_FIELDS:
+        return f"{error.field}: is refused by the scheme (details withheld: they would quote the secret)"
+    return str(error)
+
+
 def stages_to_mapping(stages: Stages, secret: str = "", secret_stages: tuple[str, ...] = ()) -> dict[str, str]:
     """The filled stages, in pipeline order; secret-bearing ones cut with `secret_free`."""
     result = {}
@@ -72,7 +197,7 @@ def signed_to_mapping(signed: Signed, secret: str = "", secret_stages: tuple[str
 def verdict_to_mapping(verdict: Verdict) -> dict[str, Any]:
     """The verdict as `sigvec verify` prints it; the server's rebuilt stages are never printed (they may hold the secret)."""
     if verdict.rejection is None:
-        return {"verdict": "accepted", "step": verdict.step}
+        return {"verdict": "accepted"}
     rejection = verdict.rejection
     return {
         "verdict": "rejected",

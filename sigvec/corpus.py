@@ -5,8 +5,8 @@ follow `schema.json` (or whose flags or options files are malformed) with a
 `CorpusError` naming the file and the place; `read_corpus` reads without
 judging, for `sigvec lint`, which reports every problem.
 
-YAML is read with a loader that refuses aliases (no self-reference, no alias
-bombs) and duplicate keys (the second would silently win).
+YAML is read with `sigvec.codec.StrictLoader`, which refuses aliases (no
+self-reference, no alias bombs) and duplicate keys (the second would silently win).
 """
 
 from __future__ import annotations
@@ -20,12 +20,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from signing.model import Request, Signed, SigningError, Stages, request_from_mapping
-from sigvec.codec import signed_from_mapping
+from signing.model import Request, Signed, SigningError, Stages
+from sigvec.codec import parse_yaml, request_from_input, signed_from_mapping
 from sigvec.wire import WireFormatError
 
 ALGORITHM_DEFAULTS = {"hex_case": "lower", "text_encoding": "utf-8"}
@@ -39,47 +38,6 @@ class CorpusError(ValueError):
 
 
 # --- YAML ---------------------------------------------------------------------------
-
-
-class StrictLoader(yaml.SafeLoader):
-    """`yaml.SafeLoader` that refuses aliases and duplicate mapping keys."""
-
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed here", event.start_mark)
-        return super().compose_node(parent, index)
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[object] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, (str, int, bool)) and key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {str(key)[:40]!r}", key_node.start_mark
-                )
-            seen.add(key if isinstance(key, (str, int, bool)) else id(key_node))
-        return super().construct_mapping(node, deep=deep)
-
-
-def yaml_problem(error: BaseException) -> str:
-    """One line for a YAML error: the rule and the line, never the offending text (it may be a secret)."""
-    mark = getattr(error, "problem_mark", None)
-    problem = getattr(error, "problem", None) or "not valid YAML"
-    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-    return f"{problem}{where}"
-
-
-def parse_yaml(text: str) -> Any:
-    """YAML text read strictly; any failure is a `ValueError` with a one-line, secret-free message."""
-    try:
-        return yaml.load(text, Loader=StrictLoader)
-    except yaml.YAMLError as error:
-        raise ValueError(yaml_problem(error)) from None
-    except RecursionError:
-        raise ValueError("nested too deeply") from None
-    except ValueError:
-        raise ValueError("a number has too many digits") from None
 
 
 def load_yaml(path: Path, name: str) -> Any:
@@ -195,7 +153,7 @@ class Vector:
     @cached_property
     def request(self) -> Request:
         """The input as the reference's `Request` (checked when the corpus loads)."""
-        return request_from_mapping(self.input)
+        return request_from_input(self.input)
 
     @cached_property
     def expected_signed(self) -> Signed:
