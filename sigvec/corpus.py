@@ -28,7 +28,6 @@ from sigvec.codec import parse_yaml, request_from_input, signed_from_mapping
 from sigvec.wire import WireFormatError
 
 ALGORITHM_DEFAULTS = {"hex_case": "lower", "text_encoding": "utf-8"}
-SOURCE_MARKER = "sigvec-source-checkout.txt"
 Result = Literal["valid", "invalid", "acceptable"]
 ServerOutcome = int | Literal["accept"]
 
@@ -212,25 +211,32 @@ class Corpus:
         return [by_id[member] for member in alternatives.members if member in by_id]
 
 
-def source_checkout() -> Path | None:
-    """The `vectors/` of the source checkout this package was built or installed from, if it still exists.
+def is_sigvec_checkout(folder: Path) -> bool:
+    """Whether `folder` is a source checkout of this project: its pyproject names sigvec and it has a corpus."""
+    pyproject = folder / "pyproject.toml"
+    if not (folder / "vectors" / "schema.json").is_file() or not pyproject.is_file():
+        return False
+    try:
+        return 'name = "sigvec"' in pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
 
-    An editable install or a run from the checkout finds `vectors/` beside the
-    package. A non-editable install from a checkout records the checkout's path
-    in `sigvec_vectors/sigvec-source-checkout.txt` at build time (setup.py);
-    when that folder is still a sigvec corpus, the maintainer's edits there win
-    over the stale installed copy.
+
+def source_checkout() -> Path | None:
+    """The `vectors/` of the sigvec source checkout in use, if there is one.
+
+    Inside a checkout (the working directory or any folder above it), the
+    checkout's `vectors/` wins: a maintainer's edits are what `check` runs and
+    what `lint --record-ids` releases, even when sigvec was installed
+    non-editable (whose copy of the corpus is frozen at install time). Else an
+    editable install finds `vectors/` beside the package.
     """
-    beside = Path(__file__).resolve().parents[1] / "vectors"
-    if (beside / "schema.json").is_file():
-        return beside
-    installed = installed_root()
-    marker = installed / SOURCE_MARKER if installed else None
-    if marker is not None and marker.is_file():
-        recorded = Path(marker.read_text(encoding="utf-8").strip())
-        if (recorded / "schema.json").is_file() and (recorded.parent / "sigvec" / "corpus.py").is_file():
-            return recorded
-    return None
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if is_sigvec_checkout(folder):
+            return folder / "vectors"
+    beside = Path(__file__).resolve().parents[1]
+    return beside / "vectors" if is_sigvec_checkout(beside) else None
 
 
 def installed_root() -> Path | None:
