@@ -22,6 +22,7 @@ from sigvec import __version__
 from sigvec.check import check_vector, summarise
 from sigvec.codec import parse_document, request_from_input, secret_free_error, signed_to_mapping, verdict_to_mapping
 from sigvec.corpus import Corpus, CorpusError, load_corpus, read_corpus
+from sigvec.errata import errata_markdown
 from sigvec.export import export_document
 from sigvec.lint import lint, record_ids, unreleased
 from sigvec.verify import KeySource, VerifyInputError, key_file, verify_request
@@ -115,6 +116,11 @@ def command_vectors(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_errata(args: argparse.Namespace) -> int:
+    sys.stdout.write(errata_markdown(open_valid_corpus(args)))
+    return 0
+
+
 def key_source(args: argparse.Namespace) -> KeySource:
     if args.keys is not None:
         if args.api_key is not None or args.secret_env is not None:
@@ -177,6 +183,10 @@ def parser() -> argparse.ArgumentParser:
     lint_command = with_vectors(commands.add_parser("lint", allow_abbrev=False, help="validate vector files, flags and IDs"))
     lint_command.add_argument("--record-ids", action="store_true", help="release every new ID (append to released-ids.txt)")
     lint_command.set_defaults(run=command_lint)
+    errata = with_vectors(
+        commands.add_parser("errata", allow_abbrev=False, help="print docs/errata.md (documentation errata, scheme weaknesses)")
+    )
+    errata.set_defaults(run=command_errata)
     verify_command = commands.add_parser(
         "verify", allow_abbrev=False, help="check one wire request (stdin) as the exchange's server does"
     )
