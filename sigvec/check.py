@@ -22,11 +22,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from signing.model import STAGE_NAMES, Received, Signed, SigningError, received_from_wire
-from signing.registry import scheme_named, sign, verify
+from signing.model import STAGE_NAMES, Signed, SigningError, received_from_wire
+from signing.registry import scheme_named, sign
 from signing.server import ServerContext, StaticKeys, Verdict
 from sigvec.codec import secret_free, secret_free_error, wire_to_mapping
 from sigvec.corpus import ServerOutcome, Vector
+from sigvec.verify import VerifierCrash, guarded_verify
 
 
 @dataclass
@@ -85,22 +86,6 @@ def context_for(vector: Vector) -> ServerContext | None:
     return ServerContext(vector.server_time, StaticKeys({credentials.api_key: credentials.secret}))
 
 
-def received(signed: Signed) -> Received:
-    return received_from_wire(signed.wire)
-
-
-class VerifierCrash(Exception):
-    """The verifier raised instead of answering: a defect, reported as the vector's failure."""
-
-
-def guarded_verify(signed: Signed, context: ServerContext, scheme: str) -> Verdict:
-    """`verify`, with any exception turned into `VerifierCrash` naming its type (a verifier must never raise)."""
-    try:
-        return verify(received(signed), context, scheme)
-    except Exception as error:
-        raise VerifierCrash(f"verifier raised {type(error).__name__} instead of answering") from None
-
-
 def verdict_problems(vector: Vector, verdict: Verdict) -> list[str]:
     contract = vector.contract
     answer: ServerOutcome = verdict.rejection.code if verdict.rejection else "accept"
@@ -127,7 +112,7 @@ def client_fault_problems(vector: Vector, context: ServerContext) -> list[str]:
     problems = []
     if wire_to_mapping(own.wire) == wire_to_mapping(vector.expected_signed.wire):
         problems.append("fault client: the reference itself produces expected.wire; the fault is in the request")
-    own_verdict = guarded_verify(own, context, vector.scheme)
+    own_verdict = guarded_verify(received_from_wire(own.wire), context, vector.scheme)
     if not own_verdict.accepted:
         problems.append("fault client: the verifier rejects the reference's own request for this input")
     return problems
@@ -148,7 +133,7 @@ def check_vector(vector: Vector) -> Outcome:
     try:
         if vector.contract.fault == "client":
             outcome.problems += client_fault_problems(vector, context)
-        outcome.verdict = guarded_verify(vector.expected_signed, context, vector.scheme)
+        outcome.verdict = guarded_verify(received_from_wire(vector.expected_signed.wire), context, vector.scheme)
     except VerifierCrash as crash:
         outcome.problems.append(str(crash))
         return outcome

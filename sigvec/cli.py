@@ -25,7 +25,7 @@ from sigvec.corpus import Corpus, CorpusError, load_corpus, read_corpus
 from sigvec.errata import errata_markdown
 from sigvec.export import export_document
 from sigvec.lint import lint, record_ids, unreleased
-from sigvec.verify import KeySource, VerifyInputError, key_file, verify_request
+from sigvec.verify import KeySource, VerifierCrash, VerifyInputError, key_file, verify_request
 from sigvec.wire import WireFormatError
 
 SUMMARY_COLUMNS = ("vectors", "passed", "failed", "errata", "acceptable")
@@ -206,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except SigningError as error:
         print(f"sigvec {args.command}: error: {secret_free_error(error)}", file=sys.stderr)
-    except (UsageError, CorpusError, WireFormatError, VerifyInputError) as error:
+    except (UsageError, CorpusError, WireFormatError, VerifyInputError, VerifierCrash) as error:
         print(f"sigvec {args.command}: error: {error}", file=sys.stderr)
     except RecursionError:
         print(f"sigvec {args.command}: error: input: nested too deeply", file=sys.stderr)

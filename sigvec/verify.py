@@ -25,13 +25,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from signing.encoding import split_pairs
-from signing.model import Received
+from signing.model import Received, SigningError
 from signing.registry import Carrier, Scheme, scheme_named, verify
 from signing.server import MemoryReplayStore, ServerContext, StaticKeys, Verdict
-from sigvec.codec import parse_document
+from sigvec.codec import bounded, parse_document
 from sigvec.wire import WireFormatError, received_from_http, received_from_mapping
 
 UNIT_MS = {"ms": 1, "s": 1000}
+
+
+class VerifierCrash(Exception):
+    """The verifier raised instead of answering: a defect of the reference, reported on one line."""
+
+
+def guarded_verify(received: Received, context: ServerContext, scheme: str) -> Verdict:
+    """`verify`, with any exception turned into `VerifierCrash` naming its type (a verifier must never raise)."""
+    try:
+        return verify(received, context, scheme)
+    except Exception as error:
+        raise VerifierCrash(f"verifier raised {type(error).__name__} instead of answering") from None
 
 
 class VerifyInputError(ValueError):
@@ -91,6 +103,10 @@ def read_request(raw: bytes, http: bool) -> Received:
         raise WireFormatError("stdin", "JSON nested too deeply") from None
     except ValueError:
         raise WireFormatError("stdin", "must be the JSON wire form {method, url, headers, body}") from None
+    try:
+        bounded(data, "wire")
+    except SigningError as error:
+        raise WireFormatError(error.field, error.rule) from None
     return received_from_mapping(data)
 
 
@@ -140,4 +156,4 @@ def verify_request(
     received = read_request(raw, http)
     now = server_time if server_time is not None else request_clock(received, scheme)
     context = ServerContext(now, keys.secrets(environ), MemoryReplayStore())
-    return verify(received, context, scheme.name)
+    return guarded_verify(received, context, scheme.name)
