@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from signing.model import STAGE_NAMES, Signed, SigningError, received_from_wire
 from signing.registry import scheme_named, sign
-from signing.server import ServerContext, StaticKeys, Verdict
+from signing.server import MemoryReplayStore, ServerContext, StaticKeys, Verdict
 from sigvec.codec import secret_free, secret_free_error, wire_to_mapping
 from sigvec.corpus import ServerOutcome, Vector
 from sigvec.verify import VerifierCrash, guarded_verify
@@ -79,11 +79,17 @@ def documented_differences(vector: Vector) -> list[str]:
     return []
 
 
-def context_for(vector: Vector) -> ServerContext | None:
-    if vector.server_time is None:
-        return None
+SEEN_NONCE_TTL_MS = 86_400_000
+
+
+def context_for(vector: Vector, server_time: int) -> ServerContext:
+    """A fresh server for one verification: the vector's clock and key, and a replay store holding
+    `server_state.seen_nonces` (recorded a day before they expire)."""
     credentials = vector.request.credentials
-    return ServerContext(vector.server_time, StaticKeys({credentials.api_key: credentials.secret}))
+    replay = MemoryReplayStore()
+    for scope, nonce in (vector.data.get("server_state") or {}).get("seen_nonces", []):
+        replay.first_use(scope, nonce, server_time, SEEN_NONCE_TTL_MS)
+    return ServerContext(server_time, StaticKeys({credentials.api_key: credentials.secret}), replay)
 
 
 def verdict_problems(vector: Vector, verdict: Verdict) -> list[str]:
@@ -103,7 +109,7 @@ def verdict_problems(vector: Vector, verdict: Verdict) -> list[str]:
     return [f"verifier should reject with {want}, but answers {answer}"]
 
 
-def client_fault_problems(vector: Vector, context: ServerContext) -> list[str]:
+def client_fault_problems(vector: Vector, server_time: int) -> list[str]:
     """A client-fault vector's input, signed by the reference, is a different request, and it is accepted."""
     try:
         own = sign(vector.request)
@@ -112,7 +118,7 @@ def client_fault_problems(vector: Vector, context: ServerContext) -> list[str]:
     problems = []
     if wire_to_mapping(own.wire) == wire_to_mapping(vector.expected_signed.wire):
         problems.append("fault client: the reference itself produces expected.wire; the fault is in the request")
-    own_verdict = guarded_verify(received_from_wire(own.wire), context, vector.scheme)
+    own_verdict = guarded_verify(received_from_wire(own.wire), context_for(vector, server_time), vector.scheme)
     if not own_verdict.accepted:
         problems.append("fault client: the verifier rejects the reference's own request for this input")
     return problems
@@ -120,20 +126,23 @@ def client_fault_problems(vector: Vector, context: ServerContext) -> list[str]:
 
 def check_vector(vector: Vector) -> Outcome:
     outcome = Outcome(vector, documented_differences(vector))
-    context = context_for(vector)
-    if context is None:
+    server_time = vector.server_time
+    if server_time is None:
         outcome.problems.append("no server_time and no input.timestamp: the verifier has no clock")
         return outcome
     if vector.contract.fault != "client":
         try:
             outcome.problems += stage_differences(vector, sign(vector.request))
         except SigningError as error:
-            outcome.problems.append(f"reference refused the input: {secret_free_error(error)}")
-            return outcome
+            if vector.contract.fault != "request":  # refusing a faulty request is allowed by the contract
+                outcome.problems.append(f"reference refused the input: {secret_free_error(error)}")
+                return outcome
     try:
         if vector.contract.fault == "client":
-            outcome.problems += client_fault_problems(vector, context)
-        outcome.verdict = guarded_verify(received_from_wire(vector.expected_signed.wire), context, vector.scheme)
+            outcome.problems += client_fault_problems(vector, server_time)
+        outcome.verdict = guarded_verify(
+            received_from_wire(vector.expected_signed.wire), context_for(vector, server_time), vector.scheme
+        )
     except VerifierCrash as crash:
         outcome.problems.append(str(crash))
         return outcome

@@ -10,7 +10,7 @@ from conftest import REPO, repo_vectors, vector_named, vector_param
 from jsonschema import Draft202012Validator
 
 from signing.registry import SCHEMES
-from sigvec.check import check_vector
+from sigvec.check import check_vector, context_for
 from sigvec.corpus import Corpus, CorpusError, Vector, load_corpus, read_corpus
 from sigvec.lint import lint
 
@@ -170,3 +170,17 @@ def test_a_schema_error_never_quotes_the_offending_value(tmp_path: Path) -> None
         load_corpus(root)
     assert "987654321987" not in str(raised.value)
     assert "credentials.secret" in str(raised.value)
+
+
+def test_server_state_seen_nonces_are_already_used_when_the_request_arrives(tmp_path: Path) -> None:
+    root = edited(
+        corpus_copy(tmp_path),
+        "max/max.yaml",
+        "  result: valid\n",
+        '  result: valid\n  server_state: {seen_nonces: [[xxx, "1700000000000"]]}\n',
+    )
+    vector = next(v for v in load_corpus(root).vectors() if "server_state" in v.data)
+    context = context_for(vector, 1700000000000)
+    assert context.replay is not None
+    assert not context.replay.first_use("xxx", "1700000000000", 1700000000000, 10_000)
+    assert context.replay.first_use("xxx", "1700000000001", 1700000000000, 10_000)
