@@ -210,6 +210,29 @@ class Corpus:
         by_id = self.by_id()
         return [by_id[member] for member in alternatives.members if member in by_id]
 
+    def option_default(self, scheme: str, option: str) -> str:
+        """The default value of `option` for `scheme`, from options.yaml."""
+        return str(((self.options.get(scheme) or {}).get(option) or {}).get("default", ""))
+
+    def member_for(self, vector: Vector, declared: Mapping[str, str]) -> Vector | None:
+        """The member of `vector`'s group a client declaring `declared` options must match.
+
+        Without a group, the vector itself. In a group selected by an option, the
+        member signed under the client's value (the default when it declares
+        none), or None when no member has that value. In a group with no
+        option, None: any member will do.
+        """
+        alternatives = vector.contract.alternatives
+        if alternatives is None:
+            return vector
+        if alternatives.option is None:
+            return None
+        default = self.option_default(vector.scheme, alternatives.option)
+        wanted = declared.get(alternatives.option, default)
+        return next(
+            (member for member in self.group(vector) if member.option_value(alternatives.option, default) == wanted), None
+        )
+
 
 def is_sigvec_checkout(folder: Path) -> bool:
     """Whether `folder` is a source checkout of this project: its pyproject names sigvec and it has a corpus."""

@@ -184,3 +184,10 @@ def test_server_state_seen_nonces_are_already_used_when_the_request_arrives(tmp_
     assert context.replay is not None
     assert not context.replay.first_use("xxx", "1700000000000", 1700000000000, 10_000)
     assert context.replay.first_use("xxx", "1700000000001", 1700000000000, 10_000)
+
+
+def test_a_client_must_match_the_group_member_its_declared_option_selects(corpus: Corpus) -> None:
+    python_style = vector_named("max-v2-0006")
+    assert corpus.member_for(python_style, {"json": "sorted"}) == vector_named("max-v2-0007")
+    assert corpus.member_for(python_style, {}) == vector_named("max-v2-0005")
+    assert corpus.member_for(vector_named("mexc-spot-v3-0002"), {"json": "sorted"}) == vector_named("mexc-spot-v3-0002")
