@@ -10,7 +10,9 @@ off structurally (`secret_free`), never by searching the text for it.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import fields
 from decimal import Decimal
 from typing import Any
@@ -25,6 +27,7 @@ from sigvec.wire import METHODS, wire_from_mapping
 SECRET_CUT = "<secret>"
 MAX_DEPTH = 64
 MAX_EXPONENT = 1000
+PARSE_RECURSION_LIMIT = 5000
 
 
 class StrictLoader(yaml.SafeLoader):
@@ -66,13 +69,26 @@ def parse_yaml(text: str) -> Any:
         raise ValueError("a number has too many digits") from None
 
 
+@contextmanager
+def parser_depth() -> Iterator[None]:
+    """Room for the JSON and YAML parsers to read documents deeper than MAX_DEPTH, so that
+    `bounded` can name the field that is too deep instead of failing on the whole input."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, PARSE_RECURSION_LIMIT))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
 def parse_document(text: str) -> Any:
     """JSON first, so that a JSON number stays a number (YAML would read 1e-05 as text), else strict YAML.
 
     Failures are a `ValueError` with one line that never quotes the text.
     """
     try:
-        return json.loads(text)
+        with parser_depth():
+            return json.loads(text)
     except json.JSONDecodeError:
         pass
     except RecursionError:
@@ -88,7 +104,8 @@ def parse_document(text: str) -> Any:
 def bounded(value: object, where: str, depth: int = 0) -> None:
     """Refuse text no encoder can write (lone surrogates), nesting deeper than MAX_DEPTH, and huge exponents."""
     if depth > MAX_DEPTH:
-        raise SigningError(where, f"is nested deeper than {MAX_DEPTH} levels")
+        field = where.split(".")[0].split("[")[0]
+        raise SigningError(field, f"is nested deeper than {MAX_DEPTH} levels")
     if isinstance(value, str):
         if any(0xD800 <= ord(char) <= 0xDFFF for char in value):
             raise SigningError(where, "holds a lone surrogate, which is not text")

@@ -28,7 +28,7 @@ from signing.encoding import split_pairs
 from signing.model import Received, SigningError
 from signing.registry import Carrier, Scheme, scheme_named, verify
 from signing.server import MemoryReplayStore, ServerContext, StaticKeys, Verdict
-from sigvec.codec import bounded, parse_document
+from sigvec.codec import bounded, parse_document, parser_depth
 from sigvec.wire import WireFormatError, received_from_http, received_from_mapping
 
 UNIT_MS = {"ms": 1, "s": 1000}
@@ -98,7 +98,8 @@ def read_request(raw: bytes, http: bool) -> Received:
     except UnicodeDecodeError as error:
         raise WireFormatError("stdin", f"is not UTF-8 (byte {error.start})") from None
     try:
-        data = json.loads(text)
+        with parser_depth():
+            data = json.loads(text)
     except RecursionError:
         raise WireFormatError("stdin", "JSON nested too deeply") from None
     except ValueError:
