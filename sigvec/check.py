@@ -1,52 +1,68 @@
-"""Run the corpus against the reference: every stage, the wire request, and the verifier.
+"""Run the corpus against the reference: every stage, the wire request, the verifier, and the contract.
 
 - valid: the reference reproduces every stage and the wire request, and the
   verifier accepts that request.
-- acceptable: the reference reproduces every stage and the wire request; what
-  the server does with it is what the sources disagree on, so it is reported,
-  not judged.
-- invalid: the verifier rejects the recorded wire request with the recorded
-  error code.
+- acceptable: the reference reproduces every stage and the wire request; the
+  verifier's answer is judged only where the vector lists `server_outcomes`.
+- invalid, fault `request`: the reference reproduces the recorded (faulty)
+  request, and the verifier rejects it with the recorded error code (and step,
+  when the vector names one).
+- invalid, fault `client`: the verifier rejects the recorded wire request with
+  the recorded error code, and the reference's own request for the input is a
+  different one that the verifier accepts.
 Every vector whose provenance has documented values must agree with them
 exactly when it says they reproduce, and must differ when it says they do not.
+
+Problem lines never quote a secret-bearing stage (`Scheme.secret_stages`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from signing.model import STAGE_NAMES, Credentials, Rejection, SigningError, received_from_wire, request_from_mapping
-from signing.registry import sign, verify
-from signing.server import MemoryReplayStore, ServerContext, StaticKeys
-from sigvec.corpus import Vector
-from sigvec.wire import wire_from_mapping
+from signing.model import STAGE_NAMES, Signed, SigningError, received_from_wire
+from signing.registry import scheme_named, sign
+from signing.server import MemoryReplayStore, ServerContext, StaticKeys, Verdict
+from sigvec.codec import secret_free, secret_free_error, wire_to_mapping
+from sigvec.corpus import ServerOutcome, Vector
+from sigvec.verify import VerifierCrash, guarded_verify
 
 
 @dataclass
 class Outcome:
     vector: Vector
     problems: list[str] = field(default_factory=list)
-    rejection: Rejection | None = None
+    verdict: Verdict | None = None
 
     @property
     def passed(self) -> bool:
         return not self.problems
 
+    @property
+    def server_answer(self) -> ServerOutcome | None:
+        """`accept`, the rejection's code, or None when the verifier never ran."""
+        if self.verdict is None:
+            return None
+        return self.verdict.rejection.code if self.verdict.rejection else "accept"
 
-def stage_differences(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> list[str]:
-    """One line per stage (and wire part) that differs, naming it."""
+
+def stage_differences(vector: Vector, actual: Signed) -> list[str]:
+    """One line per stage (and wire part) that differs, naming it; secret-bearing stages are named, not quoted."""
+    expected = vector.expected_signed
+    secret_stages = scheme_named(vector.scheme).secret_stages
+    secret = vector.request.credentials.secret
     problems = []
-    for name in (*STAGE_NAMES, "wire"):
-        if name == "wire":
-            for part in ("method", "url", "headers", "body"):
-                want, got = expected["wire"][part], actual["wire"][part]
-                if want != got:
-                    problems.append(f"wire.{part}: expected {want!r}, reference gives {got!r}")
-        elif expected.get(name) != actual.get(name):
-            problems.append(f"{name}: expected {expected.get(name)!r}, reference gives {actual.get(name)!r}")
+    for name in STAGE_NAMES:
+        want, got = getattr(expected.stages, name), getattr(actual.stages, name)
+        if want != got:
+            shown = [None if text is None else secret_free(name, text, secret, secret_stages) for text in (want, got)]
+            problems.append(f"{name}: expected {shown[0]!r}, reference gives {shown[1]!r}")
+    want_wire, got_wire = wire_to_mapping(expected.wire), wire_to_mapping(actual.wire)
+    for part in ("method", "url", "headers", "body"):
+        if want_wire[part] != got_wire[part]:
+            problems.append(f"wire.{part}: expected {want_wire[part]!r}, reference gives {got_wire[part]!r}")
     return problems
 
 
@@ -66,51 +82,75 @@ def documented_differences(vector: Vector) -> list[str]:
 SEEN_NONCE_TTL_MS = 86_400_000
 
 
-def server_context(vector: Vector, credentials: Credentials, server_time: int) -> ServerContext:
-    """The server a vector describes: its clock, the input's key (unless `server_state.known_keys` leaves it out),
-    and the nonces `server_state.seen_nonces` says it has already seen from that key."""
+def context_for(vector: Vector, server_time: int) -> ServerContext:
+    """A fresh server for one verification: the vector's clock; the input's key unless `server_state.known_keys`
+    leaves it out; a replay store holding `server_state.seen_nonces` from that key (recorded a day before they
+    expire)."""
+    credentials = vector.request.credentials
     state = vector.data.get("server_state") or {}
     known = state.get("known_keys")
     keys = {} if known is not None and credentials.api_key not in known else {credentials.api_key: credentials.secret}
     replay = MemoryReplayStore()
     for nonce in state.get("seen_nonces", []):
-        replay.first_use(credentials.api_key, str(nonce), server_time, SEEN_NONCE_TTL_MS)
+        replay.first_use(credentials.api_key, nonce, server_time, SEEN_NONCE_TTL_MS)
     return ServerContext(server_time, StaticKeys(keys), replay)
+
+
+def verdict_problems(vector: Vector, verdict: Verdict) -> list[str]:
+    contract = vector.contract
+    answer: ServerOutcome = verdict.rejection.code if verdict.rejection else "accept"
+    if contract.allows(answer):
+        if contract.error is not None and contract.error.step and verdict.step != contract.error.step:
+            return [f"verifier rejects at step {verdict.step}, the vector says {contract.error.step}"]
+        return []
+    if contract.result == "valid":
+        reason = verdict.rejection.reason if verdict.rejection else ""
+        return [f"verifier rejects the signed request: {answer} {reason}"]
+    if contract.server_outcomes:
+        allowed = ", ".join(str(item) for item in contract.server_outcomes)
+        return [f"verifier answers {answer}; the vector allows only {allowed}"]
+    want = contract.error.code if contract.error else None
+    return [f"verifier should reject with {want}, but answers {answer}"]
+
+
+def client_fault_problems(vector: Vector, server_time: int) -> list[str]:
+    """A client-fault vector's input, signed by the reference, is a different request, and it is accepted."""
+    try:
+        own = sign(vector.request)
+    except SigningError as error:
+        return [f"fault client: the reference refuses the input ({secret_free_error(error)})"]
+    problems = []
+    if wire_to_mapping(own.wire) == wire_to_mapping(vector.expected_signed.wire):
+        problems.append("fault client: the reference itself produces expected.wire; the fault is in the request")
+    own_verdict = guarded_verify(received_from_wire(own.wire), context_for(vector, server_time), vector.scheme)
+    if not own_verdict.accepted:
+        problems.append("fault client: the verifier rejects the reference's own request for this input")
+    return problems
 
 
 def check_vector(vector: Vector) -> Outcome:
     outcome = Outcome(vector, documented_differences(vector))
-    try:
-        request = request_from_mapping(vector.input)
-        credentials = request.credentials
-        if vector.result == "invalid":
-            wire = wire_from_mapping(vector.expected["wire"])
-        else:
-            actual = sign(request).to_mapping()
-            outcome.problems += stage_differences(vector.expected, actual)
-            wire = wire_from_mapping(actual["wire"])
-    except SigningError as error:
-        outcome.problems.append(f"reference refused the input: {error}")
-        return outcome
     server_time = vector.server_time
     if server_time is None:
         outcome.problems.append("no server_time and no input.timestamp: the verifier has no clock")
         return outcome
-    verdict = verify(received_from_wire(wire), server_context(vector, credentials, server_time), request.scheme)
-    outcome.rejection = verdict.rejection
-    if vector.result == "valid" and outcome.rejection is not None:
-        outcome.problems.append(f"verifier rejects the signed request: {outcome.rejection.code} {outcome.rejection.reason}")
-    if vector.result == "invalid":
-        want = vector.data["error"]["code"]
-        got = outcome.rejection.code if outcome.rejection else None
-        if got != want:
-            outcome.problems.append(f"verifier should reject with {want}, but answers {got if got is not None else 'accept'}")
-        elif vector.data["error"].get("step", verdict.step) != verdict.step:
-            outcome.problems.append(f"verifier rejects at step {verdict.step}, not {vector.data['error']['step']}")
-    allowed = vector.data.get("server_outcomes")
-    answer = outcome.rejection.code if outcome.rejection else "accept"
-    if vector.result == "acceptable" and allowed is not None and answer not in allowed:
-        outcome.problems.append(f"verifier answers {answer}, which server_outcomes does not list ({allowed})")
+    if vector.contract.fault != "client":
+        try:
+            outcome.problems += stage_differences(vector, sign(vector.request))
+        except SigningError as error:
+            if vector.contract.fault != "request":  # refusing a faulty request is allowed by the contract
+                outcome.problems.append(f"reference refused the input: {secret_free_error(error)}")
+                return outcome
+    try:
+        if vector.contract.fault == "client":
+            outcome.problems += client_fault_problems(vector, server_time)
+        outcome.verdict = guarded_verify(
+            received_from_wire(vector.expected_signed.wire), context_for(vector, server_time), vector.scheme
+        )
+    except VerifierCrash as crash:
+        outcome.problems.append(str(crash))
+        return outcome
+    outcome.problems += verdict_problems(vector, outcome.verdict)
     return outcome
 
 

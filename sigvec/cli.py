@@ -1,29 +1,33 @@
 """The `sigvec` command line.
 
-Exit codes: 0 success, 1 a check or lint found failures, 2 bad input (one
-line naming the field and the rule; never a traceback). Secrets given on
-stdin never appear in any output.
+Exit codes: 0 success (verify: accepted), 1 a check or lint found failures
+(verify: rejected), 2 bad input (one line naming the field and the rule;
+never a traceback). Secrets never appear in any output: stages that carry the
+secret are cut structurally (`sigvec.codec.secret_free`), and errors about a
+secret name the field only.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from signing.model import SigningError, request_from_mapping
-from signing.registry import sign
+from signing.model import Request, SigningError
+from signing.registry import SCHEMES, scheme_named, sign
 from sigvec import __version__
 from sigvec.check import check_vector, summarise
-from sigvec.corpus import Corpus, load_corpus
-from sigvec.lint import lint, record_ids, schema_problems, unreleased
+from sigvec.codec import parse_document, request_from_input, secret_free_error, signed_to_mapping, verdict_to_mapping
+from sigvec.corpus import Corpus, CorpusError, load_corpus, read_corpus
+from sigvec.errata import errata_markdown
+from sigvec.export import export_document
+from sigvec.lint import lint, record_ids, unreleased
+from sigvec.verify import KeySource, VerifierCrash, VerifyInputError, key_file, verify_request
+from sigvec.wire import WireFormatError
 
-REDACTED = "<redacted>"
 SUMMARY_COLUMNS = ("vectors", "passed", "failed", "errata", "acceptable")
 
 
@@ -31,35 +35,14 @@ class UsageError(Exception):
     """Bad input: reported on one line, exit code 2."""
 
 
-def redact(value: Any, secret: str) -> Any:
-    """`value` with every occurrence of `secret` replaced, however deeply nested."""
-    if isinstance(value, str):
-        return value.replace(secret, REDACTED)
-    if isinstance(value, dict):
-        return {key: redact(item, secret) for key, item in value.items()}
-    if isinstance(value, list):
-        return [redact(item, secret) for item in value]
-    return value
-
-
 def open_corpus(args: argparse.Namespace) -> Corpus:
-    root: Path | None = args.vectors
-    if root is not None and not (root / "schema.json").is_file():
-        raise UsageError(f"--vectors: {root} holds no schema.json; point it at a vectors/ folder")
-    try:
-        return load_corpus(root)
-    except yaml.YAMLError as error:
-        raise UsageError(f"vectors: a file is not valid YAML ({error})") from None
+    """The corpus read but not judged (for lint)."""
+    return read_corpus(args.vectors)
 
 
 def open_valid_corpus(args: argparse.Namespace) -> Corpus:
-    """The corpus, refused (exit 2) unless every file follows vectors/schema.json."""
-    corpus = open_corpus(args)
-    problems = schema_problems(corpus)
-    if problems:
-        more = f" (and {len(problems) - 1} more; run sigvec lint)" if len(problems) > 1 else ""
-        raise UsageError(f"vectors: {problems[0]}{more}")
-    return corpus
+    """The corpus, refused (exit 2) unless it is valid (see `sigvec.corpus.load_corpus`)."""
+    return load_corpus(args.vectors)
 
 
 def command_check(args: argparse.Namespace) -> int:
@@ -76,7 +59,7 @@ def command_check(args: argparse.Namespace) -> int:
                     "scheme": o.vector.scheme,
                     "result": o.vector.result,
                     "passed": o.passed,
-                    "verifier": o.rejection.code if o.rejection else "accept",
+                    "verifier": o.server_answer,
                 }
                 for o in outcomes
             ],
@@ -94,46 +77,65 @@ def command_check(args: argparse.Namespace) -> int:
     return 0 if all(outcome.passed for outcome in outcomes) else 1
 
 
-def parse_document(text: str) -> Any:
-    """JSON first, so that a JSON number stays a number (YAML would read 1e-05 as text), else YAML."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        pass
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise UsageError(f"input: not valid JSON or YAML{where}") from None
+def read_stdin_bytes() -> bytes:
+    """stdin as bytes (a test's StringIO has no buffer: its text is written back as UTF-8, surrogates kept)."""
+    return sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8", "surrogatepass")
 
 
-def read_input(stream: Any) -> dict[str, Any]:
-    data = parse_document(stream.read())
+def read_stdin_text() -> str:
+    raw = read_stdin_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UsageError(f"input: not UTF-8 (byte {error.start})") from None
+
+
+def read_input() -> Request:
+    try:
+        data = parse_document(read_stdin_text())
+    except ValueError as error:
+        raise UsageError(f"input: {error}") from None
     if isinstance(data, dict) and "input" in data and "scheme" not in data:
         raise UsageError("input: give the vector's input mapping, not the whole vector")
     if not isinstance(data, dict):
         raise UsageError("input: must be a mapping (a vector's input)")
-    return data
+    return request_from_input(data)
 
 
 def command_sign(args: argparse.Namespace) -> int:
-    data = read_input(sys.stdin)
-    request = request_from_mapping(data)
-    signed = sign(request).to_mapping()
-    print(json.dumps(redact(signed, request.credentials.secret), indent=2, ensure_ascii=False))
+    request = read_input()
+    signed = sign(request)
+    secret_stages = scheme_named(request.scheme).secret_stages
+    print(json.dumps(signed_to_mapping(signed, request.credentials.secret, secret_stages), indent=2, ensure_ascii=False))
     return 0
 
 
 def command_vectors(args: argparse.Namespace) -> int:
-    corpus = open_valid_corpus(args)
-    document = {
-        "sigvec_version": __version__,
-        "flags": corpus.flags,
-        "vectors": [{**vector.data, "file": vector.file} for vector in corpus.vectors()],
-    }
+    document = export_document(open_valid_corpus(args))
     print(json.dumps(document, indent=2 if args.indent else None, ensure_ascii=False))
     return 0
+
+
+def command_errata(args: argparse.Namespace) -> int:
+    sys.stdout.write(errata_markdown(open_valid_corpus(args)))
+    return 0
+
+
+def key_source(args: argparse.Namespace) -> KeySource:
+    if args.keys is not None:
+        if args.api_key is not None or args.secret_env is not None:
+            raise UsageError("--keys: give either --keys or --api-key with --secret-env, not both")
+        return key_file(args.keys)
+    if args.api_key is None or args.secret_env is None:
+        raise UsageError("--api-key: give --api-key with --secret-env (the variable holding the secret), or --keys FILE")
+    return KeySource({args.api_key: args.secret_env})
+
+
+def command_verify(args: argparse.Namespace) -> int:
+    keys = key_source(args)
+    verdict = verify_request(read_stdin_bytes(), args.scheme, keys, os.environ, args.server_time, args.http)
+    print(json.dumps(verdict_to_mapping(verdict), indent=2, ensure_ascii=False))
+    return 0 if verdict.accepted else 1
 
 
 def command_lint(args: argparse.Namespace) -> int:
@@ -165,18 +167,36 @@ def parser() -> argparse.ArgumentParser:
         )
         return command
 
-    check = with_vectors(commands.add_parser("check", help="run the whole corpus against the reference"))
+    check = with_vectors(commands.add_parser("check", allow_abbrev=False, help="run the whole corpus against the reference"))
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.set_defaults(run=command_check)
-    sign_command = commands.add_parser("sign", help="sign one vector input (JSON or YAML on stdin); print every stage")
+    sign_command = commands.add_parser(
+        "sign", allow_abbrev=False, help="sign one vector input (JSON or YAML on stdin); print every stage"
+    )
     sign_command.set_defaults(run=command_sign)
-    export = with_vectors(commands.add_parser("vectors", help="export the corpus for ports in other languages"))
+    export = with_vectors(
+        commands.add_parser("vectors", allow_abbrev=False, help="export the corpus for ports in other languages")
+    )
     export.add_argument("--format", choices=("json",), default="json")
     export.add_argument("--indent", action="store_true", help="pretty-print")
     export.set_defaults(run=command_vectors)
-    lint_command = with_vectors(commands.add_parser("lint", help="validate vector files, flags and IDs"))
+    lint_command = with_vectors(commands.add_parser("lint", allow_abbrev=False, help="validate vector files, flags and IDs"))
     lint_command.add_argument("--record-ids", action="store_true", help="release every new ID (append to released-ids.txt)")
     lint_command.set_defaults(run=command_lint)
+    errata = with_vectors(
+        commands.add_parser("errata", allow_abbrev=False, help="print docs/errata.md (documentation errata, scheme weaknesses)")
+    )
+    errata.set_defaults(run=command_errata)
+    verify_command = commands.add_parser(
+        "verify", allow_abbrev=False, help="check one wire request (stdin) as the exchange's server does"
+    )
+    verify_command.add_argument("--scheme", required=True, choices=sorted(SCHEMES))
+    verify_command.add_argument("--api-key", help="the API key the request should carry")
+    verify_command.add_argument("--secret-env", help="the variable holding that key's secret (never the secret)")
+    verify_command.add_argument("--keys", type=Path, help="a YAML/JSON file: api key -> {secret_env: VARIABLE}")
+    verify_command.add_argument("--server-time", type=int, help="the server clock in ms (default: the request's own clock value)")
+    verify_command.add_argument("--http", action="store_true", help="stdin is a raw HTTP/1.1 request, not the JSON wire form")
+    verify_command.set_defaults(run=command_verify)
     return top
 
 
@@ -184,9 +204,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (SigningError, UsageError) as error:
+    except SigningError as error:
+        print(f"sigvec {args.command}: error: {secret_free_error(error)}", file=sys.stderr)
+    except (UsageError, CorpusError, WireFormatError, VerifyInputError, VerifierCrash) as error:
         print(f"sigvec {args.command}: error: {error}", file=sys.stderr)
-        return 2
+    except RecursionError:
+        print(f"sigvec {args.command}: error: input: nested too deeply", file=sys.stderr)
+    except MemoryError:
+        print(f"sigvec {args.command}: error: input: a value is too large to write out", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -1,4 +1,13 @@
-"""The one vector loader: reads `vectors/`, and nothing else does."""
+"""The one vector loader: reads `vectors/`, validates it, and gives typed vectors with their client contract.
+
+Nothing else reads `vectors/`. `load_corpus` refuses a corpus that does not
+follow `schema.json` (or whose flags or options files are malformed) with a
+`CorpusError` naming the file and the place; `read_corpus` reads without
+judging, for `sigvec lint`, which reports every problem.
+
+YAML is read with `sigvec.codec.StrictLoader`, which refuses aliases (no
+self-reference, no alias bombs) and duplicate keys (the second would silently win).
+"""
 
 from __future__ import annotations
 
@@ -7,17 +16,90 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from signing.model import Request, Signed, SigningError, Stages
+from sigvec.codec import parse_yaml, request_from_input, signed_from_mapping
+from sigvec.wire import WireFormatError
 
 ALGORITHM_DEFAULTS = {"hex_case": "lower", "text_encoding": "utf-8"}
+Result = Literal["valid", "invalid", "acceptable"]
+ServerOutcome = int | Literal["accept"]
+
+
+class CorpusError(ValueError):
+    """A corpus that cannot be used: one line naming the file (and the place in it) and the rule."""
+
+
+# --- YAML ---------------------------------------------------------------------------
+
+
+def load_yaml(path: Path, name: str) -> Any:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise CorpusError(f"{name}: missing") from None
+    except UnicodeDecodeError as error:
+        raise CorpusError(f"{name}: not UTF-8 text (byte {error.start})") from None
+    try:
+        return parse_yaml(text)
+    except ValueError as error:
+        raise CorpusError(f"{name}: {error}") from None
+
+
+# --- typed vectors ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExpectedError:
+    code: int
+    reason: str
+    step: str | None = None
+
+
+@dataclass(frozen=True)
+class Alternatives:
+    """A group of readings the sources leave open; a client matches any one member."""
+
+    option: str | None
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Contract:
+    """What a client given the vector's input must do (README, "Using the corpus from another language").
+
+    - valid: reproduce every stage it exposes and the wire request; the verifier accepts it.
+    - invalid, fault `client`: never produce `expected.wire`; what it produces is accepted.
+    - invalid, fault `request`: any request is rejected with the error code; refusing the input passes.
+    - acceptable: match any member of `alternatives` (the one its option value selects), and/or the
+      server may answer any of `server_outcomes`.
+    """
+
+    result: Result
+    fault: Literal["client", "request"] | None
+    error: ExpectedError | None
+    alternatives: Alternatives | None
+    server_outcomes: tuple[ServerOutcome, ...]
+
+    def allows(self, outcome: ServerOutcome) -> bool:
+        """Whether the server may answer `outcome` (`accept` or an error code) to `expected.wire`."""
+        if self.server_outcomes:
+            return outcome in self.server_outcomes
+        if self.result == "invalid":
+            return self.error is not None and outcome == self.error.code
+        return outcome == "accept" if self.result == "valid" else True
 
 
 @dataclass(frozen=True)
 class Vector:
-    """One test vector, with the algorithm its file (or itself) declares."""
+    """One test vector. `data` is the mapping as written (with the file's algorithm merged in);
+    the typed views below are what tools use."""
 
     data: Mapping[str, Any]
     file: str
@@ -31,8 +113,9 @@ class Vector:
         return str(self.data["input"]["scheme"])
 
     @property
-    def result(self) -> str:
-        return str(self.data["result"])
+    def result(self) -> Result:
+        value: Result = self.data["result"]
+        return value
 
     @property
     def flags(self) -> list[str]:
@@ -66,55 +149,213 @@ class Vector:
     def is_erratum(self) -> bool:
         return self.provenance.get("reproduces") is False
 
+    @cached_property
+    def request(self) -> Request:
+        """The input as the reference's `Request` (checked when the corpus loads)."""
+        return request_from_input(self.input)
+
+    @cached_property
+    def expected_signed(self) -> Signed:
+        """The expected stages and wire request (checked when the corpus loads)."""
+        return signed_from_mapping(self.expected, "expected")
+
+    @property
+    def expected_stages(self) -> Stages:
+        return self.expected_signed.stages
+
+    @cached_property
+    def contract(self) -> Contract:
+        error = self.data.get("error")
+        group = self.data.get("alternatives")
+        return Contract(
+            result=self.result,
+            fault=self.data.get("fault"),
+            error=ExpectedError(error["code"], error["reason"], error.get("step")) if error else None,
+            alternatives=Alternatives(group["option"], tuple(group["members"])) if group else None,
+            server_outcomes=tuple(self.data.get("server_outcomes", ())),
+        )
+
+    def option_value(self, name: str, default: str) -> str:
+        """The value of option `name` this vector is signed under."""
+        return str(self.input.get("options", {}).get(name, default))
+
+
+# --- the corpus ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Corpus:
     root: Path
     files: dict[str, Any]
     flags: dict[str, Any]
+    options: dict[str, Any]
     schema: dict[str, Any]
 
     def vectors(self) -> Iterator[Vector]:
         for name, content in self.files.items():
-            for vector in content.get("vectors", []):
+            if not isinstance(content, Mapping):
+                continue
+            for vector in content.get("vectors") or []:
                 algorithm = {**content.get("algorithm", {}), **vector.get("algorithm", {})}
                 yield Vector({**vector, "algorithm": algorithm}, name)
 
     def by_id(self) -> dict[str, Vector]:
         return {vector.id: vector for vector in self.vectors()}
 
+    def group(self, vector: Vector) -> list[Vector]:
+        """The members of `vector`'s alternatives group, in the order listed (just `vector` without one)."""
+        alternatives = vector.contract.alternatives
+        if alternatives is None:
+            return [vector]
+        by_id = self.by_id()
+        return [by_id[member] for member in alternatives.members if member in by_id]
 
-def packaged_root() -> Path:
-    """The corpus shipped with the package: `vectors/` beside it in a source
-    checkout or an editable install, else the installed `sigvec_vectors` data."""
-    checkout = Path(__file__).resolve().parents[1] / "vectors"
-    if (checkout / "schema.json").is_file():
-        return checkout
+    def option_default(self, scheme: str, option: str) -> str:
+        """The default value of `option` for `scheme`, from options.yaml."""
+        return str(((self.options.get(scheme) or {}).get(option) or {}).get("default", ""))
+
+    def member_for(self, vector: Vector, declared: Mapping[str, str]) -> Vector | None:
+        """The member of `vector`'s group a client declaring `declared` options must match.
+
+        Without a group, the vector itself. In a group selected by an option, the
+        member signed under the client's value (the default when it declares
+        none), or None when no member has that value. In a group with no
+        option, None: any member will do.
+        """
+        alternatives = vector.contract.alternatives
+        if alternatives is None:
+            return vector
+        if alternatives.option is None:
+            return None
+        default = self.option_default(vector.scheme, alternatives.option)
+        wanted = declared.get(alternatives.option, default)
+        return next(
+            (member for member in self.group(vector) if member.option_value(alternatives.option, default) == wanted), None
+        )
+
+
+def is_sigvec_checkout(folder: Path) -> bool:
+    """Whether `folder` is a source checkout of this project: its pyproject names sigvec and it has a corpus."""
+    pyproject = folder / "pyproject.toml"
+    if not (folder / "vectors" / "schema.json").is_file() or not pyproject.is_file():
+        return False
+    try:
+        return 'name = "sigvec"' in pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def source_checkout() -> Path | None:
+    """The `vectors/` of the sigvec source checkout in use, if there is one.
+
+    Inside a checkout (the working directory or any folder above it), the
+    checkout's `vectors/` wins: a maintainer's edits are what `check` runs and
+    what `lint --record-ids` releases, even when sigvec was installed
+    non-editable (whose copy of the corpus is frozen at install time). Else an
+    editable install finds `vectors/` beside the package.
+    """
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if is_sigvec_checkout(folder):
+            return folder / "vectors"
+    beside = Path(__file__).resolve().parents[1]
+    return beside / "vectors" if is_sigvec_checkout(beside) else None
+
+
+def installed_root() -> Path | None:
     spec = importlib.util.find_spec("sigvec_vectors")
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("the packaged corpus sigvec_vectors is not installed; pass --vectors")
+        return None
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+def packaged_root() -> Path:
+    """The corpus to use by default: the source checkout's `vectors/` when there is one, else the installed copy."""
+    root = source_checkout() or installed_root()
+    if root is None:
+        raise CorpusError("vectors: the packaged corpus sigvec_vectors is not installed; pass --vectors")
+    return root
+
+
 def default_root() -> Path:
-    """`$SIGVEC_VECTORS` if set, else the corpus shipped with the package."""
+    """`$SIGVEC_VECTORS` if set, else the packaged corpus."""
     override = os.environ.get("SIGVEC_VECTORS")
     return Path(override) if override else packaged_root()
 
 
-def load_yaml(path: Path) -> Any:
-    with path.open(encoding="utf-8") as stream:
-        return yaml.safe_load(stream)
+def read_corpus(root: Path | None = None) -> Corpus:
+    """Every file of the corpus below `root`, read but not judged (for lint). Unreadable files raise `CorpusError`."""
+    root = root or default_root()
+    if not root.is_dir():
+        raise CorpusError(f"vectors: {root} is not a folder")
+    if not (root / "schema.json").is_file():
+        raise CorpusError(f"vectors: {root} holds no schema.json; point it at a vectors/ folder")
+    special = {"flags.yaml", "options.yaml"}
+    files = {}
+    for path in sorted(root.rglob("*.yaml")):
+        name = path.relative_to(root).as_posix()
+        if name not in special:
+            files[name] = load_yaml(path, name)
+    flags = load_yaml(root / "flags.yaml", "flags.yaml")
+    options = load_yaml(root / "options.yaml", "options.yaml") if (root / "options.yaml").exists() else {}
+    try:
+        schema = json.loads((root / "schema.json").read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise CorpusError("schema.json: not valid JSON") from None
+    if not isinstance(schema, dict):
+        raise CorpusError("schema.json: must be a JSON object")
+    return Corpus(root, files, flags if isinstance(flags, dict) else {}, options if isinstance(options, dict) else {}, schema)
+
+
+def place(path: Any) -> str:
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path)
+    return where.lstrip(".") or "(file)"
+
+
+def schema_problems(corpus: Corpus) -> list[str]:
+    """One line per place a vector file breaks `schema.json` (the offending value is never quoted)."""
+    try:
+        Draft202012Validator.check_schema(corpus.schema)
+    except SchemaError as broken:
+        return [f"schema.json: not a valid JSON Schema 2020-12 (at {place(broken.absolute_path)})"]
+    validator = Draft202012Validator(corpus.schema)
+    problems = []
+    for name, content in corpus.files.items():
+        for error in sorted(validator.iter_errors(content), key=lambda e: [str(part) for part in e.absolute_path]):
+            problems.append(f"{name}: {place(error.absolute_path)}: {schema_rule(error)}")
+    return problems
+
+
+def schema_rule(error: Any) -> str:
+    """What a schema error asks for, without quoting the offending value (it may be a secret)."""
+    if error.validator in ("required", "additionalProperties", "dependentRequired"):
+        return str(error.message)
+    wanted = json.dumps(error.validator_value, ensure_ascii=False)
+    return f"must satisfy {error.validator} {wanted if len(wanted) <= 80 else wanted[:77] + '...'}"
+
+
+def shape_problems(corpus: Corpus) -> list[str]:
+    """flags.yaml and options.yaml must be mappings; every vector's input and expected values must load."""
+    problems = []
+    for name in ("flags.yaml", "options.yaml"):
+        content = load_yaml(corpus.root / name, name) if (corpus.root / name).exists() else {}
+        if not isinstance(content, dict):
+            problems.append(f"{name}: must be a mapping of names to definitions")
+    for vector in corpus.vectors():
+        try:
+            vector.request  # noqa: B018 - building it is the check
+            vector.expected_signed  # noqa: B018
+        except (SigningError, WireFormatError) as refused:
+            problems.append(f"{vector.file}: {vector.id}: {refused}")
+    return problems
 
 
 def load_corpus(root: Path | None = None) -> Corpus:
-    """Every `*.yaml` vector file below `root`, keyed by its path relative to `root`."""
-    root = root or default_root()
-    files = {
-        path.relative_to(root).as_posix(): load_yaml(path)
-        for path in sorted(root.rglob("*.yaml"))
-        if path.name != "flags.yaml"
-    }
-    flags = load_yaml(root / "flags.yaml")
-    schema = json.loads((root / "schema.json").read_text(encoding="utf-8"))
-    return Corpus(root, files, flags, schema)
+    """The corpus below `root` (default: `default_root()`), refused with a `CorpusError` unless it is valid."""
+    corpus = read_corpus(root)
+    problems = schema_problems(corpus)
+    problems = problems or shape_problems(corpus)
+    if problems:
+        more = f" (and {len(problems) - 1} more; run sigvec lint)" if len(problems) > 1 else ""
+        raise CorpusError(f"vectors: {problems[0]}{more}")
+    return corpus

@@ -1,4 +1,4 @@
-"""Lint the corpus: schema, flags, and the ID policy (never renumbered, never reused)."""
+"""Lint the corpus: schema, flags, options, the client contract, YAML pitfalls, and the ID policy (never renumbered or reused)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
+import yaml
 
-from sigvec.corpus import Corpus, Vector
+from signing.registry import SCHEMES
+from sigvec.corpus import Corpus, Vector, schema_problems, shape_problems
 
 RELEASED_IDS = "released-ids.txt"
 FLAG_FIELDS = ("bug_type", "description", "effect")
@@ -28,16 +29,6 @@ def read_released(root: Path) -> dict[str, str]:
         return {}
     lines = (line.split() for line in path.read_text(encoding="utf-8").splitlines())
     return {parts[0]: parts[1] for parts in lines if parts and not parts[0].startswith("#")}
-
-
-def schema_problems(corpus: Corpus) -> list[str]:
-    validator = Draft202012Validator(corpus.schema)
-    problems = []
-    for name, content in corpus.files.items():
-        for error in sorted(validator.iter_errors(content), key=lambda e: list(e.absolute_path)):
-            where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path)
-            problems.append(f"{name}: {where.lstrip('.') or '(file)'}: {error.message}")
-    return problems
 
 
 def flag_problems(corpus: Corpus) -> list[str]:
@@ -77,11 +68,100 @@ def id_problems(corpus: Corpus) -> list[str]:
     return problems
 
 
+def option_problems(corpus: Corpus) -> list[str]:
+    """Every option a vector sets is in the scheme's vocabulary; a `valid` vector that needs a
+    non-default value belongs to an alternatives group selected by that option."""
+    problems = []
+    for vector in corpus.vectors():
+        vocabulary = corpus.options.get(vector.scheme) or {}
+        group = vector.contract.alternatives
+        for name, value in (vector.input.get("options") or {}).items():
+            option = vocabulary.get(name)
+            if not isinstance(option, dict) or value not in (option.get("values") or {}):
+                problems.append(f"{vector.file}: {vector.id}: option {name}={value} is not in options.yaml for {vector.scheme}")
+            elif vector.result == "valid" and value != option.get("default") and (group is None or group.option != name):
+                problems.append(
+                    f"{vector.file}: {vector.id}: a valid vector needs the non-default option {name}={value}; "
+                    f"put it in an alternatives group with option {name}"
+                )
+    return problems
+
+
+def vocabulary_problems(corpus: Corpus) -> list[str]:
+    """options.yaml declares exactly the registry's options: names, values in order, and defaults."""
+    declared = {
+        scheme.name: {option.name: (list(option.values), option.default) for option in scheme.options}
+        for scheme in SCHEMES.values()
+        if scheme.options
+    }
+    written = {}
+    for scheme, options in corpus.options.items():
+        if not isinstance(options, dict):
+            return [f"options.yaml: {scheme}: must be a mapping of option names to definitions"]
+        entry = {}
+        for name, option in options.items():
+            if not isinstance(option, dict) or not isinstance(option.get("values"), dict):
+                return [f"options.yaml: {scheme}.{name}: needs default and values (each with meaning and sources)"]
+            values = option["values"].items()
+            missing = [value for value, about in values if not isinstance(about, dict) or not about.get("sources")]
+            if missing:
+                return [f"options.yaml: {scheme}.{name}: value {missing[0]} needs its sources"]
+            entry[name] = (list(option["values"]), option.get("default"))
+        written[scheme] = entry
+    if written == declared:
+        return []
+    differing = sorted(name for name in {*written, *declared} if written.get(name) != declared.get(name))
+    return [f"options.yaml: {name}: differs from the registry's options (signing/registry.py)" for name in differing]
+
+
+def alternatives_problems(corpus: Corpus) -> list[str]:
+    """Each group lists the same members on every member, all of one scheme, and its option tells them apart."""
+    problems = []
+    by_id = corpus.by_id()
+    for vector in corpus.vectors():
+        group = vector.contract.alternatives
+        if group is None:
+            continue
+        where = f"{vector.file}: {vector.id}: alternatives"
+        if vector.id not in group.members:
+            problems.append(f"{where}: members must include this vector")
+        members = [by_id.get(member) for member in group.members]
+        for member_id, member in zip(group.members, members, strict=True):
+            if member is None:
+                problems.append(f"{where}: member {member_id} does not exist")
+            elif member.contract.alternatives != group or member.scheme != vector.scheme:
+                problems.append(f"{where}: member {member_id} must list the same group, in the same scheme")
+        if group.option is not None and all(members):
+            default = corpus.option_default(vector.scheme, group.option)
+            values = [member.option_value(group.option, default) for member in members if member]
+            if len(set(values)) != len(values):
+                problems.append(f"{where}: option {group.option} must select one member per value; values {values}")
+    return problems
+
+
+def comment_problems(corpus: Corpus) -> list[str]:
+    """A plain (unquoted) YAML value followed by ` #` on its line loses the rest as a comment: quote it."""
+    problems = []
+    for name in sorted({*corpus.files, "flags.yaml", "options.yaml"}):
+        path = corpus.root / name
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if isinstance(token, yaml.ScalarToken) and token.plain:
+                end = token.end_mark
+                rest = lines[end.line][end.column :] if end.line < len(lines) else ""
+                if rest.lstrip().startswith("#"):
+                    problems.append(f"{name}: line {end.line + 1}: ' #' ends an unquoted value here; quote the value")
+    return problems
+
+
 def lint(corpus: Corpus) -> list[str]:
-    problems = schema_problems(corpus)
+    problems = schema_problems(corpus) + shape_problems(corpus) + comment_problems(corpus)
     if problems:
         return problems
-    problems += flag_problems(corpus)
+    problems += flag_problems(corpus) + vocabulary_problems(corpus) + option_problems(corpus) + alternatives_problems(corpus)
     for vector in corpus.vectors():
         problems += vector_problems(vector)
     return problems + id_problems(corpus)

@@ -12,6 +12,14 @@ from collections.abc import Mapping
 from signing.model import Received, WireRequest, received_from_wire
 
 METHODS = ("GET", "POST", "PUT", "DELETE")
+MAX_LENGTH_DIGITS = 15
+
+
+def real_text(value: str, where: str) -> str:
+    """`value`, refused when it holds a lone surrogate (JSON's \\ud800 escapes decode to one; it is not text)."""
+    if any(0xD800 <= ord(char) <= 0xDFFF for char in value):
+        raise WireFormatError(where, "holds a lone surrogate, which is not text")
+    return value
 
 
 class WireFormatError(ValueError):
@@ -41,6 +49,9 @@ def wire_from_mapping(data: object, where: str = "wire") -> WireRequest:
         raise WireFormatError(f"{where}.url", "must be the request URL as text")
     if body is not None and not isinstance(body, str):
         raise WireFormatError(f"{where}.body", "must be the exact body text, or null")
+    real_text(url, f"{where}.url")
+    if body is not None:
+        real_text(body, f"{where}.body")
     return WireRequest(method, url, header_pairs(data.get("headers"), f"{where}.headers"), body)
 
 
@@ -54,7 +65,7 @@ def header_pairs(raw: object, where: str) -> tuple[tuple[str, str], ...]:
     for index, item in enumerate(items):
         if not isinstance(item, (list, tuple)) or len(item) != 2 or not all(isinstance(part, str) for part in item):
             raise WireFormatError(f"{where}[{index}]", "must be a [name, value] pair of strings")
-        pairs.append((item[0], item[1]))
+        pairs.append((real_text(item[0], f"{where}[{index}]"), real_text(item[1], f"{where}[{index}]")))
     return tuple(pairs)
 
 
@@ -88,8 +99,8 @@ def received_from_http(raw: bytes) -> Received:
         headers.append((name, value.strip(" \t")))
     length = next((value for name, value in headers if name.lower() == "content-length"), None)
     if length is not None:
-        if not length.isascii() or not length.isdigit():
-            raise WireFormatError("http.Content-Length", "must be a whole number of bytes")
+        if not length.isascii() or not length.isdigit() or len(length) > MAX_LENGTH_DIGITS:
+            raise WireFormatError("http.Content-Length", f"must be a whole number of bytes (at most {MAX_LENGTH_DIGITS} digits)")
         if int(length) > len(body):
             raise WireFormatError("http.body", f"is shorter than its Content-Length ({len(body)} < {length})")
         body = body[: int(length)]

@@ -1,9 +1,10 @@
-"""Shared test fixtures: the repository's corpus and the external-tool policy."""
+"""Shared test fixtures: the repository's corpus (through the one loader) and the external-tool policy."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -11,16 +12,33 @@ import pytest
 from sigvec.corpus import Corpus, Vector, load_corpus
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS: Corpus = load_corpus(REPO / "vectors")
-VECTORS: list[Vector] = list(CORPUS.vectors())
+
+
+@cache
+def repo_corpus() -> Corpus:
+    """The checkout's corpus, loaded once on first use (collection or a fixture), never at import."""
+    return load_corpus(REPO / "vectors")
+
+
+def repo_vectors() -> list[Vector]:
+    return list(repo_corpus().vectors())
+
+
+def vector_named(vector_id: str) -> Vector:
+    return repo_corpus().by_id()[vector_id]
 
 
 def vectors_of(*schemes: str) -> list[Vector]:
-    return [vector for vector in VECTORS if vector.scheme in schemes]
+    return [vector for vector in repo_vectors() if vector.scheme in schemes]
 
 
 def vector_param(vector: Vector) -> object:
     return pytest.param(vector, id=vector.id)
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Corpus:
+    return repo_corpus()
 
 
 def require_tool(name: str) -> str:

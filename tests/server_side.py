@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import VECTORS
+from conftest import repo_vectors
 
 from signing.model import Credentials, Rejection, WireRequest, received_from_wire, request_from_mapping
 from signing.registry import Verifier, sign, verify
@@ -39,7 +39,7 @@ def signed_wire(vector: Vector) -> tuple[WireRequest, ServerContext]:
 
 def accepted_vector(scheme: str) -> Vector:
     """The scheme's first vector whose signed request its verifier accepts (some schemes have only `acceptable` ones)."""
-    for vector in VECTORS:
+    for vector in repo_vectors():
         if vector.scheme == scheme and vector.result != "invalid":
             wire, context = signed_wire(vector)
             if verify(received_from_wire(wire), context, scheme).accepted:

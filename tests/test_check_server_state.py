@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import CORPUS
+from conftest import repo_corpus
 
 from sigvec.check import check_vector
 from sigvec.corpus import Vector
 
 
 def variant(vector_id: str, **changes: Any) -> Vector:
-    vector = CORPUS.by_id()[vector_id]
+    vector = repo_corpus().by_id()[vector_id]
     data = {key: value for key, value in vector.data.items() if changes.get(key, True) is not None}
     data.update({key: value for key, value in changes.items() if value is not None})
     return Vector(data, vector.file)
@@ -28,7 +28,7 @@ def test_an_unknown_key_is_unknown_only_when_known_keys_leaves_it_out() -> None:
 
 
 def test_the_recorded_step_must_be_the_step_that_fires() -> None:
-    vector = CORPUS.by_id()["bitunix-0019"]
+    vector = repo_corpus().by_id()["bitunix-0019"]
     assert check_vector(vector).problems == []
     wrong = variant("bitunix-0019", error={**vector.data["error"], "step": "signature"})
     assert any("step" in problem for problem in check_vector(wrong).problems)

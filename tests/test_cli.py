@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO, VECTORS
+from conftest import REPO, repo_vectors, vector_named
 
+from signing.registry import SCHEMES
 from sigvec.cli import main
 
-SPOT_VECTOR = next(vector for vector in VECTORS if vector.id == "mexc-spot-v3-0003")
+SPOT_VECTOR = vector_named("mexc-spot-v3-0003")
 
 
 def run(
@@ -98,14 +99,26 @@ def test_sign_reads_yaml_too(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
     assert code == 0 and json.loads(out)["string_to_sign"] == SPOT_VECTOR.expected["string_to_sign"]
 
 
-def test_sign_never_prints_the_secret(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sign_output_is_not_corrupted_by_a_secret_that_is_a_common_substring(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     data: dict[str, Any] = json.loads(json.dumps(dict(SPOT_VECTOR.input)))
-    secret = data["credentials"]["secret"]
-    data["query"].append(["memo", f"contains {secret}"])
-    code, out, err = run(monkeypatch, capsys, ["sign"], json.dumps(data))
+    data["credentials"]["secret"] = "a"
+    code, out, _ = run(monkeypatch, capsys, ["sign"], json.dumps(data))
     assert code == 0
-    assert secret not in out + err
-    assert "<redacted>" in out
+    assert json.loads(out)["wire"]["url"].startswith("https://api.mexc.com/")
+
+
+def test_sign_cuts_the_secret_off_a_secret_bearing_stage(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    vector = vector_named("coinex-v1-0001")
+    code, out, _ = run(monkeypatch, capsys, ["sign"], json.dumps(dict(vector.input)))
+    secret = vector.input["credentials"]["secret"]
+    printed = json.loads(out)
+    assert code == 0 and secret not in out
+    assert printed["string_to_sign"] == vector.expected["string_to_sign"][: -len(secret)] + "<secret>"
+    assert printed["signature"] == vector.expected["signature"]
 
 
 def test_sign_refuses_a_float_with_exit_2_and_one_line_naming_the_field(
@@ -138,7 +151,7 @@ def test_vectors_export_has_id_input_and_expected_for_every_vector(
     code, out, _ = run(monkeypatch, capsys, ["vectors", "--format", "json", "--vectors", str(REPO / "vectors")])
     exported = json.loads(out)
     assert code == 0
-    assert len(exported["vectors"]) == len(VECTORS)
+    assert len(exported["vectors"]) == len(repo_vectors())
     assert all({"id", "input", "expected"} <= set(vector) for vector in exported["vectors"])
 
 
@@ -197,7 +210,7 @@ def test_a_vectors_folder_without_a_schema_exits_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _, err = run(monkeypatch, capsys, ["check", "--vectors", str(tmp_path)])
-    assert code == 2 and "--vectors" in err
+    assert code == 2 and "holds no schema.json" in err
 
 
 def test_the_installed_console_script_runs_the_packaged_corpus() -> None:
@@ -206,3 +219,27 @@ def test_the_installed_console_script_runs_the_packaged_corpus() -> None:
     result = subprocess.run([sigvec, "check"], capture_output=True, text=True, env={"PATH": str(Path(sys.executable).parent)})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "mexc-spot-v3" in result.stdout
+
+
+def test_vectors_export_describes_every_scheme_for_porters(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(monkeypatch, capsys, ["vectors", "--vectors", str(REPO / "vectors")])
+    schemes = json.loads(out)["schemes"]
+    assert set(schemes) == set(SCHEMES)
+    futures = schemes["mexc-futures-v1"]
+    assert futures["base_url"] == SCHEMES["mexc-futures-v1"].base_url
+    assert futures["clock"] == {"where": "header", "name": "Request-Time", "unit": "ms"}
+    assert futures["window"] == {"where": "header", "name": "Recv-Window", "unit": "s"}
+    assert futures["options"]["query_encoding"]["default"] == "percent"
+    assert schemes["coinex-v1"]["secret_stages"] == ["string_to_sign"]
+
+
+def test_vectors_export_carries_each_vectors_contract(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(monkeypatch, capsys, ["vectors", "--vectors", str(REPO / "vectors")])
+    by_id = {vector["id"]: vector for vector in json.loads(out)["vectors"]}
+    assert by_id["mexc-spot-v3-0019"]["fault"] == "request"
+    assert by_id["max-v2-0006"]["alternatives"] == {"option": "json", "members": ["max-v2-0005", "max-v2-0006", "max-v2-0007"]}
+    assert by_id["mexc-spot-v3-0018"]["server_outcomes"] == ["accept", 700005]

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import json
 
-from conftest import CORPUS
+from conftest import vector_named
 from server_side import rejection_of
 
 from signing.maicoin import verify
@@ -15,7 +15,7 @@ from signing.model import Credentials, WireRequest
 from signing.server import MemoryReplayStore, ReplayStore
 
 KEY = Credentials("xxx", "yyy")
-SEED = CORPUS.by_id()["max-v2-0001"].expected["wire"]
+SEED = vector_named("max-v2-0001").expected["wire"]
 NONCE = 1700000000000
 
 
@@ -82,7 +82,7 @@ def test_rejections_are_401_with_max_error_body() -> None:
 
 
 def test_the_urlsafe_payload_of_the_acceptable_vector_is_not_decoded_by_the_strict_verifier() -> None:
-    wire = CORPUS.by_id()["max-v2-0012"].expected["wire"]
+    wire = vector_named("max-v2-0012").expected["wire"]
     assert code(WireRequest("POST", wire["url"], tuple(wire["headers"].items()), wire["body"])) == 2015
 
 

@@ -8,14 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import VECTORS
+from conftest import repo_vectors, vector_named
 from hypothesis import given
 from hypothesis import strategies as st
 
 from signing.model import JsonBody, SigningError, param_text, request_from_mapping
 from signing.registry import sign
 
-SPOT_INPUT: dict[str, Any] = copy.deepcopy(dict(next(v for v in VECTORS if v.id == "mexc-spot-v3-0003").input))
+SPOT_INPUT: dict[str, Any] = copy.deepcopy(dict(vector_named("mexc-spot-v3-0003").input))
 
 
 def refusal(mutate: Any) -> SigningError:
@@ -61,7 +61,7 @@ def test_an_unknown_scheme_is_refused() -> None:
 
 
 def test_an_unknown_option_value_is_refused() -> None:
-    data = copy.deepcopy(dict(next(v for v in VECTORS if v.id == "mexc-futures-v1-0009").input))
+    data = copy.deepcopy(dict(vector_named("mexc-futures-v1-0009").input))
     data["options"] = {"query_encoding": "plus"}
     with pytest.raises(SigningError) as caught:
         sign(request_from_mapping(data))
@@ -126,7 +126,7 @@ def replaced(value: Any, path: tuple[Any, ...], junk: Any) -> Any:
     return result
 
 
-@given(st.sampled_from(VECTORS), st.data())
+@given(st.sampled_from(repo_vectors()), st.data())
 def test_any_mutated_input_is_signed_or_refused_with_a_signing_error(vector: Any, data: st.DataObject) -> None:
     original = dict(vector.input)
     path = data.draw(st.sampled_from(paths(original)), label="path")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CORPUS
+from conftest import vector_named
 from server_side import rejection_of
 
 from signing.model import Credentials, WireRequest
@@ -14,7 +14,7 @@ from signing.rails import cgi_escape, rack_params, ruby_to_i, to_query, uri_unes
 from signing.server import MemoryReplayStore, ReplayStore
 
 KEY = Credentials("xxx", "yyy")
-DOC = CORPUS.by_id()["peatio-v2-0001"].expected["wire"]
+DOC = vector_named("peatio-v2-0001").expected["wire"]
 SIGNED_AT = 123456789
 
 

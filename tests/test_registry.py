@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import oracles
 import pytest
-from conftest import CORPUS, REPO, VECTORS, require_tool, vector_param
+from conftest import REPO, repo_corpus, repo_vectors, require_tool, vector_param
 
 from signing import registry
 from signing.model import (
@@ -38,18 +38,18 @@ def test_the_readme_scheme_table_is_the_one_the_registry_generates() -> None:
 
 
 def test_the_schema_algorithm_enum_is_the_registrys_algorithms() -> None:
-    algorithm = CORPUS.schema["$defs"]["algorithm"]["properties"]
+    algorithm = repo_corpus().schema["$defs"]["algorithm"]["properties"]
     assert set(algorithm["name"]["enum"]) == REGISTERED_ALGORITHMS
     assert {scheme.algorithm.hex_case for scheme in SCHEMES.values()} <= set(algorithm["hex_case"]["enum"])
     assert {scheme.algorithm.text_encoding for scheme in SCHEMES.values()} <= set(algorithm["text_encoding"]["enum"])
 
 
 def test_the_schema_stage_names_are_the_models_stages() -> None:
-    expected = CORPUS.schema["$defs"]["expected"]["properties"]
+    expected = repo_corpus().schema["$defs"]["expected"]["properties"]
     assert set(expected) - {"wire"} == set(STAGE_NAMES)
 
 
-@pytest.mark.parametrize("vector", [vector_param(vector) for vector in VECTORS])
+@pytest.mark.parametrize("vector", [vector_param(vector) for vector in repo_vectors()])
 def test_every_vector_records_exactly_the_stages_its_scheme_declares(vector: Vector) -> None:
     assert set(vector.expected) - {"wire"} == set(SCHEMES[vector.scheme].stages)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from conftest import VECTORS, vector_param
+from conftest import repo_vectors, vector_param
 from server_side import OTHER_KEYS, accepted_vector, signed_wire
 
 from signing.model import WireRequest, received_from_wire
@@ -13,7 +13,7 @@ from signing.registry import SCHEMES, verify
 from signing.server import StaticKeys
 from sigvec.corpus import Vector
 
-VALID = [vector_param(vector) for vector in VECTORS if vector.result == "valid"]
+VALID = [vector_param(vector) for vector in repo_vectors() if vector.result == "valid"]
 
 
 def at_host(wire: WireRequest, origin: str) -> WireRequest:
@@ -63,7 +63,7 @@ def test_a_signature_one_hex_digit_off_is_refused_at_the_signature_step_with_the
 
 
 def test_bitunix_answers_10007_for_an_unknown_key_and_a_bad_signature_told_apart_by_step() -> None:
-    vector = next(v for v in VECTORS if v.scheme == "bitunix" and v.result == "valid")
+    vector = next(v for v in repo_vectors() if v.scheme == "bitunix" and v.result == "valid")
     wire, context = signed_wire(vector)
     unknown = verify(received_from_wire(wire), replace(context, keys=StaticKeys(OTHER_KEYS)), "bitunix")
     forged = replace(wire, headers=tuple((k, "0" * 64 if k == "sign" else v) for k, v in wire.headers))
