@@ -16,6 +16,7 @@ from sigvec.codec import wire_to_mapping
 from sigvec.corpus import Corpus, CorpusError, Vector, load_corpus, read_corpus
 from sigvec.lint import lint
 
+
 @pytest.mark.parametrize("vector", [vector_param(vector) for vector in repo_vectors()])
 def test_reference_and_verifier_agree_with_the_vector(vector: Vector) -> None:
     assert check_vector(vector).problems == []
