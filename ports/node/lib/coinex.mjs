@@ -1,0 +1,99 @@
+// CoinEx API v2 (`coinex-v2`) and its pre-2024 form (`coinex-v2-sha256-legacy`).
+//
+// Rules: seed 003_5acf2f28af95af66.txt (headers, time window),
+// docs.coinex.com/api/v2/authorization (the prepared string and its Python
+// pseudocode), shared/specs/coinex.md and the vectors in vectors/coinex/v2.yaml.
+
+import { formEncode, hmacSha256Hex, joinPairs, percentEncode, sha256Hex } from "./encoding.mjs";
+import { Refusal, option, requireTimestamp } from "./request.mjs";
+
+export const BASE_URL = "https://api.coinex.com";
+
+const NO_BODY = ["GET", "DELETE"];
+const QUERY_ENCODERS = { form: formEncode, percent: percentEncode };
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Text as bytes in the `text_encoding` option: `latin-1` (default; the docs'
+ * pseudocode `bytes(secret_key, 'latin-1')`) covers U+0000 to U+00FF only;
+ * `utf-8` covers all but lone surrogates. Text that cannot be encoded is refused, naming the field.
+ */
+function encoded(field, text, encoding) {
+  const bad = encoding === "latin-1" ? /[^\u0000-\u00ff]/u.exec(text) : LONE_SURROGATE.exec(text);
+  if (bad) {
+    const codePoint = bad[0].codePointAt(0).toString(16).toUpperCase().padStart(4, "0");
+    throw new Refusal(field, `U+${codePoint} cannot be encoded as ${encoding}; use text_encoding utf-8`);
+  }
+  return Buffer.from(text, encoding === "latin-1" ? "latin1" : "utf8");
+}
+
+/**
+ * The query exactly as it appears in the URL, in the order given (CoinEx does
+ * not sort): `query_encoding: form` (default; the demo's urlencode, space as
+ * `+`) or `percent` (space as `%20`). coinex-v2-0008/0009.
+ */
+function canonicalQuery(request) {
+  return joinPairs(request.query, QUERY_ENCODERS[option(request, "query_encoding", "form")]);
+}
+
+/** request_path: the path, plus `?` and the query "if applicable". */
+function requestPath(request, query) {
+  return query ? `${request.path}?${query}` : request.path;
+}
+
+/** The exact body text: empty for GET and DELETE ("it can be omitted"), else the JSON body as given. */
+function requestBody(request) {
+  if (request.body === null) return "";
+  if (NO_BODY.includes(request.method)) throw new Refusal("body", `CoinEx ${request.method} requests carry no body; use query`);
+  if (request.body.kind !== "json") throw new Refusal("body", "CoinEx v2 bodies are JSON (body.json or body.json_text)");
+  return request.body.text;
+}
+
+/** `prepared_str = method + request_path + body(optional) + timestamp`, no separators. */
+function stringToSign(method, pathWithQuery, body, timestamp) {
+  return `${method}${pathWithQuery}${body}${timestamp}`;
+}
+
+/** v2: lower-case hex HMAC-SHA256 keyed with the secret_key, 64 characters. */
+function hmacSignature(secret, message, encoding) {
+  return hmacSha256Hex(encoded("credentials.secret", secret, encoding), encoded("string_to_sign", message, encoding));
+}
+
+/** Pre-2024 (the demos until 2024-04, ccxt up to 4.5.85): lower-case hex SHA-256 of `prepared_str + secret_key`, no HMAC. */
+function legacySignature(secret, message, encoding) {
+  return sha256Hex(Buffer.concat([encoded("string_to_sign", message, encoding), encoded("credentials.secret", secret, encoding)]));
+}
+
+/** Headers X-COINEX-KEY, X-COINEX-SIGN, X-COINEX-TIMESTAMP, X-COINEX-WINDOWTIME (ms) when given, Content-Type with a body. */
+function wire(request, query, body, sig) {
+  const headers = {
+    "X-COINEX-KEY": request.credentials.apiKey,
+    "X-COINEX-SIGN": sig,
+    "X-COINEX-TIMESTAMP": requireTimestamp(request),
+  };
+  if (request.window !== null) headers["X-COINEX-WINDOWTIME"] = request.window;
+  if (body) headers["Content-Type"] = "application/json";
+  return { method: request.method, url: BASE_URL + requestPath(request, query), headers, body: body || null };
+}
+
+function signPrepared(request, signWith) {
+  const encoding = option(request, "text_encoding", "latin-1");
+  const query = canonicalQuery(request);
+  const body = requestBody(request);
+  encoded("path", request.path, encoding);
+  encoded("body", body, encoding);
+  const message = stringToSign(request.method, requestPath(request, query), body, requireTimestamp(request));
+  const sig = signWith(request.credentials.secret, message, encoding);
+  return {
+    stages: { canonical_query: query, string_to_sign: message, signature: sig },
+    wire: wire(request, query, body, sig),
+  };
+}
+
+export function signV2(request) {
+  return signPrepared(request, hmacSignature);
+}
+
+export function signV2Legacy(request) {
+  return signPrepared(request, legacySignature);
+}

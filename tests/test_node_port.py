@@ -1,0 +1,154 @@
+"""The Node.js reference port (`ports/node/`) passes the corpus by the client contract, exactly, on every scheme it declares.
+
+The port's harness is driven as the gate drives it: protocol v1, JSON lines
+over stdin and stdout, one `sign` command per vector, in one bounded run.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+from conftest import REPO, VECTORS, require_tool, vector_param
+
+from signing.model import STAGE_NAMES, SigningError, request_from_mapping
+from signing.registry import SCHEMES, sign
+from sigvec.corpus import Vector
+
+HARNESS = REPO / "ports" / "node" / "harness.mjs"
+Reply = dict[str, Any]
+
+
+def run_harness(inputs: list[Mapping[str, Any]]) -> tuple[Reply, list[Reply]]:
+    """The start reply and one reply per input, from one run of the harness (start, sign each, stop)."""
+    commands = [{"cmd": "start", "version": 1}]
+    commands += [{"cmd": "sign", "seq": seq, "id": f"case-{seq}", "input": data, "base_url": "http://127.0.0.1:9"}
+                 for seq, data in enumerate(inputs, start=1)]
+    commands.append({"cmd": "stop"})
+    stdin = "".join(json.dumps(command, ensure_ascii=False) + "\n" for command in commands)
+    command = [require_tool("node"), str(HARNESS)]
+    done = subprocess.run(command, input=stdin, capture_output=True, text=True, encoding="utf-8", timeout=60, check=True)
+    start, *replies = (json.loads(line) for line in done.stdout.splitlines())
+    assert [reply["seq"] for reply in replies] == list(range(1, len(inputs) + 1)), done.stderr
+    return start, replies
+
+
+@pytest.fixture(scope="module")
+def corpus_run() -> tuple[Reply, dict[str, Reply]]:
+    """The whole corpus through the harness once: the start reply and each vector's reply by ID."""
+    start, replies = run_harness([vector.input for vector in VECTORS])
+    return start, {vector.id: reply for vector, reply in zip(VECTORS, replies, strict=True)}
+
+
+def reference_wire(vector: Vector) -> dict[str, Any] | None:
+    """The wire the Python reference sends for the vector's input, or None if it refuses the input."""
+    try:
+        return sign(request_from_mapping(vector.input)).wire.to_mapping()
+    except SigningError:
+        return None
+
+
+def is_request_fault(vector: Vector) -> bool:
+    """The contract's `fault`, read off the reference: a request is at fault when a correct client sends expected.wire."""
+    return reference_wire(vector) == dict(vector.expected["wire"])
+
+
+def expected_stages(vector: Vector) -> dict[str, str]:
+    return {name: vector.expected[name] for name in STAGE_NAMES if name in vector.expected}
+
+
+DECLARED = ("mexc-spot-v3", "mexc-futures-v1", "bitunix", "max-v2", "coinex-v2", "coinex-v2-sha256-legacy")
+UNDECLARED = sorted(set(SCHEMES) - set(DECLARED))
+READINGS = [vector_param(v) for v in VECTORS if v.scheme in DECLARED and v.result in ("valid", "acceptable")]
+INVALID = [v for v in VECTORS if v.scheme in DECLARED and v.result == "invalid"]
+REQUEST_FAULTS = [vector_param(v) for v in INVALID if is_request_fault(v)]
+CLIENT_FAULTS = [vector_param(v) for v in INVALID if not is_request_fault(v)]
+
+
+def test_the_port_declares_the_schemes_this_test_holds_it_to(corpus_run: tuple[Reply, dict[str, Reply]]) -> None:
+    start, _ = corpus_run
+    assert start["implementation"]["schemes"] == list(DECLARED)
+
+
+def test_the_start_reply_speaks_protocol_1_and_declares_only_known_option_readings(
+    corpus_run: tuple[Reply, dict[str, Reply]],
+) -> None:
+    start, _ = corpus_run
+    implementation = start["implementation"]
+    assert (start["version"], implementation["name"], implementation["language"]) == (1, "sigvec-node-port", "javascript")
+    for scheme, options in implementation["options"].items():
+        for name, value in options.items():
+            option = SCHEMES[scheme].option(name)
+            assert option is not None and value in option.values, (scheme, name, value)
+
+
+@pytest.mark.parametrize("vector", READINGS)
+def test_a_valid_or_acceptable_vector_is_reproduced_stage_by_stage_and_on_the_wire(
+    vector: Vector, corpus_run: tuple[Reply, dict[str, Reply]]
+) -> None:
+    reply = corpus_run[1][vector.id]
+    assert "wire" in reply, reply
+    assert reply["stages"] == expected_stages(vector)
+    assert reply["wire"] == vector.expected["wire"]
+
+
+@pytest.mark.parametrize("vector", REQUEST_FAULTS)
+def test_a_request_fault_vector_is_refused_or_signed_as_a_correct_client_signs_it(
+    vector: Vector, corpus_run: tuple[Reply, dict[str, Reply]]
+) -> None:
+    reply = corpus_run[1][vector.id]
+    if "refused" not in reply:
+        assert (reply["stages"], reply["wire"]) == (expected_stages(vector), vector.expected["wire"]), reply
+
+
+@pytest.mark.parametrize("vector", CLIENT_FAULTS)
+def test_a_client_fault_vector_is_never_given_the_buggy_wire(vector: Vector, corpus_run: tuple[Reply, dict[str, Reply]]) -> None:
+    reply = corpus_run[1][vector.id]
+    if "refused" not in reply:
+        assert reply["wire"] != vector.expected["wire"]
+        assert reply["wire"] == reference_wire(vector)
+
+
+@pytest.mark.parametrize("scheme", UNDECLARED)
+def test_a_scheme_the_port_does_not_declare_is_skipped(scheme: str, corpus_run: tuple[Reply, dict[str, Reply]]) -> None:
+    replies = [corpus_run[1][vector.id] for vector in VECTORS if vector.scheme == scheme]
+    assert replies and all("skipped" in reply for reply in replies)
+
+
+SPOT_INPUT: dict[str, Any] = {
+    "scheme": "mexc-spot-v3",
+    "credentials": {"api_key": "mx0aBYs33eIilxBWC5", "secret": "45d0b3c26f2644f19bfb98b07741b2f5"},
+    "method": "GET",
+    "path": "/api/v3/account",
+    "query": [["timestamp", "1700000000000"]],
+    "timestamp": 1700000000000,
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"query": [["price", 0.1], ["timestamp", "1700000000000"]]}, "query[0].value: a float"),
+        ({"query": [["flag", True], ["timestamp", "1700000000000"]]}, "query[0].value: a bool"),
+        ({"timestamp": None}, "timestamp: scheme mexc-spot-v3 signs a timestamp"),
+        ({"options": {"json": "compact"}}, "options.json: is not an option of mexc-spot-v3"),
+        ({"method": "get"}, "method: must be upper case"),
+    ],
+    ids=["float", "bool", "no-timestamp", "foreign-option", "lower-case-method"],
+)
+def test_input_without_one_obvious_reading_is_refused_naming_the_field(change: dict[str, Any], field: str) -> None:
+    _, (reply,) = run_harness([SPOT_INPUT | change])
+    assert reply["refused"]["message"].startswith(field)
+
+
+def test_a_float_inside_exact_json_text_is_kept_as_written() -> None:
+    body = '{"market":"btctwd","price":1.50,"volume":1e-2,"nonce":1700000000000}'
+    data = {"scheme": "max-v2", "credentials": {"api_key": "xxx", "secret": "yyy"}, "method": "POST",
+            "path": "/api/v2/orders", "body": {"json_text": body}, "timestamp": 1700000000000}
+    _, (reply,) = run_harness([data])
+    assert reply["stages"]["payload_json"] == sign(request_from_mapping(data)).stages.payload_json
+    written = '{"market":"btctwd","price":1.50,"volume":0.01,"nonce":1700000000000,"path":"/api/v2/orders"}'
+    assert reply["stages"]["payload_json"] == written
