@@ -60,7 +60,10 @@ def expected_stages(vector: Vector) -> dict[str, str]:
     return {name: vector.expected[name] for name in STAGE_NAMES if name in vector.expected}
 
 
-DECLARED = ("mexc-spot-v3", "mexc-futures-v1", "bitunix", "max-v2", "coinex-v2", "coinex-v2-sha256-legacy")
+DECLARED = (
+    "mexc-spot-v3", "mexc-futures-v1", "bitunix", "max-v2",
+    "coinex-v2", "coinex-v2-sha256-legacy", "coinex-v1", "coinex-perpetual-v1",
+)
 UNDECLARED = sorted(set(SCHEMES) - set(DECLARED))
 READINGS = [vector_param(v) for v in VECTORS if v.scheme in DECLARED and v.result in ("valid", "acceptable")]
 INVALID = [v for v in VECTORS if v.scheme in DECLARED and v.result == "invalid"]

@@ -1,10 +1,15 @@
-// CoinEx API v2 (`coinex-v2`) and its pre-2024 form (`coinex-v2-sha256-legacy`).
+// CoinEx API v2 (`coinex-v2`), its pre-2024 form (`coinex-v2-sha256-legacy`),
+// legacy spot v1 (`coinex-v1`) and legacy perpetual v1 (`coinex-perpetual-v1`).
 //
 // Rules: seed 003_5acf2f28af95af66.txt (headers, time window),
 // docs.coinex.com/api/v2/authorization (the prepared string and its Python
-// pseudocode), shared/specs/coinex.md and the vectors in vectors/coinex/v2.yaml.
+// pseudocode), the legacy wiki of coinexcom/coinex_exchange_api
+// ("012security_authorization"), shared/specs/coinex.md and the vectors in
+// vectors/coinex/.
 
-import { formEncode, hmacSha256Hex, joinPairs, percentEncode, sha256Hex } from "./encoding.mjs";
+import { createHash } from "node:crypto";
+
+import { formEncode, hmacSha256Hex, joinPairs, percentEncode, sha256Hex, sortedByKey } from "./encoding.mjs";
 import { Refusal, option, requireTimestamp } from "./request.mjs";
 
 export const BASE_URL = "https://api.coinex.com";
@@ -96,4 +101,92 @@ export function signV2(request) {
 
 export function signV2Legacy(request) {
   return signPrepared(request, legacySignature);
+}
+
+// --- legacy spot v1 and perpetual v1 --------------------------------------------------
+
+/** The signed parameters: the query, or the form body of a POST, never both. */
+function legacyParams(request) {
+  if (request.body === null) return request.query;
+  if (request.query.length > 0 || request.body.kind !== "form" || NO_BODY.includes(request.method)) {
+    throw new Refusal("body", "this port signs legacy CoinEx parameters from the query, or a form body alone");
+  }
+  return request.body.params;
+}
+
+/** A parameter the scheme needs among those sent, equal to `value` (the last one sent counts). */
+function requireParam(params, name, value) {
+  const sent = new Map(params).get(name);
+  if (sent !== value) throw new Refusal("query", `the ${name} parameter must be sent and equal '${value}'; got '${sent}'`);
+}
+
+/** Raw `k=v&...` with `&secret_key=SECRET` appended ("012security_authorization"). */
+function withSecret(paramsText, secret) {
+  return `${paramsText}&secret_key=${secret}`;
+}
+
+/** The parameters form-encoded in the order given: in the query, or as a form body for a POST. */
+function legacyWire(request, headers, params) {
+  const encodedParams = joinPairs(params, formEncode);
+  if (request.body?.kind === "form") {
+    headers["Content-Type"] = "application/x-www-form-urlencoded";
+    return { method: request.method, url: BASE_URL + request.path, headers, body: encodedParams };
+  }
+  const url = BASE_URL + request.path + (encodedParams ? `?${encodedParams}` : "");
+  return { method: request.method, url, headers, body: null };
+}
+
+/**
+ * v1: every parameter, `access_id` and `tonce` (ms) included, sorted by key,
+ * raw `k=v` joined by `&`; the values are not URL-encoded (python2.7/demo.py).
+ */
+function v1CanonicalQuery(request) {
+  const params = legacyParams(request);
+  requireParam(params, "access_id", request.credentials.apiKey);
+  requireParam(params, "tonce", requireTimestamp(request));
+  return joinPairs(sortedByKey(params));
+}
+
+/** v1: upper-case hex MD5 of the string to sign, which ends with the secret ("convert encrypted result to uppercase"). */
+function v1Signature(message) {
+  return createHash("md5").update(message).digest("hex").toUpperCase();
+}
+
+export function signV1(request) {
+  const query = v1CanonicalQuery(request);
+  const message = withSecret(query, request.credentials.secret);
+  const sig = v1Signature(message);
+  const headers = { authorization: sig, "Content-Type": "application/json" };
+  return {
+    stages: { canonical_query: query, string_to_sign: message, signature: sig },
+    wire: legacyWire(request, headers, legacyParams(request)),
+  };
+}
+
+/**
+ * Perpetual v1: the parameters, `timestamp` included, sorted by key
+ * (`param_order: sorted`, the stated rule) or as given (`as-given`, the only
+ * order in which the docs' own example reproduces; coinex-perpetual-v1-0001).
+ */
+function perpetualParams(request) {
+  const params = legacyParams(request);
+  requireParam(params, "timestamp", requireTimestamp(request));
+  return option(request, "param_order", "sorted") === "sorted" ? sortedByKey(params) : params;
+}
+
+/** Perpetual v1: lower-case hex SHA-256 of the string to sign, which ends with the secret. */
+function perpetualSignature(message) {
+  return sha256Hex(message);
+}
+
+export function signPerpetualV1(request) {
+  const params = perpetualParams(request);
+  const query = joinPairs(params);
+  const message = withSecret(query, request.credentials.secret);
+  const sig = perpetualSignature(message);
+  const headers = { Authorization: sig, AccessId: request.credentials.apiKey };
+  return {
+    stages: { canonical_query: query, string_to_sign: message, signature: sig },
+    wire: legacyWire(request, headers, params),
+  };
 }

@@ -25,6 +25,8 @@ export const SCHEMES = {
     sign: coinex.signV2Legacy,
     options: { text_encoding: option(["latin-1", "utf-8"], "latin-1"), query_encoding: option(["form", "percent"], "form") },
   },
+  "coinex-v1": { sign: coinex.signV1, options: {} },
+  "coinex-perpetual-v1": { sign: coinex.signPerpetualV1, options: { param_order: option(["sorted", "as-given"], "sorted") } },
 };
 
 /** Sign `request` with its scheme, refusing an option the scheme does not have or a value it does not know. */
