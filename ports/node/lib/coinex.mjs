@@ -7,29 +7,27 @@
 // ("012security_authorization"), shared/specs/coinex.md and the vectors in
 // vectors/coinex/.
 
-import { createHash } from "node:crypto";
-
-import { formEncode, hmacSha256Hex, joinPairs, percentEncode, sha256Hex, sortedByKey } from "./encoding.mjs";
+import { formEncode, hmacSha256Hex, joinPairs, md5Hex, percentEncode, sha256Hex, sortedByKey, utf8 } from "./encoding.mjs";
 import { Refusal, option, requireTimestamp } from "./request.mjs";
 
 export const BASE_URL = "https://api.coinex.com";
 
 const NO_BODY = ["GET", "DELETE"];
 const QUERY_ENCODERS = { form: formEncode, percent: percentEncode };
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * Text as bytes in the `text_encoding` option: `latin-1` (default; the docs'
- * pseudocode `bytes(secret_key, 'latin-1')`) covers U+0000 to U+00FF only;
- * `utf-8` covers all but lone surrogates. Text that cannot be encoded is refused, naming the field.
+ * pseudocode `bytes(secret_key, 'latin-1')`) covers U+0000 to U+00FF only, and
+ * text beyond it is refused, naming the field; `utf-8` refuses lone surrogates alone.
  */
 function encoded(field, text, encoding) {
-  const bad = encoding === "latin-1" ? /[^\u0000-\u00ff]/u.exec(text) : LONE_SURROGATE.exec(text);
+  if (encoding === "utf-8") return utf8(text);
+  const bad = /[^\u0000-\u00ff]/u.exec(text);
   if (bad) {
     const codePoint = bad[0].codePointAt(0).toString(16).toUpperCase().padStart(4, "0");
     throw new Refusal(field, `U+${codePoint} cannot be encoded as ${encoding}; use text_encoding utf-8`);
   }
-  return Buffer.from(text, encoding === "latin-1" ? "latin1" : "utf8");
+  return Buffer.from(text, "latin1");
 }
 
 /**
@@ -149,7 +147,7 @@ function v1CanonicalQuery(request) {
 
 /** v1: upper-case hex MD5 of the string to sign, which ends with the secret ("convert encrypted result to uppercase"). */
 function v1Signature(message) {
-  return createHash("md5").update(message).digest("hex").toUpperCase();
+  return md5Hex(message).toUpperCase();
 }
 
 export function signV1(request) {

@@ -122,11 +122,18 @@ export function byCodePoint(a, b) {
   return left.length - right.length;
 }
 
-/** A string as a JSON literal; with `asciiOnly`, every non-ASCII UTF-16 unit as `\uXXXX` in lower-case hex (Python's `ensure_ascii`). */
+const ESCAPES = { '"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f" };
+
+/**
+ * A string as a JSON literal, as Python's json.dumps writes it: the quote, the
+ * backslash and control characters escaped, everything else raw (a lone
+ * surrogate too, so that it is refused when the text becomes UTF-8); with
+ * `asciiOnly` (`ensure_ascii`), every UTF-16 unit outside space to `~` as a
+ * lower-case `\uXXXX` escape.
+ */
 function stringLiteral(text, asciiOnly) {
-  const literal = JSON.stringify(text);
-  if (!asciiOnly) return literal;
-  return literal.replace(/[^\u0000-\u007f]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const unsafe = asciiOnly ? /["\\\u0000-\u001f\u007f-\uffff]/g : /["\\\u0000-\u001f]/g;
+  return `"${text.replace(unsafe, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}"`;
 }
 
 /**

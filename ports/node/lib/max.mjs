@@ -5,7 +5,7 @@
 // vectors in vectors/max/. Payload = base64 of the UTF-8 JSON of the request's
 // parameters plus `nonce` plus `path`; signature = hex HMAC-SHA256 of the payload.
 
-import { formEncode, hmacSha256Hex, joinPairs } from "./encoding.mjs";
+import { formEncode, hmacSha256Hex, utf8 } from "./encoding.mjs";
 import { JsonNumber, writeJson } from "./json.mjs";
 import { Refusal, option, requireTimestamp } from "./request.mjs";
 
@@ -81,7 +81,7 @@ function payloadJson(value, style) {
 
 /** Standard padded base64 of the UTF-8 JSON; `base64: urlsafe` uses `-` and `_` (max-v2-0012). */
 function payload(jsonText, alphabet) {
-  const standard = Buffer.from(jsonText, "utf8").toString("base64");
+  const standard = utf8(jsonText).toString("base64");
   return alphabet === "urlsafe" ? standard.replaceAll("+", "-").replaceAll("/", "_") : standard;
 }
 
