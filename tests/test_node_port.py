@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from conftest import REPO, VECTORS, require_tool, vector_param
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from conftest import REPO, VECTORS, require_tool, vector_param
 
 from signing.model import STAGE_NAMES, SigningError, request_from_mapping
 from signing.registry import SCHEMES, sign
@@ -183,9 +183,16 @@ json_objects = st.dictionaries(text, st.one_of(text, st.integers(), st.lists(tex
 def generated_inputs(draw: st.DrawFn) -> dict[str, Any]:
     """A request for a declared scheme: any method, query and body, with the parameters its scheme needs."""
     scheme = draw(st.sampled_from(DECLARED))
-    data: dict[str, Any] = {"scheme": scheme, "credentials": KEY, "method": draw(st.sampled_from(["GET", "POST", "DELETE"])),
-                            "path": "/api/v2/" + draw(st.sampled_from(["order", "orders.json", "a b/é"])),
-                            "query": draw(pairs), "timestamp": CLOCK, "nonce": "n0nce", "window": 5000}
+    data: dict[str, Any] = {
+        "scheme": scheme,
+        "credentials": KEY,
+        "method": draw(st.sampled_from(["GET", "POST", "DELETE"])),
+        "path": "/api/v2/" + draw(st.sampled_from(["order", "orders.json", "a b/é"])),
+        "query": draw(pairs),
+        "timestamp": CLOCK,
+        "nonce": "n0nce",
+        "window": 5000,
+    }
     body_kind = draw(st.sampled_from([None, "form", "json", "json_text"]))
     required = REQUIRED_PARAMS.get(scheme, [])
     if body_kind == "form":
@@ -194,8 +201,10 @@ def generated_inputs(draw: st.DrawFn) -> dict[str, Any]:
         data["query"] = data["query"] + required
     else:
         value = draw(json_objects) | {name: int(value) if name == "nonce" else value for name, value in required}
-        data["body"] = {"json": value} if body_kind == "json" else {"json_text": json.dumps(value, indent=draw(st.sampled_from([None, 1])))}
-    data["options"] = {option.name: draw(st.sampled_from(option.values)) for option in SCHEMES[scheme].options if draw(st.booleans())}
+        indent = draw(st.sampled_from([None, 1]))
+        data["body"] = {"json": value} if body_kind == "json" else {"json_text": json.dumps(value, indent=indent)}
+    options = SCHEMES[scheme].options
+    data["options"] = {option.name: draw(st.sampled_from(option.values)) for option in options if draw(st.booleans())}
     return data
 
 
