@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -24,7 +24,7 @@ HARNESS = REPO / "ports" / "node" / "harness.mjs"
 Reply = dict[str, Any]
 
 
-def run_harness(inputs: list[Mapping[str, Any]]) -> tuple[Reply, list[Reply]]:
+def run_harness(inputs: Sequence[Mapping[str, Any]]) -> tuple[Reply, list[Reply]]:
     """The start reply and one reply per input, from one run of the harness (start, sign each, stop)."""
     commands = [{"cmd": "start", "version": 1}]
     commands += [{"cmd": "sign", "seq": seq, "id": f"case-{seq}", "input": data, "base_url": "http://127.0.0.1:9"}
