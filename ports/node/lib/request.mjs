@@ -21,14 +21,14 @@ const BODY_KINDS = ["form", "json", "json_text", "text"];
 const isMap = (value) => value instanceof Map;
 
 /** The one text form of a parameter value: a string as it is, an integer in decimal; anything else refused. */
-export function paramText(field, value) {
+function paramText(field, value) {
   if (typeof value === "string") return value;
   if (typeof value === "boolean") throw new Refusal(field, "a bool has no single text form; send the exact text, e.g. 'true'");
   if (value instanceof JsonNumber) {
     if (value.isInteger) return value.toString();
     throw new Refusal(field, "a float has no single text form (1e-05 or 0.00001?); send a string");
   }
-  if (value === null) throw new Refusal(field, "None has no text form; leave the parameter out or send ''");
+  if (value === null) throw new Refusal(field, "null has no text form; leave the parameter out or send ''");
   throw new Refusal(field, "cannot be a parameter value; send one string");
 }
 
