@@ -5,6 +5,7 @@ import * as bitunix from "./bitunix.mjs";
 import * as coinex from "./coinex.mjs";
 import * as maicoin from "./max.mjs";
 import * as mexc from "./mexc.mjs";
+import * as peatio from "./peatio.mjs";
 import { Refusal } from "./request.mjs";
 
 const option = (values, fallback) => ({ values, default: fallback });
@@ -27,6 +28,7 @@ export const SCHEMES = {
   },
   "coinex-v1": { sign: coinex.signV1, options: {} },
   "coinex-perpetual-v1": { sign: coinex.signPerpetualV1, options: { param_order: option(["sorted", "as-given"], "sorted") } },
+  "peatio-v2": { sign: peatio.sign, options: { encoding: option(["form", "percent"], "form") } },
 };
 
 /** Sign `request` with its scheme, refusing an option the scheme does not have or a value it does not know. */
