@@ -8,11 +8,14 @@ different copy of the same loop.
 from __future__ import annotations
 
 import json
+import string
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from urllib.parse import quote, quote_plus, unquote_plus
 
 Encoder = Callable[[str], str]
+
+UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
 
 
 def percent_encode(text: str) -> str:
@@ -20,17 +23,20 @@ def percent_encode(text: str) -> str:
 
     Only the unreserved set `A-Z a-z 0-9 - . _ ~` stays literal (RFC 3986,
     section 2.3); everything else, `/` `:` `,` `(` `)` `+` included, is escaped.
+    Text made of unreserved characters alone, as most values are, is returned
+    as it is without calling `quote` (the same result, several times faster).
     """
-    return quote(text, safe="")
+    return text if UNRESERVED.issuperset(text) else quote(text, safe="")
 
 
 def form_encode(text: str) -> str:
     """HTML form encoding (`application/x-www-form-urlencoded`): space as `+`.
 
     This is what Python's `urllib.parse.urlencode` writes; the unreserved set
-    is the same as `percent_encode`'s.
+    is the same as `percent_encode`'s, and so is the shortcut for text that
+    holds nothing else.
     """
-    return quote_plus(text, safe="")
+    return text if UNRESERVED.issuperset(text) else quote_plus(text, safe="")
 
 
 def raw(text: str) -> str:
