@@ -1,5 +1,6 @@
-"""Diagnosis: which known bug makes a server reject a request, from the bug-class catalogue."""
+"""Diagnosis: which known bug makes a server reject a request (`diagnose`), from the bug-class catalogue."""
 
 from sigvec.diagnose.catalogue import BugClass, catalogue
+from sigvec.diagnose.engine import Diagnosis, Match, diagnose
 
-__all__ = ["BugClass", "catalogue"]
+__all__ = ["BugClass", "Diagnosis", "Match", "catalogue", "diagnose"]

@@ -1,0 +1,22 @@
+"""Which corpus vector shows a flag: diagnosis messages point a person at one."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from sigvec.corpus import load_corpus
+
+
+@cache
+def invalid_vectors() -> tuple[tuple[str, str, frozenset[str]], ...]:
+    """(id, scheme, flags) of every invalid vector, in corpus order."""
+    return tuple(
+        (vector.id, vector.scheme, frozenset(vector.flags)) for vector in load_corpus().vectors() if vector.result == "invalid"
+    )
+
+
+def example_vector(flags: tuple[str, ...], scheme: str) -> str | None:
+    """An invalid vector carrying every one of `flags`, of `scheme` if there is one."""
+    wanted = frozenset(flags)
+    found = [(vector_scheme != scheme, vector_id) for vector_id, vector_scheme, have in invalid_vectors() if wanted <= have]
+    return min(found)[1] if found else None
