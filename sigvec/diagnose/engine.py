@@ -103,8 +103,10 @@ def diagnose(received: Received, scheme: str, context: ServerContext, intended: 
     except SigningError as error:
         return Diagnosis(verdict, verdict.step, (), False, f"the request cannot be rebuilt for diagnosis: {error}")
     client = Client(read_carrier(received, reference.carrier), sent_parts(received, reference.carrier))
-    reference_parts = sent_parts(received_from_wire(reference.signed.wire), reference.carrier)
-    if client.signature == reference.signed.stages.signature and client.parts == reference_parts:
+    reference_received = received_from_wire(reference.signed.wire)
+    reference_parts = sent_parts(reference_received, reference.carrier)
+    same_clock = read_carrier(received, surface.clock) == read_carrier(reference_received, surface.clock)
+    if client.signature == reference.signed.stages.signature and client.parts == reference_parts and same_clock:
         return identical_to_reference(verdict, received, surface, context)
     matches = search(reference, client, received, intended is not None)
     if matches:
@@ -205,7 +207,10 @@ def resigned_matches(reference: Reference, client: Client) -> list[Match]:
             signed = sign(variant)
         except SigningError:
             continue
-        if resigned_reproduces(reference, signed, client):
+        unchanged = Client(
+            reference.signed.stages.signature, sent_parts(received_from_wire(reference.signed.wire), reference.carrier)
+        )
+        if not resigned_reproduces(reference, signed, unchanged) and resigned_reproduces(reference, signed, client):
             stage = first_stage(scheme, reference.signed.stages.to_mapping(), signed.stages.to_mapping())
             matches.append(Match((name,), flags, stage, f"{says}{citation(flags, scheme)}"))
     return matches
