@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +22,10 @@ from signing.registry import sign
 from sigvec import __version__
 from sigvec.check import check_vector, summarise
 from sigvec.corpus import Corpus, load_corpus
+from sigvec.diagnose.explain import explain
+from sigvec.keys import KeyInputError, add_request_options, key_source
 from sigvec.lint import lint, record_ids, schema_problems, unreleased
+from sigvec.wire import WireFormatError
 
 REDACTED = "<redacted>"
 SUMMARY_COLUMNS = ("vectors", "passed", "failed", "errata", "acceptable")
@@ -154,6 +158,16 @@ def command_lint(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_explain(args: argparse.Namespace) -> int:
+    try:
+        keys = key_source(args).secrets(os.environ)
+        diagnosis = explain(sys.stdin.buffer.read(), args.scheme, keys, args.server_time, args.http)
+    except (KeyInputError, WireFormatError) as error:
+        raise UsageError(str(error)) from None
+    print(json.dumps(diagnosis.to_mapping(), indent=2, ensure_ascii=False) if args.json else diagnosis.message)
+    return 0 if diagnosis.found else 1
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="sigvec", description="Signature conformance vectors for exchange REST APIs.")
     top.add_argument("--version", action="version", version=f"sigvec {__version__}")
@@ -177,6 +191,10 @@ def parser() -> argparse.ArgumentParser:
     lint_command = with_vectors(commands.add_parser("lint", help="validate vector files, flags and IDs"))
     lint_command.add_argument("--record-ids", action="store_true", help="release every new ID (append to released-ids.txt)")
     lint_command.set_defaults(run=command_lint)
+    explain_command = commands.add_parser("explain", help="say which known bug makes the server reject one captured request")
+    add_request_options(explain_command)
+    explain_command.add_argument("--json", action="store_true", help="print the whole diagnosis as JSON")
+    explain_command.set_defaults(run=command_explain)
     return top
 
 
