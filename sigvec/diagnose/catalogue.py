@@ -13,6 +13,7 @@ import yaml
 from sigvec.diagnose.construction import (
     CHARACTER_SETS,
     Construction,
+    Escaping,
     Json,
     JsonStyle,
     Omitted,
@@ -24,6 +25,7 @@ from sigvec.diagnose.construction import (
 CATALOGUE_FILE = Path(__file__).with_name("bugclasses.yaml")
 SIGNED_PARTS = ("params", "body")
 SENT_PARTS = ("query", "body")
+RENDERING_FIELDS = frozenset(f.name for f in fields(Rendering)) - {"escaping"}
 FLIPS = {"hex_case": {"lower": "upper", "upper": "lower"}, "text_encoding": {"utf-8": "latin-1", "latin-1": "utf-8"}}
 
 
@@ -40,6 +42,19 @@ class BugClass:
 
     def apply(self, construction: Construction) -> Construction:
         return edited(construction, self.edit)
+
+    def touches(self, construction: Construction, signs_payload: bool) -> bool:
+        """Does the construction have a part this class edits? (If not, the class cannot apply.)"""
+        edit = self.edit
+        if "payload" in edit:
+            return signs_payload
+        if "joiner" in edit:
+            return construction.pieces[1:4:2] == ("params", "body")
+        if "separator" in edit:
+            return any(edit["separator"][0] in piece for piece in construction.pieces[::2])
+        sides = [(edit.get(side), parts) for side, parts in (("signed", construction.signed), ("sent", construction.sent))]
+        sides += [(edit.get("both"), construction.signed), (edit.get("both"), construction.sent)]
+        return any(changes and edits_some(parts, changes) for changes, parts in sides) or bool(set(edit) & set(FLIPS))
 
 
 @dataclass(frozen=True)
@@ -71,20 +86,31 @@ def catalogue() -> Catalogue:
     return Catalogue(classes, options, data.get("steps", {}))
 
 
+JSON_KEYS = frozenset({"json", "strip_spaces"})
+
+
+def edits_some(parts: Mapping[str, Part], changes: Mapping[str, Any]) -> bool:
+    """Whether `changes` reach one of `parts`: parameter lists, JSON bodies, or a body to leave out."""
+    if changes.get("omit_body") and ("body" in parts or any(isinstance(part, Json) for part in parts.values())):
+        return True
+    kinds = {type(part) for part in parts.values()}
+    return (Json in kinds and bool(set(changes) & JSON_KEYS)) or (Pairs in kinds and bool(set(changes) - JSON_KEYS))
+
+
 def edited_rendering(rendering: Rendering, changes: Mapping[str, Any]) -> Rendering:
     escaping = rendering.escaping
-    if "space" in changes:
-        escaping = replace(escaping, space=changes["space"])
+    literal = escaping.literal
     if "literal_add" in changes:
-        escaping = replace(escaping, literal=escaping.literal | CHARACTER_SETS[changes["literal_add"]])
+        literal = literal | CHARACTER_SETS[changes["literal_add"]]
     if "literal_remove" in changes:
-        escaping = replace(escaping, literal=escaping.literal - CHARACTER_SETS[changes["literal_remove"]])
-    if "non_ascii" in changes:
-        escaping = replace(escaping, non_ascii_literal=changes["non_ascii"] == "literal")
-    if "lower_hex" in changes:
-        escaping = replace(escaping, lower_hex=bool(changes["lower_hex"]))
-    plain = {f.name for f in fields(Rendering)} - {"escaping"}
-    return replace(rendering, escaping=escaping, **{key: value for key, value in changes.items() if key in plain})
+        literal = literal - CHARACTER_SETS[changes["literal_remove"]]
+    escaping = Escaping(
+        space=changes.get("space", escaping.space),
+        literal=literal,
+        non_ascii_literal=changes["non_ascii"] == "literal" if "non_ascii" in changes else escaping.non_ascii_literal,
+        lower_hex=bool(changes.get("lower_hex", escaping.lower_hex)),
+    )
+    return replace(rendering, escaping=escaping, **{key: value for key, value in changes.items() if key in RENDERING_FIELDS})
 
 
 def edited_part(part: Part, changes: Mapping[str, Any], is_body: bool) -> Part:

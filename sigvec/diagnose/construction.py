@@ -19,6 +19,7 @@ import re
 import string
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from signing.encoding import cgi_escape, dump_json
@@ -29,6 +30,7 @@ UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
 RESERVED = frozenset(chr(code) for code in range(0x21, 0x7F)) - UNRESERVED
 CHARACTER_SETS = {"reserved": RESERVED, "encodeURIComponent": frozenset("!'()*"), "brackets": frozenset("[]")}
 DECIMAL_TEXT = re.compile(r"-?\d+\.\d+")
+PLAIN_TEXT = re.compile(r"[A-Za-z0-9._~-]*")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class Escaping:
     lower_hex: bool = False
 
     def encode(self, text: str) -> str:
+        if PLAIN_TEXT.fullmatch(text):
+            return text
         out: list[str] = []
         for char in text:
             if char in UNRESERVED or char in self.literal or (char > "\x7f" and self.non_ascii_literal):
@@ -114,7 +118,13 @@ class Rendering:
         return [(key, key_escaping.encode(key), self.escaping.encode(value)) for key, value in items]
 
     def render(self, pairs: tuple[Param, ...]) -> str:
-        return self.pair_sep.join(f"{key}{self.kv_sep}{value}" for _, key, value in self.encoded_pairs(pairs))
+        return rendered(self, pairs)
+
+
+@lru_cache(maxsize=4096)
+def rendered(rendering: Rendering, pairs: tuple[Param, ...]) -> str:
+    """`rendering` applied to `pairs`; the search renders the same few combinations many times."""
+    return rendering.pair_sep.join(f"{key}{rendering.kv_sep}{value}" for _, key, value in rendering.encoded_pairs(pairs))
 
 
 CANDIDATE_RENDERINGS = tuple(

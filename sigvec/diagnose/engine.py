@@ -128,16 +128,18 @@ def search(reference: Reference, client: Client, received: Received, intended_gi
     singles: list[Match] = []
     edits: list[tuple[BugClass, Construction]] = []
     base = reference.construction
+    wanted = (client.signature, client.parts["query"], client.parts["body"])
     if base is not None:
         baseline = fingerprint(reference, base)
         for bug in bugs.classes:
-            if bug.sibling or bug.clock:
+            if bug.sibling or bug.clock or not bug.touches(base, reference.signs_payload):
                 continue
             construction = bug.apply(base)
-            if fingerprint(reference, construction) == baseline:
+            produced = fingerprint(reference, construction)
+            if produced == baseline:
                 continue
             edits.append((bug, construction))
-            if reproduces(reference, construction, client):
+            if produced == wanted:
                 singles.append(edit_match(reference, (bug,), construction))
     singles += resigned_matches(reference, client)
     if intended_given:
@@ -147,7 +149,7 @@ def search(reference: Reference, client: Client, received: Received, intended_gi
     pairs: list[Match] = []
     for (first, _), (second, _) in combinations(edits, 2):
         construction = second.apply(first.apply(base))
-        if reproduces(reference, construction, client):
+        if fingerprint(reference, construction) == wanted:
             pairs.append(edit_match(reference, (first, second), construction))
     return tuple(pairs)
 
@@ -158,10 +160,6 @@ def fingerprint(reference: Reference, construction: Construction) -> tuple[str |
         construction.sent_text("query"),
         construction.sent_text("body"),
     )
-
-
-def reproduces(reference: Reference, construction: Construction, client: Client) -> bool:
-    return fingerprint(reference, construction) == (client.signature, client.parts["query"], client.parts["body"])
 
 
 def first_stage(scheme: Scheme, reference: dict[str, str], attempt: dict[str, str]) -> str:
