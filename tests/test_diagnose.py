@@ -285,3 +285,19 @@ def test_the_diagnosis_mapping_is_json_ready() -> None:
     mapping = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request).to_mapping()
     assert json.loads(json.dumps(mapping)) == mapping
     assert mapping["matches"][0]["classes"] == ["StrayAmpersand"] and mapping["matches"][0]["stage"] == "string_to_sign"
+
+
+def test_a_sibling_schemes_authentication_on_the_wrong_path_is_named() -> None:
+    vector = next(vector for vector in VECTORS if vector.id == "mexc-futures-v1-0001")
+    _, context = vector_context(vector)
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), "mexc-spot-v3", context)
+    assert [match.classes for match in diagnosis.matches] == [("SiblingScheme",)]
+    assert "mexc-futures-v1" in diagnosis.message and "X-MEXC-APIKEY" in diagnosis.message
+
+
+def test_a_request_signed_with_another_secret_is_unexplained_and_points_at_the_credentials_last() -> None:
+    vector = next(vector for vector in VECTORS if vector.id == "coinex-v2-0001")
+    request, _ = vector_context(vector)
+    context = ServerContext(vector.server_time or 0, StaticKeys({request.credentials.api_key: "a-different-secret"}))
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context)
+    assert not diagnosis.found and "(wrong credentials are the last explanation)" in diagnosis.message
