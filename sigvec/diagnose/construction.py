@@ -12,8 +12,6 @@ recomputed from the string to sign under the scheme's declared algorithm.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 import re
 import string
@@ -22,6 +20,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from signing.digests import hmac_sha256_hex, md5_hex, sha256_hex
 from signing.encoding import cgi_escape, dump_json
 from signing.model import JsonValue, Param
 from signing.registry import Algorithm
@@ -313,16 +312,16 @@ def finish(algorithm: Algorithm, secret: str, message: str, encoding: str, hex_c
         return None, None
     inner: str | None = None
     if algorithm.name == "hmac-sha256":
-        result = hmac.new(key, data, hashlib.sha256).hexdigest()
+        result = hmac_sha256_hex(key, data)
     elif algorithm.name == "sha256":
-        result = hashlib.sha256(data).hexdigest()
+        result = sha256_hex(data)
     elif algorithm.name == "md5":
-        result = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        result = md5_hex(data)
     elif algorithm.name == "sha256-with-secret-suffix":
-        result = hashlib.sha256(data + key).hexdigest()
+        result = sha256_hex(data + key)
     elif algorithm.name == "sha256-digest-then-secret":
-        inner = hashlib.sha256(data).hexdigest()
-        result = hashlib.sha256(inner.encode() + key).hexdigest()
+        inner = sha256_hex(data)
+        result = sha256_hex(inner.encode() + key)
     else:
         return None, None
     return inner, result.upper() if hex_case == "upper" else result
