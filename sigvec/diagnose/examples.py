@@ -9,10 +9,12 @@ from sigvec.corpus import load_corpus
 
 @cache
 def invalid_vectors() -> tuple[tuple[str, str, frozenset[str]], ...]:
-    """(id, scheme, flags) of every invalid vector, in corpus order."""
-    return tuple(
-        (vector.id, vector.scheme, frozenset(vector.flags)) for vector in load_corpus().vectors() if vector.result == "invalid"
-    )
+    """(id, scheme, flags) of every invalid vector, in corpus order; none when no corpus can be found."""
+    try:
+        vectors = list(load_corpus().vectors())
+    except OSError:
+        return ()
+    return tuple((vector.id, vector.scheme, frozenset(vector.flags)) for vector in vectors if vector.result == "invalid")
 
 
 def example_vector(flags: tuple[str, ...], scheme: str) -> str | None:

@@ -7,6 +7,7 @@ exchange.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cache
 from urllib.parse import unquote_plus
@@ -76,8 +77,7 @@ def read_carrier(received: Received, carrier: Carrier | None) -> str | None:
 
 
 def json_member(body: bytes, name: str) -> str | None:
-    import json
-
+    """A top-level member of a JSON object body, as text; None when the body is not one or lacks it."""
     try:
         value = json.loads(body or b"null")
     except ValueError:
