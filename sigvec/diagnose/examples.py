@@ -18,7 +18,11 @@ def invalid_vectors() -> tuple[tuple[str, str, frozenset[str]], ...]:
 
 
 def example_vector(flags: tuple[str, ...], scheme: str) -> str | None:
-    """An invalid vector carrying every one of `flags`, of `scheme` if there is one."""
+    """An invalid vector carrying every one of `flags`: of `scheme` if there is one, with the fewest other flags."""
     wanted = frozenset(flags)
-    found = [(vector_scheme != scheme, vector_id) for vector_id, vector_scheme, have in invalid_vectors() if wanted <= have]
-    return min(found)[1] if found else None
+    found = [
+        (vector_scheme != scheme, len(have - wanted), vector_id)
+        for vector_id, vector_scheme, have in invalid_vectors()
+        if wanted <= have
+    ]
+    return min(found)[2] if found else None
