@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from signing.digests import hmac_sha256_hex, md5_hex, sha256_hex
-from signing.encoding import cgi_escape, dump_json
+from signing.encoding import dump_json
 from signing.model import JsonValue, Param
 from signing.registry import Algorithm
 
@@ -66,6 +66,11 @@ ORDERS = ("given", "key", "encoded-pair", "encoded-key")
 def python_float(text: str) -> str:
     """A decimal value as Python prints the float it parses to (`0.00001` -> `1e-05`, `1.50` -> `1.5`)."""
     return repr(float(text)) if DECIMAL_TEXT.fullmatch(text) else text
+
+
+def escaped_for_sorting(text: str) -> str:
+    """Text as Ruby 2's `CGI.escape` writes it (form encoding, `~` escaped too), the form Rails sorts `k=v` strings in."""
+    return FORM.encode(text).replace("~", "%7E")
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,7 @@ class Rendering:
         elif self.order == "encoded-key":
             items = sorted(items, key=lambda pair: key_escaping.encode(pair[0]))
         elif self.order == "encoded-pair":
-            items = sorted(items, key=lambda pair: f"{cgi_escape(pair[0])}={cgi_escape(pair[1])}")
+            items = sorted(items, key=lambda pair: f"{escaped_for_sorting(pair[0])}={escaped_for_sorting(pair[1])}")
         return [(key, key_escaping.encode(key), self.escaping.encode(value)) for key, value in items]
 
     def render(self, pairs: tuple[Param, ...]) -> str:
