@@ -25,6 +25,9 @@ from sigvec.diagnose.recover import recovered_request
 from sigvec.diagnose.reference import Reference, read_carrier, reference_for, sent_parts
 
 SECONDS_SLACK_MS = 60_000
+STEPS_WITHOUT_SIGNATURE = ("request", "consistency")
+"""Checks that fire on a request whose signature may be right: a bug class can still explain them (a payload
+the server cannot decode, or one that disagrees with the request); if none does, the check is the diagnosis."""
 
 
 @dataclass(frozen=True)
@@ -92,15 +95,16 @@ def diagnose(received: Received, scheme: str, context: ServerContext, intended: 
     secret = context.keys.secret(api_key)
     if secret is None:
         return by_step(verdict, "key", surface, api_key)
-    if verdict.step in ("request", "replay"):
-        value = read_carrier(received, surface.nonce) or "" if verdict.step == "replay" else ""
-        return by_step(verdict, verdict.step, surface, value)
+    if verdict.step == "replay":
+        return by_step(verdict, "replay", surface, read_carrier(received, surface.nonce) or "")
     if verdict.step == "window":
         return clock_diagnosis(verdict, received, surface, context)
     try:
         request = intended if intended is not None else recovered_request(received, surface, secret)
         reference = reference_for(surface, request)
     except SigningError as error:
+        if verdict.step in STEPS_WITHOUT_SIGNATURE:
+            return by_step(verdict, verdict.step or "request", surface, "")
         return Diagnosis(verdict, verdict.step, (), False, f"the request cannot be rebuilt for diagnosis: {error}")
     client = Client(read_carrier(received, reference.carrier), sent_parts(received, reference.carrier))
     reference_received = received_from_wire(reference.signed.wire)
@@ -114,8 +118,8 @@ def diagnose(received: Received, scheme: str, context: ServerContext, intended: 
         others = [" + ".join(match.classes) for match in matches[1:]]
         also = f" (also reproduced by: {'; '.join(others)})" if others else ""
         return Diagnosis(verdict, verdict.step, matches, True, matches[0].message + also, flags)
-    if verdict.step == "consistency":
-        return by_step(verdict, "consistency", surface, "")
+    if verdict.step in STEPS_WITHOUT_SIGNATURE:
+        return by_step(verdict, verdict.step or "request", surface, "")
     return nothing_reproduces(verdict, reference, received, client, reference_parts)
 
 
