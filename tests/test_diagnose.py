@@ -13,7 +13,7 @@ from signing.model import FormBody, Received, Request, SigningError, received_fr
 from signing.registry import scheme_named
 from signing.server import ServerContext, StaticKeys
 from sigvec.corpus import Vector
-from sigvec.diagnose import BugClass, catalogue, diagnose
+from sigvec.diagnose import BugClass, catalogue, diagnose, diagnose_vector
 from sigvec.diagnose.construction import Construction, Pairs
 from sigvec.diagnose.reference import Reference, reference_for, sent_parts
 from sigvec.wire import received_from_mapping
@@ -301,3 +301,10 @@ def test_a_request_signed_with_another_secret_is_unexplained_and_points_at_the_c
     context = ServerContext(vector.server_time or 0, StaticKeys({request.credentials.api_key: "a-different-secret"}))
     diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context)
     assert not diagnosis.found and "(wrong credentials are the last explanation)" in diagnosis.message
+
+
+def test_the_gate_diagnoser_gives_the_message_for_a_vector() -> None:
+    vector = next(vector for vector in VECTORS if vector.id == "mexc-spot-v3-0004")
+    _, context = vector_context(vector)
+    message = diagnose_vector(vector, received_from_mapping(vector.expected["wire"]), context)
+    assert message.startswith("your client joins query and body with `&`; MEXC concatenates them with no separator")

@@ -15,9 +15,10 @@ from dataclasses import dataclass, replace
 from itertools import combinations
 from typing import Any
 
-from signing.model import Received, Request, Signed, SigningError, received_from_wire
+from signing.model import Received, Request, Signed, SigningError, received_from_wire, request_from_mapping
 from signing.registry import SCHEMES, Scheme, scheme_named, sign, verify
 from signing.server import ServerContext, Verdict
+from sigvec.corpus import Vector
 from sigvec.diagnose.catalogue import BugClass, catalogue
 from sigvec.diagnose.construction import Construction, Pairs
 from sigvec.diagnose.examples import example_vector
@@ -397,3 +398,8 @@ def nothing_reproduces(
     )
     message = f"no known bug class reproduces this signature: {where}{hint}{rejection_note(verdict)}"
     return Diagnosis(verdict, verdict.step, (), False, message, (), closest)
+
+
+def diagnose_vector(vector: Vector, received: Received, context: ServerContext) -> str:
+    """The diagnosis message for a client's request made from `vector`'s input (the gate's `Diagnoser`)."""
+    return diagnose(received, vector.scheme, context, request_from_mapping(vector.input)).message
