@@ -308,3 +308,13 @@ def test_the_gate_diagnoser_gives_the_message_for_a_vector() -> None:
     _, context = vector_context(vector)
     message = diagnose_vector(vector, received_from_mapping(vector.expected["wire"]), context)
     assert message.startswith("your client joins query and body with `&`; MEXC concatenates them with no separator")
+
+
+def test_a_signature_sent_in_the_wrong_place_is_found_there() -> None:
+    vector = next(vector for vector in VECTORS if vector.id == "coinex-v2-0001")
+    request, context = vector_context(vector)
+    received = received_from_mapping(vector.expected["wire"])
+    moved = replace(received, headers=tuple(("X-SIGN" if n == "X-COINEX-SIGN" else n, v) for n, v in received.headers))
+    diagnosis = diagnose(moved, vector.scheme, context, request)
+    assert diagnosis.message.startswith("your request carries no signature in header X-COINEX-SIGN")
+    assert "(it is in header X-SIGN)" in diagnosis.message

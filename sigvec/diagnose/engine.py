@@ -23,7 +23,7 @@ from sigvec.diagnose.catalogue import BugClass, catalogue
 from sigvec.diagnose.construction import Construction, Pairs
 from sigvec.diagnose.examples import example_vector
 from sigvec.diagnose.recover import recovered_request
-from sigvec.diagnose.reference import Reference, read_carrier, reference_for, sent_parts
+from sigvec.diagnose.reference import Reference, carrier_holding, read_carrier, reference_for, sent_parts
 
 SECONDS_SLACK_MS = 60_000
 STEPS_WITHOUT_SIGNATURE = ("request", "consistency")
@@ -108,6 +108,8 @@ def diagnose(received: Received, scheme: str, context: ServerContext, intended: 
             return by_step(verdict, verdict.step or "request", surface, "")
         return Diagnosis(verdict, verdict.step, (), False, f"the request cannot be rebuilt for diagnosis: {error}")
     client = Client(read_carrier(received, reference.carrier), sent_parts(received, reference.carrier))
+    if client.signature is None and reference.carrier is not None:
+        return misplaced_signature(verdict, reference, received)
     reference_received = received_from_wire(reference.signed.wire)
     reference_parts = sent_parts(reference_received, reference.carrier)
     same_clock = read_carrier(received, surface.clock) == read_carrier(reference_received, surface.clock)
@@ -131,7 +133,7 @@ def search(reference: Reference, client: Client, received: Received, intended_gi
     """Every class alone that reproduces the client's request; if none, every pair that does."""
     bugs = catalogue()
     singles: list[Match] = []
-    edits: list[tuple[BugClass, Construction]] = []
+    edits: list[BugClass] = []
     base = reference.construction
     wanted = (client.signature, client.parts["query"], client.parts["body"])
     if base is not None:
@@ -143,7 +145,7 @@ def search(reference: Reference, client: Client, received: Received, intended_gi
             produced = fingerprint(reference, construction)
             if produced == baseline:
                 continue
-            edits.append((bug, construction))
+            edits.append(bug)
             if produced == wanted:
                 singles.append(edit_match(reference, (bug,), construction))
     singles += resigned_matches(reference, client)
@@ -152,7 +154,7 @@ def search(reference: Reference, client: Client, received: Received, intended_gi
     if singles or base is None:
         return tuple(singles)
     pairs: list[Match] = []
-    for (first, _), (second, _) in combinations(edits, 2):
+    for first, second in combinations(edits, 2):
         construction = second.apply(first.apply(base))
         if fingerprint(reference, construction) == wanted:
             pairs.append(edit_match(reference, (first, second), construction))
@@ -355,6 +357,16 @@ def identical_to_reference(verdict: Verdict, received: Received, scheme: Scheme,
     return Diagnosis(
         verdict, verdict.step, (), True, f"the signature is right; {scheme.exchange} refused the request{rejection_note(verdict)}"
     )
+
+
+def misplaced_signature(verdict: Verdict, reference: Reference, received: Received) -> Diagnosis:
+    """No signature where the scheme carries it: say where the reference's signature turned up instead, if anywhere."""
+    wanted = reference.carrier
+    assert wanted is not None
+    found = carrier_holding(received, reference.signed.stages.signature)
+    where = f" (it is in {found.where} {found.name})" if found is not None else ""
+    message = f"your request carries no signature in {wanted.where} {wanted.name}, where {reference.scheme.name} wants it{where}"
+    return Diagnosis(verdict, "request", (), True, message + rejection_note(verdict))
 
 
 def observed_stages(reference: Reference) -> list[tuple[str, str]]:
