@@ -318,3 +318,18 @@ def test_a_signature_sent_in_the_wrong_place_is_found_there() -> None:
     diagnosis = diagnose(moved, vector.scheme, context, request)
     assert diagnosis.message.startswith("your request carries no signature in header X-COINEX-SIGN")
     assert "(it is in header X-SIGN)" in diagnosis.message
+
+
+def test_two_bugs_at_once_are_named_as_a_pair() -> None:
+    vector = next(vector for vector in VECTORS if vector.id == "mexc-spot-v3-0003")
+    request, context = vector_context(vector)
+    reference = reference_for(scheme_named(vector.scheme), request)
+    assert reference.construction is not None
+    both = catalogue().named("HexCaseFlipped").apply(catalogue().named("StrayAmpersand").apply(reference.construction))
+    diagnosis = diagnose(client_request(reference, both), vector.scheme, context, request)
+    assert [match.classes for match in diagnosis.matches] == [("StrayAmpersand", "HexCaseFlipped")]
+    assert diagnosis.matches[0].stage == "string_to_sign" and set(diagnosis.flags) == {
+        "StrayAmpersand",
+        "MixedPlacement",
+        "HexCase",
+    }
