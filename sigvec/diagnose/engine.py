@@ -20,7 +20,7 @@ from signing.registry import SCHEMES, Scheme, scheme_named, sign, verify
 from signing.server import ServerContext, Verdict
 from sigvec.corpus import Vector
 from sigvec.diagnose.catalogue import BugClass, catalogue
-from sigvec.diagnose.construction import Construction, Pairs
+from sigvec.diagnose.construction import Construction, Json, Pairs
 from sigvec.diagnose.examples import example_vector
 from sigvec.diagnose.recover import recovered_request
 from sigvec.diagnose.reference import Reference, carrier_holding, read_carrier, reference_for, sent_parts
@@ -281,7 +281,23 @@ def evidence(reference: Reference, base: Construction, attempt: Construction) ->
     if order != ref_order and set(order) == set(ref_order):
         exchange = reference.scheme.exchange
         return f": your client signed the keys in the order {', '.join(order)}; {exchange} signs {', '.join(ref_order)}"
-    return ""
+    return json_evidence(base, attempt, secret)
+
+
+def json_evidence(base: Construction, attempt: Construction, secret: str) -> str:
+    """Where a JSON body the client signed differs from the one it sent, shown around the first difference."""
+    signed = next((part.text() for part in attempt.signed.values() if isinstance(part, Json)), None)
+    sent = attempt.sent_text("body")
+    reference_signed = next((part.text() for part in base.signed.values() if isinstance(part, Json)), None)
+    if signed is None or sent is None or signed == sent or signed == reference_signed == sent or secret in signed + sent:
+        return ""
+    differs = (index for index, (mine, theirs) in enumerate(zip(signed, sent, strict=False)) if mine != theirs)
+    start = max(0, next(differs, min(len(signed), len(sent))) - 12)
+    return f": your client signed `{excerpt(signed, start)}` but sent `{excerpt(sent, start)}`"
+
+
+def excerpt(text: str, start: int, length: int = 40) -> str:
+    return ("…" if start else "") + text[start : start + length] + ("…" if len(text) > start + length else "")
 
 
 def difference(mine: tuple[str | None, str | None], theirs: tuple[str | None, str | None], exchange: str) -> str:
