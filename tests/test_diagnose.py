@@ -333,3 +333,11 @@ def test_two_bugs_at_once_are_named_as_a_pair() -> None:
         "MixedPlacement",
         "HexCase",
     }
+
+
+def test_a_body_re_serialised_after_signing_is_shown_where_the_two_part() -> None:
+    vector = next(vector for vector in VECTORS if vector.id == "mexc-futures-v1-0005")
+    request, context = vector_context(vector)
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request)
+    assert 'your client signed `{"symbol":"BTC_USDT","price"' in diagnosis.message
+    assert 'but sent `{"symbol": "BTC_USDT", "price"' in diagnosis.message
