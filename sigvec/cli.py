@@ -17,15 +17,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from signing.model import Request, SigningError
-from signing.registry import SCHEMES, scheme_named, sign
+from signing.registry import scheme_named, sign
 from sigvec import __version__
 from sigvec.check import check_vector, summarise
 from sigvec.codec import parse_document, request_from_input, secret_free_error, signed_to_mapping, verdict_to_mapping
 from sigvec.corpus import Corpus, CorpusError, load_corpus, read_corpus
+from sigvec.diagnose.explain import explain
 from sigvec.errata import errata_markdown
 from sigvec.export import export_document
+from sigvec.keys import KeyInputError, add_request_options, key_source
 from sigvec.lint import lint, record_ids, unreleased
-from sigvec.verify import KeySource, VerifierCrash, VerifyInputError, key_file, verify_request
+from sigvec.verify import VerifierCrash, verify_request
 from sigvec.wire import WireFormatError
 
 SUMMARY_COLUMNS = ("vectors", "passed", "failed", "errata", "acceptable")
@@ -121,16 +123,6 @@ def command_errata(args: argparse.Namespace) -> int:
     return 0
 
 
-def key_source(args: argparse.Namespace) -> KeySource:
-    if args.keys is not None:
-        if args.api_key is not None or args.secret_env is not None:
-            raise UsageError("--keys: give either --keys or --api-key with --secret-env, not both")
-        return key_file(args.keys)
-    if args.api_key is None or args.secret_env is None:
-        raise UsageError("--api-key: give --api-key with --secret-env (the variable holding the secret), or --keys FILE")
-    return KeySource({args.api_key: args.secret_env})
-
-
 def command_verify(args: argparse.Namespace) -> int:
     keys = key_source(args)
     verdict = verify_request(read_stdin_bytes(), args.scheme, keys, os.environ, args.server_time, args.http)
@@ -154,6 +146,13 @@ def command_lint(args: argparse.Namespace) -> int:
             print(f"note: {len(pending)} ID(s) not yet in released-ids.txt; run sigvec lint --record-ids to release them")
     print(f"lint: {sum(1 for _ in corpus.vectors())} vectors in {len(corpus.files)} files, no problems")
     return 0
+
+
+def command_explain(args: argparse.Namespace) -> int:
+    keys = key_source(args).secrets(os.environ)
+    diagnosis = explain(read_stdin_bytes(), args.scheme, keys, args.server_time, args.http)
+    print(json.dumps(diagnosis.to_mapping(), indent=2, ensure_ascii=False) if args.json else diagnosis.message)
+    return 0 if diagnosis.found else 1
 
 
 def parser() -> argparse.ArgumentParser:
@@ -190,13 +189,14 @@ def parser() -> argparse.ArgumentParser:
     verify_command = commands.add_parser(
         "verify", allow_abbrev=False, help="check one wire request (stdin) as the exchange's server does"
     )
-    verify_command.add_argument("--scheme", required=True, choices=sorted(SCHEMES))
-    verify_command.add_argument("--api-key", help="the API key the request should carry")
-    verify_command.add_argument("--secret-env", help="the variable holding that key's secret (never the secret)")
-    verify_command.add_argument("--keys", type=Path, help="a YAML/JSON file: api key -> {secret_env: VARIABLE}")
-    verify_command.add_argument("--server-time", type=int, help="the server clock in ms (default: the request's own clock value)")
-    verify_command.add_argument("--http", action="store_true", help="stdin is a raw HTTP/1.1 request, not the JSON wire form")
+    add_request_options(verify_command)
     verify_command.set_defaults(run=command_verify)
+    explain_command = commands.add_parser(
+        "explain", allow_abbrev=False, help="say which known bug makes the server reject one captured request"
+    )
+    add_request_options(explain_command)
+    explain_command.add_argument("--json", action="store_true", help="print the whole diagnosis as JSON")
+    explain_command.set_defaults(run=command_explain)
     return top
 
 
@@ -206,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except SigningError as error:
         print(f"sigvec {args.command}: error: {secret_free_error(error)}", file=sys.stderr)
-    except (UsageError, CorpusError, WireFormatError, VerifyInputError, VerifierCrash) as error:
+    except (UsageError, CorpusError, WireFormatError, KeyInputError, VerifierCrash) as error:
         print(f"sigvec {args.command}: error: {error}", file=sys.stderr)
     except RecursionError:
         print(f"sigvec {args.command}: error: input: nested too deeply", file=sys.stderr)

@@ -1,15 +1,19 @@
 """Reading wire requests: the JSON form of `expected.wire`, and raw HTTP/1.1 as captured from a client.
 
-Both give a `Received`, what a server sees. Anything malformed is refused with
+Both give a `Received`, what a server sees; `read_carrier` then finds the value
+a scheme's registry entry says travels in a header or parameter. Anything malformed is refused with
 a `WireFormatError` that names the field and the rule; nothing here raises
 anything else on any input.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
-from signing.model import Received, WireRequest, received_from_wire
+from signing.encoding import split_pairs
+from signing.model import Param, Received, WireRequest, received_from_wire
+from signing.registry import Carrier
 
 METHODS = ("GET", "POST", "PUT", "DELETE")
 MAX_LENGTH_DIGITS = 15
@@ -109,3 +113,32 @@ def received_from_http(raw: bytes) -> Received:
     else:
         raise WireFormatError("http.target", "must be in origin form (/path?query) or absolute form")
     return Received(method, received.path, received.query, tuple(headers), body)
+
+
+def received_params(received: Received) -> tuple[Param, ...]:
+    """The decoded query pairs, then the decoded form-body pairs (a JSON body has none)."""
+    body = received.body.decode("utf-8", "surrogateescape")
+    form = () if body.lstrip().startswith(("{", "[")) else split_pairs(body)
+    return split_pairs(received.query) + form
+
+
+def read_carrier(received: Received, carrier: Carrier | None) -> str | None:
+    """A carrier's value as received: a header, or a parameter of the query, form body or JSON body."""
+    if carrier is None:
+        return None
+    if carrier.where == "header":
+        return received.header(carrier.name)
+    found = dict(reversed(received_params(received))).get(carrier.name)
+    if found is None and carrier.where == "payload":
+        found = json_member(received.body, carrier.name)
+    return found
+
+
+def json_member(body: bytes, name: str) -> str | None:
+    """A top-level member of a JSON object body, as text; None when the body is not one or lacks it."""
+    try:
+        value = json.loads(body or b"null")
+    except ValueError:
+        return None
+    item = value.get(name) if isinstance(value, dict) else None
+    return None if item is None else str(item)

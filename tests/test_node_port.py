@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
-from conftest import REPO, VECTORS, require_tool, vector_param
+from conftest import REPO, repo_vectors, require_tool, vector_param
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -42,8 +42,8 @@ def run_harness(inputs: Sequence[Mapping[str, Any]]) -> tuple[Reply, list[Reply]
 @pytest.fixture(scope="module")
 def corpus_run() -> tuple[Reply, dict[str, Reply]]:
     """The whole corpus through the harness once: the start reply and each vector's reply by ID."""
-    start, replies = run_harness([vector.input for vector in VECTORS])
-    return start, {vector.id: reply for vector, reply in zip(VECTORS, replies, strict=True)}
+    start, replies = run_harness([vector.input for vector in repo_vectors()])
+    return start, {vector.id: reply for vector, reply in zip(repo_vectors(), replies, strict=True)}
 
 
 def reference_wire(vector: Vector) -> dict[str, Any] | None:
@@ -67,8 +67,8 @@ DECLARED = (
     "mexc-spot-v3", "mexc-futures-v1", "bitunix", "max-v2",
     "coinex-v2", "coinex-v2-sha256-legacy", "coinex-v1", "coinex-perpetual-v1", "peatio-v2",
 )
-READINGS = [vector_param(v) for v in VECTORS if v.scheme in DECLARED and v.result in ("valid", "acceptable")]
-INVALID = [v for v in VECTORS if v.scheme in DECLARED and v.result == "invalid"]
+READINGS = [vector_param(v) for v in repo_vectors() if v.scheme in DECLARED and v.result in ("valid", "acceptable")]
+INVALID = [v for v in repo_vectors() if v.scheme in DECLARED and v.result == "invalid"]
 REQUEST_FAULTS = [vector_param(v) for v in INVALID if is_request_fault(v)]
 CLIENT_FAULTS = [vector_param(v) for v in INVALID if not is_request_fault(v)]
 

@@ -1,0 +1,152 @@
+"""The bug-class catalogue (`bugclasses.yaml`), loaded once, and how a class edits a construction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sigvec.diagnose.construction import (
+    CHARACTER_SETS,
+    Construction,
+    Escaping,
+    Json,
+    JsonStyle,
+    Omitted,
+    Pairs,
+    Part,
+    Rendering,
+)
+
+CATALOGUE_FILE = Path(__file__).with_name("bugclasses.yaml")
+SIGNED_PARTS = ("params", "body")
+SENT_PARTS = ("query", "body")
+RENDERING_FIELDS = frozenset(f.name for f in fields(Rendering)) - {"escaping"}
+FLIPS = {"hex_case": {"lower": "upper", "upper": "lower"}, "text_encoding": {"utf-8": "latin-1", "latin-1": "utf-8"}}
+
+
+@dataclass(frozen=True)
+class BugClass:
+    """One known way to get a signature wrong: a named edit of the reference's construction."""
+
+    name: str
+    flags: tuple[str, ...]
+    says: str
+    edit: Mapping[str, Any]
+    sibling: bool = False
+    clock: bool = False
+
+    def apply(self, construction: Construction) -> Construction:
+        return edited(construction, self.edit)
+
+    def touches(self, construction: Construction, signs_payload: bool) -> bool:
+        """Does the construction have a part this class edits? (If not, the class cannot apply.)"""
+        edit = self.edit
+        if "payload" in edit:
+            return signs_payload
+        if "joiner" in edit:
+            return construction.pieces[1:4:2] == ("params", "body")
+        if "separator" in edit:
+            return any(edit["separator"][0] in piece for piece in construction.pieces[::2])
+        sides = [(edit.get(side), parts) for side, parts in (("signed", construction.signed), ("sent", construction.sent))]
+        sides += [(edit.get("both"), construction.signed), (edit.get("both"), construction.sent)]
+        return any(changes and edits_some(parts, changes) for changes, parts in sides) or bool(set(edit) & set(FLIPS))
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    classes: tuple[BugClass, ...]
+    option_flags: Mapping[str, tuple[str, ...]]
+    steps: Mapping[str, Mapping[str, Any]]
+
+    def named(self, name: str) -> BugClass:
+        return next(bug for bug in self.classes if bug.name == name)
+
+
+@cache
+def catalogue() -> Catalogue:
+    """The catalogue shipped beside this module."""
+    data = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    classes = tuple(
+        BugClass(
+            name,
+            tuple(entry.get("flags", ())),
+            entry["says"],
+            entry.get("edit", {}),
+            bool(entry.get("sibling", False)),
+            bool(entry.get("clock", False)),
+        )
+        for name, entry in data["classes"].items()
+    )
+    options = {name: tuple(flags) for name, flags in data.get("options", {}).items()}
+    return Catalogue(classes, options, data.get("steps", {}))
+
+
+JSON_KEYS = frozenset({"json", "strip_spaces"})
+
+
+def edits_some(parts: Mapping[str, Part], changes: Mapping[str, Any]) -> bool:
+    """Whether `changes` reach one of `parts`: parameter lists, JSON bodies, or a body to leave out."""
+    if changes.get("omit_body") and ("body" in parts or any(isinstance(part, Json) for part in parts.values())):
+        return True
+    kinds = {type(part) for part in parts.values()}
+    return (Json in kinds and bool(set(changes) & JSON_KEYS)) or (Pairs in kinds and bool(set(changes) - JSON_KEYS))
+
+
+def edited_rendering(rendering: Rendering, changes: Mapping[str, Any]) -> Rendering:
+    escaping = rendering.escaping
+    literal = escaping.literal
+    if "literal_add" in changes:
+        literal = literal | CHARACTER_SETS[changes["literal_add"]]
+    if "literal_remove" in changes:
+        literal = literal - CHARACTER_SETS[changes["literal_remove"]]
+    escaping = Escaping(
+        space=changes.get("space", escaping.space),
+        literal=literal,
+        non_ascii_literal=changes["non_ascii"] == "literal" if "non_ascii" in changes else escaping.non_ascii_literal,
+        lower_hex=bool(changes.get("lower_hex", escaping.lower_hex)),
+    )
+    return replace(rendering, escaping=escaping, **{key: value for key, value in changes.items() if key in RENDERING_FIELDS})
+
+
+def edited_part(part: Part, changes: Mapping[str, Any], is_body: bool) -> Part:
+    if is_body and changes.get("omit_body"):
+        return Omitted()
+    if isinstance(part, Pairs):
+        return Pairs(part.pairs, edited_rendering(part.rendering, changes))
+    if isinstance(part, Json):
+        if "json" in changes:
+            part = replace(part, style=replace(part.style or JsonStyle(), **changes["json"]))
+        if "strip_spaces" in changes:
+            part = replace(part, strip_spaces=bool(changes["strip_spaces"]))
+    return part
+
+
+def edited_side(parts: Mapping[str, Part], changes: Mapping[str, Any] | None) -> dict[str, Part]:
+    """Every part of one side edited alike; `omit_body` drops the body, or a params segment that is the JSON body."""
+    if not changes:
+        return dict(parts)
+    return {name: edited_part(part, changes, name == "body" or isinstance(part, Json)) for name, part in parts.items()}
+
+
+def edited(construction: Construction, edit: Mapping[str, Any]) -> Construction:
+    """`construction` with one class's `edit` applied (see the keys in bugclasses.yaml)."""
+    both = edit.get("both")
+    signed = edited_side(edited_side(construction.signed, both), edit.get("signed"))
+    sent = edited_side(edited_side(construction.sent, both), edit.get("sent"))
+    result = replace(construction, signed=signed, sent=sent)
+    if "joiner" in edit:
+        result = replace(result, joiner=edit["joiner"])
+    if "separator" in edit:
+        old, new = edit["separator"]
+        result = replace(result, separator=(old, new))
+    for name, flips in FLIPS.items():
+        if edit.get(name) == "flip":
+            result = replace(result, **{name: flips.get(getattr(result, name), getattr(result, name))})
+    if "payload" in edit:
+        result = replace(result, payload=replace(result.payload, **edit["payload"]))
+    return result

@@ -1,0 +1,434 @@
+"""The diagnosis engine: which known bug makes the server reject this request.
+
+`diagnose` runs the reference verifier; for a signature rejection it rebuilds
+the reference's construction of the intended request, re-signs it under each
+bug class alone and then in pairs, and names every class (or pair) that
+reproduces the client's signature and sent parameters byte for byte. It never
+guesses: when nothing reproduces the request it says so, with the last stage
+that still matched. Other rejections are explained by the check that fired.
+Pure: no clock, no I/O beyond the packaged catalogue and corpus, read once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from itertools import combinations
+from typing import Any
+
+from signing.model import Received, Request, Signed, SigningError, received_from_wire, request_from_mapping
+from signing.registry import SCHEMES, Scheme, scheme_named, sign, verify
+from signing.server import ServerContext, Verdict
+from sigvec.corpus import Vector
+from sigvec.diagnose.catalogue import BugClass, catalogue
+from sigvec.diagnose.construction import Construction, Json, Pairs
+from sigvec.diagnose.examples import example_vector
+from sigvec.diagnose.recover import recovered_request
+from sigvec.diagnose.reference import Reference, carrier_holding, reference_for, sent_parts
+from sigvec.wire import read_carrier
+
+SECONDS_SLACK_MS = 60_000
+STEPS_WITHOUT_SIGNATURE = ("request", "consistency")
+"""Checks that fire on a request whose signature may be right: a bug class can still explain them (a payload
+the server cannot decode, or one that disagrees with the request); if none does, the check is the diagnosis."""
+
+
+@dataclass(frozen=True)
+class Match:
+    """Classes that together reproduce the client's request, the first stage where it leaves the reference's, and why."""
+
+    classes: tuple[str, ...]
+    flags: tuple[str, ...]
+    stage: str
+    message: str
+
+    def to_mapping(self) -> dict[str, Any]:
+        return {"classes": list(self.classes), "flags": list(self.flags), "stage": self.stage, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The verifier's verdict and what explains it.
+
+    `found` is True when the rejection is explained (a class reproduces it,
+    or another check fired) or the request is accepted; `message` is one line
+    a person can act on; `closest_stage` is the last stage that still matched
+    when nothing reproduces the client's signature.
+    """
+
+    verdict: Verdict
+    step: str | None
+    matches: tuple[Match, ...]
+    found: bool
+    message: str
+    flags: tuple[str, ...] = ()
+    closest_stage: str | None = None
+
+    def to_mapping(self) -> dict[str, Any]:
+        rejection = self.verdict.rejection
+        return {
+            "accepted": self.verdict.accepted,
+            "rejection": None if rejection is None else {"code": rejection.code, "reason": rejection.reason},
+            "step": self.step,
+            "found": self.found,
+            "message": self.message,
+            "flags": list(self.flags),
+            "matches": [match.to_mapping() for match in self.matches],
+            "closest_stage": self.closest_stage,
+        }
+
+
+@dataclass(frozen=True)
+class Client:
+    """What the client sent that diagnosis compares: its signature and its query and body without it."""
+
+    signature: str | None
+    parts: dict[str, str]
+
+
+def diagnose(received: Received, scheme: str, context: ServerContext, intended: Request | None = None) -> Diagnosis:
+    """Why the server rejects `received` (or that it accepts it); see the module docstring."""
+    surface = scheme_named(scheme)
+    verdict = verify(received, context, scheme)
+    if verdict.accepted:
+        return Diagnosis(verdict, None, (), True, f"{surface.exchange} accepts this request")
+    api_key = read_carrier(received, surface.api_key)
+    if not api_key:
+        return missing_key(verdict, received, surface)
+    secret = context.keys.secret(api_key)
+    if secret is None:
+        return by_step(verdict, "key", surface, api_key)
+    if verdict.step == "replay":
+        return by_step(verdict, "replay", surface, read_carrier(received, surface.nonce) or "")
+    if verdict.step == "window":
+        return clock_diagnosis(verdict, received, surface, context)
+    try:
+        request = intended if intended is not None else recovered_request(received, surface, secret)
+        reference = reference_for(surface, request)
+    except SigningError as error:
+        if verdict.step in STEPS_WITHOUT_SIGNATURE:
+            return by_step(verdict, verdict.step or "request", surface, "")
+        return Diagnosis(verdict, verdict.step, (), False, f"the request cannot be rebuilt for diagnosis: {error}")
+    client = Client(read_carrier(received, reference.carrier), sent_parts(received, reference.carrier))
+    if client.signature is None and reference.carrier is not None:
+        return misplaced_signature(verdict, reference, received)
+    reference_received = received_from_wire(reference.signed.wire)
+    reference_parts = sent_parts(reference_received, reference.carrier)
+    same_clock = read_carrier(received, surface.clock) == read_carrier(reference_received, surface.clock)
+    if client.signature == reference.signed.stages.signature and client.parts == reference_parts and same_clock:
+        return identical_to_reference(verdict, received, surface, context)
+    matches = search(reference, client, received, intended is not None)
+    if matches:
+        flags = tuple(dict.fromkeys(flag for match in matches for flag in match.flags))
+        others = [" + ".join(match.classes) for match in matches[1:]]
+        also = f" (also reproduced by: {'; '.join(others)})" if others else ""
+        return Diagnosis(verdict, verdict.step, matches, True, matches[0].message + also, flags)
+    if verdict.step in STEPS_WITHOUT_SIGNATURE:
+        return by_step(verdict, verdict.step or "request", surface, "")
+    return nothing_reproduces(verdict, reference, received, client, reference_parts)
+
+
+# --- the search ------------------------------------------------------------------------
+
+
+def search(reference: Reference, client: Client, received: Received, intended_given: bool) -> tuple[Match, ...]:
+    """Every class alone that reproduces the client's request; if none, every pair that does."""
+    bugs = catalogue()
+    singles: list[Match] = []
+    edits: list[BugClass] = []
+    base = reference.construction
+    wanted = (client.signature, client.parts["query"], client.parts["body"])
+    if base is not None:
+        baseline = fingerprint(reference, base)
+        for bug in bugs.classes:
+            if bug.sibling or bug.clock or not bug.touches(base, reference.signs_payload):
+                continue
+            construction = bug.apply(base)
+            produced = fingerprint(reference, construction)
+            if produced == baseline:
+                continue
+            edits.append(bug)
+            if produced == wanted:
+                singles.append(edit_match(reference, (bug,), construction))
+    singles += resigned_matches(reference, client)
+    if intended_given:
+        singles += clock_matches(reference, client, received)
+    if singles or base is None:
+        return tuple(singles)
+    pairs: list[Match] = []
+    for first, second in combinations(edits, 2):
+        construction = second.apply(first.apply(base))
+        if fingerprint(reference, construction) == wanted:
+            pairs.append(edit_match(reference, (first, second), construction))
+    return tuple(pairs)
+
+
+def fingerprint(reference: Reference, construction: Construction) -> tuple[str | None, str | None, str | None]:
+    return (
+        reference.outcome(construction).signature,
+        construction.sent_text("query"),
+        construction.sent_text("body"),
+    )
+
+
+def first_stage(scheme: Scheme, reference: dict[str, str], attempt: dict[str, str]) -> str:
+    """The first of the scheme's stages where the attempt's value differs from the reference's; `wire` if none does."""
+    for name in scheme.stages:
+        if name in reference and name in attempt and reference[name] != attempt[name]:
+            return name
+    return "wire"
+
+
+def edit_match(reference: Reference, bugs: tuple[BugClass, ...], construction: Construction) -> Match:
+    base = reference.construction
+    assert base is not None
+    stage = first_stage(reference.scheme, reference.signed.stages.to_mapping(), reference.outcome(construction).stages)
+    flags = tuple(dict.fromkeys(flag for bug in bugs for flag in bug.flags))
+    says = "; and ".join(phrase(bug.says, reference.scheme) for bug in bugs)
+    detail = evidence(reference, base, construction)
+    return Match(tuple(bug.name for bug in bugs), flags, stage, f"{says}{detail}{citation(flags, reference.scheme)}")
+
+
+def resigned_matches(reference: Reference, client: Client) -> list[Match]:
+    """The scheme's other option values, and its sibling schemes, signed by the reference itself."""
+    bugs = catalogue()
+    scheme, request = reference.scheme, reference.request
+    candidates: list[tuple[str, tuple[str, ...], str, Request]] = []
+    for option in scheme.options:
+        current = request.options.get(option.name, option.default)
+        for value in option.values:
+            if value != current:
+                flags = bugs.option_flags.get(option.name, ())
+                says = f"your client signs with {option.name} `{value}`; {scheme.exchange}'s server follows `{current}`"
+                options = {**request.options, option.name: value}
+                candidates.append((f"option {option.name}={value}", flags, says, replace(request, options=options)))
+    sibling = bugs.named("SiblingScheme")
+    for other in SCHEMES.values():
+        if other.name != scheme.name and other.exchange == scheme.exchange and same_surface(scheme, other):
+            says = sibling.says.format(sibling=other.name, exchange=scheme.exchange, scheme=scheme.name)
+            options = {name: value for name, value in request.options.items() if other.option(name) is not None}
+            candidates.append((sibling.name, sibling.flags, says, replace(request, scheme=other.name, options=options)))
+    matches = []
+    for name, flags, says, variant in candidates:
+        try:
+            signed = sign(variant)
+        except SigningError:
+            continue
+        unchanged = Client(
+            reference.signed.stages.signature, sent_parts(received_from_wire(reference.signed.wire), reference.carrier)
+        )
+        if not resigned_reproduces(reference, signed, unchanged) and resigned_reproduces(reference, signed, client):
+            stage = first_stage(scheme, reference.signed.stages.to_mapping(), signed.stages.to_mapping())
+            matches.append(Match((name,), flags, stage, f"{says}{citation(flags, scheme)}"))
+    return matches
+
+
+def same_surface(scheme: Scheme, other: Scheme) -> bool:
+    return (other.stages, other.api_key, other.clock) == (scheme.stages, scheme.api_key, scheme.clock)
+
+
+def resigned_reproduces(reference: Reference, signed: Signed, client: Client) -> bool:
+    parts = sent_parts(received_from_wire(signed.wire), reference.carrier)
+    return signed.stages.signature == client.signature and parts == client.parts
+
+
+def clock_matches(reference: Reference, client: Client, received: Received) -> list[Match]:
+    """The reference's own signature, sent with a clock value other than the one signed."""
+    bug = catalogue().named("ClockReadTwice")
+    sent_clock = read_carrier(received, reference.scheme.clock)
+    signed_clock = str(reference.request.timestamp)
+    if client.signature != reference.signed.stages.signature or sent_clock in (None, signed_clock):
+        return []
+    says = f"{phrase(bug.says, reference.scheme)}: signed {signed_clock}, sent {sent_clock}"
+    return [Match((bug.name,), bug.flags, "wire", f"{says}{citation(bug.flags, reference.scheme)}")]
+
+
+# --- messages --------------------------------------------------------------------------
+
+
+def phrase(text: str, scheme: Scheme, **values: object) -> str:
+    return text.format(exchange=scheme.exchange, scheme=scheme.name, **values)
+
+
+def citation(flags: tuple[str, ...], scheme: Scheme) -> str:
+    if not flags:
+        return ""
+    example = example_vector(flags, scheme.name)
+    see = f"; see vector {example}" if example else ""
+    return f" (flag {', '.join(flags)}{see})"
+
+
+def pieces_of(parts: dict[str, Any], names: tuple[str, ...]) -> dict[str, str]:
+    """Decoded key -> `k=v` as written, over the named parts that are parameter lists."""
+    found: dict[str, str] = {}
+    for name in names:
+        part = parts.get(name)
+        if isinstance(part, Pairs):
+            for key, encoded_key, value in part.rendering.encoded_pairs(part.pairs):
+                found.setdefault(key, f"{encoded_key}={value}")
+    return found
+
+
+def evidence(reference: Reference, base: Construction, attempt: Construction) -> str:
+    """The first parameter the client wrote differently, as signed and as sent; or the order it signed them in."""
+    secret = reference.request.credentials.secret
+    signed, sent = pieces_of(attempt.signed, ("params", "body")), pieces_of(attempt.sent, ("query", "body"))
+    ref_signed, ref_sent = pieces_of(base.signed, ("params", "body")), pieces_of(base.sent, ("query", "body"))
+    for key in dict.fromkeys([*ref_signed, *ref_sent, *signed, *sent]):
+        mine, theirs = (signed.get(key), sent.get(key)), (ref_signed.get(key), ref_sent.get(key))
+        if mine == theirs or any(secret in (text or "") for text in (*mine, *theirs)):
+            continue
+        return difference(mine, theirs, reference.scheme.exchange)
+    order, ref_order = list(signed), list(ref_signed)
+    if order != ref_order and set(order) == set(ref_order):
+        exchange = reference.scheme.exchange
+        return f": your client signed the keys in the order {', '.join(order)}; {exchange} signs {', '.join(ref_order)}"
+    return json_evidence(base, attempt, secret)
+
+
+def json_evidence(base: Construction, attempt: Construction, secret: str) -> str:
+    """Where a JSON body the client signed differs from the one it sent, shown around the first difference."""
+    signed = next((part.text() for part in attempt.signed.values() if isinstance(part, Json)), None)
+    sent = attempt.sent_text("body")
+    reference_signed = next((part.text() for part in base.signed.values() if isinstance(part, Json)), None)
+    if signed is None or sent is None or signed == sent or signed == reference_signed == sent or secret in signed + sent:
+        return ""
+    differs = (index for index, (mine, theirs) in enumerate(zip(signed, sent, strict=False)) if mine != theirs)
+    start = max(0, next(differs, min(len(signed), len(sent))) - 12)
+    return f": your client signed `{excerpt(signed, start)}` but sent `{excerpt(sent, start)}`"
+
+
+def excerpt(text: str, start: int, length: int = 40) -> str:
+    return ("…" if start else "") + text[start : start + length] + ("…" if len(text) > start + length else "")
+
+
+def difference(mine: tuple[str | None, str | None], theirs: tuple[str | None, str | None], exchange: str) -> str:
+    """One parameter as the client signed and sent it, against the reference's signed and sent forms."""
+    (signed, sent), (ref_signed, ref_sent) = mine, theirs
+    if signed and sent and signed != sent:
+        return f": your client signed `{signed}` but sent `{sent}`"
+    if signed != ref_signed and sent != ref_sent and signed:
+        return f": your client signed and sent `{signed}`; {exchange} expects `{ref_sent or ref_signed}`"
+    if signed != ref_signed and signed:
+        return f": your client signed `{signed}`; {exchange} signs `{ref_signed}`"
+    if sent and ref_signed:
+        return f": your client signed `{ref_signed}` but sent `{sent}`"
+    return ""
+
+
+# --- rejections that are not the signature's ---------------------------------------------
+
+
+def by_step(verdict: Verdict, step: str, scheme: Scheme, value: str) -> Diagnosis:
+    entry = catalogue().steps[step]
+    flags = tuple(entry.get("flags", ()))
+    message = phrase(entry["says"], scheme, value=value) + citation(flags, scheme) + rejection_note(verdict)
+    return Diagnosis(verdict, step, (), True, message, flags)
+
+
+def rejection_note(verdict: Verdict) -> str:
+    rejection = verdict.rejection
+    return "" if rejection is None else f" [{rejection.code}: {rejection.reason}]"
+
+
+def missing_key(verdict: Verdict, received: Received, scheme: Scheme) -> Diagnosis:
+    """No API key where the scheme carries it: a sibling scheme's authentication sent instead, or none at all."""
+    for other in SCHEMES.values():
+        if other.exchange == scheme.exchange and other.name != scheme.name and read_carrier(received, other.api_key):
+            bug = catalogue().named("SiblingScheme")
+            says = phrase(bug.says, scheme, sibling=other.name)
+            wanted = f"; {scheme.name} carries the API key in {scheme.api_key.where} {scheme.api_key.name}"
+            match = Match((bug.name,), bug.flags, "wire", f"{says}{wanted}{citation(bug.flags, scheme)}")
+            return Diagnosis(verdict, "request", (match,), True, match.message + rejection_note(verdict), bug.flags)
+    return by_step(verdict, "request", scheme, "")
+
+
+def clock_diagnosis(verdict: Verdict, received: Received, scheme: Scheme, context: ServerContext) -> Diagnosis:
+    """A time rejection: seconds for milliseconds, a window beyond the limit, or a clock that is off."""
+    text = read_carrier(received, scheme.clock) or ""
+    if not text.isdigit():
+        return by_step(verdict, "request", scheme, text)
+    timestamp, now = int(text), context.now_ms
+    skew = now - timestamp
+    if abs(now - timestamp * 1000) <= SECONDS_SLACK_MS < abs(skew):
+        return by_step(verdict, "seconds", scheme, text)
+    window_text = read_carrier(received, scheme.window) if scheme.window is not None else None
+    if scheme.window is not None and window_text and window_text.isdigit():
+        window_ms = int(window_text) * (1000 if scheme.window.unit == "s" else 1)
+        if abs(skew) <= window_ms:
+            return by_step(verdict, "window", scheme, f"{scheme.window.name}={window_text}")
+    entry = catalogue().steps["clock"]
+    direction = "behind" if skew > 0 else "ahead of"
+    message = phrase(
+        entry["says"], scheme, skew=f"{abs(skew) / 1000:.3f}".rstrip("0").rstrip("."), direction=direction
+    ) + rejection_note(verdict)
+    return Diagnosis(verdict, "window", (), True, message, tuple(entry.get("flags", ())))
+
+
+def identical_to_reference(verdict: Verdict, received: Received, scheme: Scheme, context: ServerContext) -> Diagnosis:
+    """The client sent the reference's own request, so a check other than the signature refused it."""
+    if verdict.step == "consistency":
+        return by_step(verdict, "consistency", scheme, "")
+    diagnosis = clock_diagnosis(verdict, received, scheme, context)
+    if diagnosis.flags or "clock" in diagnosis.message:
+        return diagnosis
+    return Diagnosis(
+        verdict, verdict.step, (), True, f"the signature is right; {scheme.exchange} refused the request{rejection_note(verdict)}"
+    )
+
+
+def misplaced_signature(verdict: Verdict, reference: Reference, received: Received) -> Diagnosis:
+    """No signature where the scheme carries it: say where the reference's signature turned up instead, if anywhere."""
+    wanted = reference.carrier
+    assert wanted is not None
+    found = carrier_holding(received, reference.signed.stages.signature)
+    where = f" (it is in {found.where} {found.name})" if found is not None else ""
+    message = f"your request carries no signature in {wanted.where} {wanted.name}, where {reference.scheme.name} wants it{where}"
+    return Diagnosis(verdict, "request", (), True, message + rejection_note(verdict))
+
+
+def observed_stages(reference: Reference) -> list[tuple[str, str]]:
+    """The reference's stages that travel on its wire (a header value, or text inside the query or body), in order."""
+    wire = received_from_wire(reference.signed.wire)
+    stages = reference.signed.stages.to_mapping()
+    secret_stages = reference.scheme.secret_stages
+    found = []
+    for name in reference.scheme.stages:
+        value = stages.get(name)
+        if not value or name == "signature" or name in secret_stages:
+            continue
+        if any(item == value for _, item in wire.headers) or value in wire.query or value in wire.body.decode("utf-8", "replace"):
+            found.append((name, value))
+    return found
+
+
+def nothing_reproduces(
+    verdict: Verdict, reference: Reference, received: Received, client: Client, reference_parts: dict[str, str]
+) -> Diagnosis:
+    """Say plainly that no known class reproduces the request, and how far it still agrees with the reference."""
+    body = received.body.decode("utf-8", "replace")
+    closest: str | None = None
+    for name, value in observed_stages(reference):
+        if not (any(item == value for _, item in received.headers) or value in received.query or value in body):
+            break
+        closest = name
+    same_wire = client.parts == reference_parts
+    if same_wire and closest is None and not observed_stages(reference):
+        closest = "wire"
+    where = (
+        f"the request matches the reference up to its {closest}"
+        if closest
+        else "the request differs from the reference already in what it sends"
+    )
+    hint = (
+        "; the parameters sent are the reference's, so the string to sign or the secret differs"
+        " (wrong credentials are the last explanation)"
+        if same_wire
+        else "; the query or body sent differs from the reference's"
+    )
+    message = f"no known bug class reproduces this signature: {where}{hint}{rejection_note(verdict)}"
+    return Diagnosis(verdict, verdict.step, (), False, message, (), closest)
+
+
+def diagnose_vector(vector: Vector, received: Received, context: ServerContext) -> str:
+    """The diagnosis message for a client's request made from `vector`'s input (the gate's `Diagnoser`)."""
+    return diagnose(received, vector.scheme, context, request_from_mapping(vector.input)).message

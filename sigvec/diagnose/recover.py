@@ -1,0 +1,48 @@
+"""The request a client meant, read back from what the server received (for `sigvec explain`, with no vector)."""
+
+from __future__ import annotations
+
+from signing.encoding import split_pairs
+from signing.model import Body, Credentials, FormBody, Received, Request, SigningError, body_from
+from signing.registry import Carrier, Scheme
+from sigvec.diagnose.reference import signature_carrier
+from sigvec.wire import read_carrier
+
+
+def number(carrier: Carrier, text: str | None) -> int | None:
+    if text is None:
+        return None
+    if not text.isdigit():
+        raise SigningError(carrier.name, f"must be a whole number as received; got {text!r}")
+    return int(text)
+
+
+def recovered_request(received: Received, scheme: Scheme, secret: str) -> Request:
+    """The parameters as received, decoded; the signature parameter dropped; clock, nonce and window read from their carriers.
+
+    A body that reads as JSON is kept as its exact text; any other body is a
+    form. Header carriers fill the request's clock, nonce and window;
+    parameter carriers stay among the parameters, where the scheme expects them.
+    """
+    carrier = signature_carrier(scheme)
+    signature_name = carrier.name if carrier is not None and carrier.where == "param" else None
+    text = received.body.decode("utf-8", "surrogateescape")
+    query = tuple(pair for pair in split_pairs(received.query) if pair[0] != signature_name)
+    body: Body | None = None
+    if text.lstrip().startswith(("{", "[")):
+        body = body_from({"json_text": text})
+    elif text:
+        body = FormBody(tuple(pair for pair in split_pairs(text) if pair[0] != signature_name))
+    nonce = read_carrier(received, scheme.nonce)
+    window = scheme.window if scheme.window is not None and scheme.window.where == "header" else None
+    return Request(
+        scheme=scheme.name,
+        method=received.method,
+        path=received.path,
+        credentials=Credentials(read_carrier(received, scheme.api_key) or "", secret),
+        query=query,
+        body=body,
+        timestamp=number(scheme.clock, read_carrier(received, scheme.clock)),
+        nonce=nonce,
+        window=number(window, read_carrier(received, window)) if window is not None else None,
+    )

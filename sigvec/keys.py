@@ -1,0 +1,128 @@
+"""The options and inputs shared by the commands that judge one captured request (`verify`, `explain`).
+
+Secrets never come from the command line: `--secret-env VAR` names the
+environment variable holding the secret of `--api-key`, and `--keys FILE`
+maps each API key to such a variable, so that the file can be shared:
+
+    # keys.yaml
+    mx0aBYs33eIilxBWC5: {secret_env: MEXC_SECRET}
+
+The request is the JSON wire form on stdin (`{method, url, headers, body}`,
+as in a vector's `expected.wire`) or, with `--http`, raw HTTP/1.1. Without
+`--server-time` the server's clock is the request's own clock value, read
+where the scheme's registry entry says it travels (`Scheme.clock`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from signing.model import Received, SigningError
+from signing.registry import SCHEMES, Scheme
+from signing.server import StaticKeys
+from sigvec.codec import bounded, parse_document, parser_depth
+from sigvec.wire import WireFormatError, read_carrier, received_from_http, received_from_mapping
+
+UNIT_MS = {"ms": 1, "s": 1000}
+
+
+class KeyInputError(ValueError):
+    """Bad keys, clock or request input: one line naming the option or field and the rule."""
+
+
+def add_request_options(command: argparse.ArgumentParser) -> None:
+    """`--scheme`, the key options, `--server-time` and `--http`."""
+    command.add_argument("--scheme", required=True, choices=sorted(SCHEMES))
+    command.add_argument("--api-key", help="the API key the request should carry")
+    command.add_argument("--secret-env", help="the environment variable holding that key's secret (never the secret)")
+    command.add_argument("--keys", type=Path, help="a YAML or JSON file: API key -> {secret_env: VARIABLE}")
+    command.add_argument("--server-time", type=int, help="the server clock in ms (default: the request's own clock value)")
+    command.add_argument("--http", action="store_true", help="stdin is a raw HTTP/1.1 request, not the JSON wire form")
+
+
+@dataclass(frozen=True)
+class KeySource:
+    """API key -> the environment variable holding its secret."""
+
+    variables: Mapping[str, str]
+
+    def secrets(self, environ: Mapping[str, str]) -> StaticKeys:
+        secrets = {}
+        for api_key, variable in self.variables.items():
+            value = environ.get(variable)
+            if not value:
+                raise KeyInputError(f"{variable}: the environment variable holding the secret is unset or empty")
+            secrets[api_key] = value
+        return StaticKeys(secrets)
+
+
+def key_file(path: Path) -> KeySource:
+    """A key file: a mapping of API key to `{secret_env: VARIABLE}`, in YAML or JSON."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError:
+        raise KeyInputError(f"--keys: {path} cannot be read") from None
+    except UnicodeDecodeError:
+        raise KeyInputError(f"--keys: {path} is not UTF-8 text") from None
+    try:
+        data = parse_document(text)
+    except ValueError as error:
+        raise KeyInputError(f"--keys: {error}") from None
+    if not isinstance(data, Mapping) or not data:
+        raise KeyInputError("--keys: must be a mapping of API key to {secret_env: VARIABLE}")
+    variables: dict[str, str] = {}
+    for api_key, entry in data.items():
+        variable = entry.get("secret_env") if isinstance(entry, Mapping) else None
+        if not isinstance(api_key, str) or not isinstance(variable, str) or not variable or set(entry) != {"secret_env"}:
+            raise KeyInputError(f"--keys: entry {len(variables) + 1}: must be API key: {{secret_env: VARIABLE}}, nothing else")
+        variables[api_key] = variable
+    return KeySource(variables)
+
+
+def key_source(args: argparse.Namespace) -> KeySource:
+    """The key source the options name: `--keys FILE`, or `--api-key` with `--secret-env`."""
+    if args.keys is not None:
+        if args.api_key is not None or args.secret_env is not None:
+            raise KeyInputError("--keys: give either --keys or --api-key with --secret-env, not both")
+        return key_file(args.keys)
+    if args.api_key is None or args.secret_env is None:
+        raise KeyInputError("--api-key: give --api-key with --secret-env (the variable holding the secret), or --keys FILE")
+    return KeySource({args.api_key: args.secret_env})
+
+
+def read_request(raw: bytes, http: bool) -> Received:
+    """The request as a server receives it, from the JSON wire form or raw HTTP; else a `WireFormatError`."""
+    if http:
+        return received_from_http(raw)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise WireFormatError("stdin", f"is not UTF-8 (byte {error.start})") from None
+    try:
+        with parser_depth():
+            data = json.loads(text)
+    except RecursionError:
+        raise WireFormatError("stdin", "JSON nested too deeply") from None
+    except ValueError:
+        raise WireFormatError("stdin", "must be the JSON wire form {method, url, headers, body}") from None
+    try:
+        bounded(data, "wire")
+    except SigningError as error:
+        raise WireFormatError(error.field, error.rule) from None
+    return received_from_mapping(data)
+
+
+def request_clock(received: Received, scheme: Scheme) -> int:
+    """The request's own clock value in ms, read through the scheme's clock carrier."""
+    carrier = scheme.clock
+    text = read_carrier(received, carrier)
+    where = f"{carrier.where} {carrier.name}"
+    if text is None:
+        raise KeyInputError(f"{where}: the request carries no clock value; pass --server-time")
+    if not text.isascii() or not text.isdigit() or len(text) > 20:
+        raise KeyInputError(f"{where}: must be whole {carrier.unit} in ASCII digits; pass --server-time")
+    return int(text) * UNIT_MS.get(carrier.unit, 1)

@@ -1,0 +1,343 @@
+"""Diagnosis names the bug behind a rejected request: the corpus, a property over every class, and its edges."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from conftest import repo_corpus, repo_vectors, vector_param
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from signing.model import FormBody, Received, Request, SigningError, received_from_wire, request_from_mapping
+from signing.registry import scheme_named
+from signing.server import ServerContext, StaticKeys
+from sigvec.corpus import Vector
+from sigvec.diagnose import BugClass, catalogue, diagnose, diagnose_vector
+from sigvec.diagnose.construction import Construction, Pairs
+from sigvec.diagnose.reference import Reference, reference_for, sent_parts
+from sigvec.wire import received_from_mapping
+
+REQUEST_FAULT = {
+    "bitunix-0002",
+    "coinex-v1-0005",
+    "coinex-v2-0012",
+    "coinex-v2-0013",
+    "mexc-futures-v1-0007",
+    "mexc-spot-v3-0019",
+    "mexc-spot-v3-0020",
+}
+EDIT_CLASSES = [bug for bug in catalogue().classes if not (bug.sibling or bug.clock)]
+
+
+def client_fault(vector: Vector) -> bool:
+    fault = vector.data.get("fault")
+    return vector.result == "invalid" and (fault == "client" if fault else vector.id not in REQUEST_FAULT)
+
+
+def claimed_flags() -> set[str]:
+    bugs = catalogue()
+    claimed = {flag for bug in bugs.classes for flag in bug.flags}
+    claimed |= {flag for flags in bugs.option_flags.values() for flag in flags}
+    return claimed | {flag for step in bugs.steps.values() for flag in step.get("flags", ())}
+
+
+def bug_flags(vector: Vector) -> set[str]:
+    """The vector's flags that name a bug: every flag a class claims, and any other flag that is not documentation."""
+    claimed = claimed_flags()
+    return {flag for flag in vector.flags if flag in claimed or repo_corpus().flags[flag]["bug_type"] != "documentation"}
+
+
+def context_for(request: Request, now_ms: int) -> ServerContext:
+    return ServerContext(now_ms, StaticKeys({request.credentials.api_key: request.credentials.secret}))
+
+
+def vector_context(vector: Vector) -> tuple[Request, ServerContext]:
+    request = request_from_mapping(vector.input)
+    return request, context_for(request, vector.server_time or 0)
+
+
+CLIENT_FAULT = [vector_param(vector) for vector in repo_vectors() if client_fault(vector)]
+VALID = [vector_param(vector) for vector in repo_vectors() if vector.result == "valid"]
+
+
+@pytest.mark.parametrize("vector", CLIENT_FAULT)
+def test_every_client_fault_vector_is_diagnosed_as_exactly_its_flags(vector: Vector) -> None:
+    request, context = vector_context(vector)
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request)
+    assert diagnosis.found, diagnosis.message
+    assert set(diagnosis.flags) == bug_flags(vector), diagnosis.message
+
+
+@pytest.mark.parametrize("vector", CLIENT_FAULT)
+def test_a_client_fault_vector_is_diagnosed_from_its_wire_alone(vector: Vector) -> None:
+    _, context = vector_context(vector)
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context)
+    assert diagnosis.found, diagnosis.message
+    assert set(diagnosis.flags) & bug_flags(vector), diagnosis.message
+
+
+def client_request(reference: Reference, construction: Construction) -> Received:
+    """What a client built by `construction` sends: the reference's request with its signature, payload and parts replaced."""
+    outcome = reference.outcome(construction)
+    wire = received_from_wire(reference.signed.wire)
+    old_signature, new_signature = reference.signed.stages.signature, outcome.signature or ""
+    replacements = {old_signature: new_signature}
+    if reference.signed.stages.payload is not None and "payload" in outcome.stages:
+        replacements[reference.signed.stages.payload] = outcome.stages["payload"]
+    headers = tuple((name, replacements.get(value, value)) for name, value in wire.headers)
+    query, body = construction.sent_text("query") or "", construction.sent_text("body") or ""
+    carrier = reference.carrier
+    if carrier is not None and carrier.where == "param":
+        signature_piece = f"{carrier.name}={new_signature}"
+        if f"{carrier.name}=" in wire.query:
+            query = f"{query}&{signature_piece}" if query else signature_piece
+        else:
+            body = f"{body}&{signature_piece}" if body else signature_piece
+    return Received(wire.method, wire.path, query, headers, body.encode("utf-8", "surrogateescape"))
+
+
+# Values no valid vector holds, added as one more parameter so that every class meets a request it changes.
+EXTRA_VALUES = ("rent for May", "a:b,c(d)'e@f!g*h/i", "caf\u00e9", "\u20acuro", "", "0.00001", "1.50")
+
+
+def extended(request: Request, key: str, value: str) -> Request:
+    if isinstance(request.body, FormBody):
+        return replace(request, body=FormBody((*request.body.params, (key, value))))
+    return replace(request, query=(*request.query, (key, value)))
+
+
+def population() -> list[tuple[str, Request, int]]:
+    """Every valid vector's request, and for one per scheme that signs parameters, variants with one extra parameter."""
+    found: list[tuple[str, Request, int]] = []
+    extended_schemes: set[str] = set()
+    for vector in repo_vectors():
+        if vector.result != "valid":
+            continue
+        request = request_from_mapping(vector.input)
+        found.append((vector.id, request, vector.server_time or 0))
+        reference = reference_for(scheme_named(vector.scheme), request)
+        construction = reference.construction
+        if construction is None or vector.scheme in extended_schemes or not isinstance(construction.signed.get("params"), Pairs):
+            continue
+        extended_schemes.add(vector.scheme)
+        for value in EXTRA_VALUES:
+            found.append((f"{vector.id}+{value!r}", extended(request, "note", value), vector.server_time or 0))
+        found.append((f"{vector.id}+array", extended(extended(request, "ids[]", "1"), "ids[]", "2"), vector.server_time or 0))
+    return found
+
+
+def references() -> list[tuple[str, Reference, int]]:
+    built = []
+    for name, request, now in population():
+        try:
+            reference = reference_for(scheme_named(request.scheme), request)
+        except SigningError:
+            continue
+        if reference.construction is not None:
+            built.append((name, reference, now))
+    return built
+
+
+REFERENCES = references()
+
+
+def sent_bytes(reference: Reference, construction: Construction) -> tuple[str | None, dict[str, str]]:
+    received = client_request(reference, construction)
+    return reference.outcome(construction).signature, sent_parts(received, reference.carrier)
+
+
+def check_class_is_named(bug: BugClass, name: str, reference: Reference, now: int) -> bool:
+    """Diagnose `bug` applied to `reference`; False when it does not apply or the server accepts the result."""
+    assert reference.construction is not None
+    construction = bug.apply(reference.construction)
+    signature, parts = sent_bytes(reference, construction)
+    if signature is None or (signature, parts) == sent_bytes(reference, reference.construction):
+        return False
+    diagnosis = diagnose(
+        client_request(reference, construction), reference.scheme.name, context_for(reference.request, now), reference.request
+    )
+    if diagnosis.verdict.accepted:
+        return False
+    names = {name for match in diagnosis.matches for name in match.classes}
+    assert bug.name in names, f"{name}: {diagnosis.message}"
+    assert all(len(match.classes) == 1 for match in diagnosis.matches), name
+    for match in diagnosis.matches:
+        if match.classes[0] in EDIT_NAMES:
+            other = catalogue().named(match.classes[0])
+            assert sent_bytes(reference, other.apply(reference.construction)) == sent_bytes(reference, construction), name
+    return True
+
+
+EDIT_NAMES = {bug.name for bug in EDIT_CLASSES}
+# No reference joins query and body with `&`, so no request of the population can lose one.
+NEVER_REJECTED = {"MissingAmpersand"}
+
+
+@pytest.mark.parametrize("bug", [pytest.param(bug, id=bug.name) for bug in EDIT_CLASSES])
+def test_every_class_applied_to_a_valid_request_is_named_with_only_byte_identical_classes(bug: BugClass) -> None:
+    applied = sum(check_class_is_named(bug, name, reference, now) for name, reference, now in REFERENCES)
+    assert bool(applied) != (bug.name in NEVER_REJECTED), f"{bug.name} was rejected {applied} times"
+
+
+EXTENDABLE = [(name, reference.request, now) for name, reference, now in REFERENCES if name.endswith("+''")]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    base=st.sampled_from(EXTENDABLE),
+    bug=st.sampled_from(EDIT_CLASSES),
+    value=st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=10),
+)
+def test_any_value_under_any_class_is_named_with_only_byte_identical_classes(
+    base: tuple[str, Request, int], bug: BugClass, value: str
+) -> None:
+    name, request, now = base
+    try:
+        reference = reference_for(scheme_named(request.scheme), replace_last_value(request, value))
+    except SigningError:
+        return
+    if reference.construction is not None:
+        check_class_is_named(bug, f"{name} with {value!r}", reference, now)
+
+
+def replace_last_value(request: Request, value: str) -> Request:
+    """The request with its added `note` parameter set to `value`."""
+    if isinstance(request.body, FormBody):
+        return replace(request, body=FormBody((*request.body.params[:-1], ("note", value))))
+    return replace(request, query=(*request.query[:-1], ("note", value)))
+
+
+@pytest.mark.parametrize("vector", [vector_param(vector) for vector in repo_vectors() if vector.result == "invalid"])
+def test_no_diagnosis_message_holds_the_secret(vector: Vector) -> None:
+    request, context = vector_context(vector)
+    received = received_from_mapping(vector.expected["wire"])
+    for intended in (request, None):
+        diagnosis = diagnose(received, vector.scheme, context, intended)
+        assert request.credentials.secret not in str(diagnosis.to_mapping())
+
+
+def test_an_accepted_request_is_diagnosed_as_accepted() -> None:
+    vector = next(vector for vector in repo_vectors() if vector.id == "mexc-spot-v3-0002")
+    request, context = vector_context(vector)
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request)
+    assert diagnosis.verdict.accepted and diagnosis.found and not diagnosis.matches
+
+
+def test_a_signature_no_class_reproduces_is_reported_as_unexplained_with_the_closest_stage() -> None:
+    vector = next(vector for vector in repo_vectors() if vector.id == "max-v2-0002")
+    request, context = vector_context(vector)
+    received = received_from_mapping(vector.expected["wire"])
+    forged = replace(received, headers=tuple((n, "0" * 64 if n == "X-MAX-SIGNATURE" else v) for n, v in received.headers))
+    diagnosis = diagnose(forged, vector.scheme, context, request)
+    assert not diagnosis.found and not diagnosis.matches
+    assert diagnosis.message.startswith("no known bug class reproduces this signature")
+    assert diagnosis.closest_stage == "string_to_sign"
+
+
+def test_an_unknown_api_key_is_diagnosed_as_wrong_credentials() -> None:
+    vector = next(vector for vector in repo_vectors() if vector.id == "coinex-v2-0001")
+    request, _ = vector_context(vector)
+    context = ServerContext(vector.server_time or 0, StaticKeys({"another-key": "another-secret"}))
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request)
+    assert diagnosis.step == "key" and "credentials" in diagnosis.message
+
+
+def test_a_sibling_scheme_signature_is_named_from_the_registry() -> None:
+    vector = next(vector for vector in repo_vectors() if vector.id == "coinex-v2-sha256-legacy-0001")
+    request, context = vector_context(vector)
+    current = replace(request, scheme="coinex-v2")
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), "coinex-v2", context, current)
+    assert [match.classes for match in diagnosis.matches] == [("SiblingScheme",)]
+    assert diagnosis.flags == ("LegacyScheme",)
+
+
+def test_another_reading_of_a_scheme_option_is_named_from_the_registry() -> None:
+    vector = next(vector for vector in repo_vectors() if vector.id == "bitunix-0003")
+    request, context = vector_context(vector)
+    default = replace(request, options={})
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, default)
+    assert ("option query_format=key=value",) in [match.classes for match in diagnosis.matches]
+
+
+def test_seconds_for_milliseconds_is_diagnosed_by_the_window_check() -> None:
+    vector = next(vector for vector in repo_vectors() if vector.id == "mexc-spot-v3-0020")
+    request, context = vector_context(vector)
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request)
+    assert diagnosis.flags == ("SecondsForMilliseconds",)
+
+
+def test_a_timestamp_sent_other_than_signed_is_named() -> None:
+    vector = next(vector for vector in repo_vectors() if vector.id == "coinex-v2-0001")
+    request, context = vector_context(vector)
+    received = received_from_mapping(vector.expected["wire"])
+    later = str((request.timestamp or 0) + 1)
+    moved = replace(received, headers=tuple((n, later if n == "X-COINEX-TIMESTAMP" else v) for n, v in received.headers))
+    diagnosis = diagnose(moved, vector.scheme, context, request)
+    assert [match.classes for match in diagnosis.matches] == [("ClockReadTwice",)]
+
+
+def test_the_diagnosis_mapping_is_json_ready() -> None:
+    import json
+
+    vector = next(vector for vector in repo_vectors() if vector.id == "mexc-spot-v3-0004")
+    request, context = vector_context(vector)
+    mapping = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request).to_mapping()
+    assert json.loads(json.dumps(mapping)) == mapping
+    assert mapping["matches"][0]["classes"] == ["StrayAmpersand"] and mapping["matches"][0]["stage"] == "string_to_sign"
+
+
+def test_a_sibling_schemes_authentication_on_the_wrong_path_is_named() -> None:
+    vector = next(vector for vector in repo_vectors() if vector.id == "mexc-futures-v1-0001")
+    _, context = vector_context(vector)
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), "mexc-spot-v3", context)
+    assert [match.classes for match in diagnosis.matches] == [("SiblingScheme",)]
+    assert "mexc-futures-v1" in diagnosis.message and "X-MEXC-APIKEY" in diagnosis.message
+
+
+def test_a_request_signed_with_another_secret_is_unexplained_and_points_at_the_credentials_last() -> None:
+    vector = next(vector for vector in repo_vectors() if vector.id == "coinex-v2-0001")
+    request, _ = vector_context(vector)
+    context = ServerContext(vector.server_time or 0, StaticKeys({request.credentials.api_key: "a-different-secret"}))
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context)
+    assert not diagnosis.found and "(wrong credentials are the last explanation)" in diagnosis.message
+
+
+def test_the_gate_diagnoser_gives_the_message_for_a_vector() -> None:
+    vector = next(vector for vector in repo_vectors() if vector.id == "mexc-spot-v3-0004")
+    _, context = vector_context(vector)
+    message = diagnose_vector(vector, received_from_mapping(vector.expected["wire"]), context)
+    assert message.startswith("your client joins query and body with `&`; MEXC concatenates them with no separator")
+
+
+def test_a_signature_sent_in_the_wrong_place_is_found_there() -> None:
+    vector = next(vector for vector in repo_vectors() if vector.id == "coinex-v2-0001")
+    request, context = vector_context(vector)
+    received = received_from_mapping(vector.expected["wire"])
+    moved = replace(received, headers=tuple(("X-SIGN" if n == "X-COINEX-SIGN" else n, v) for n, v in received.headers))
+    diagnosis = diagnose(moved, vector.scheme, context, request)
+    assert diagnosis.message.startswith("your request carries no signature in header X-COINEX-SIGN")
+    assert "(it is in header X-SIGN)" in diagnosis.message
+
+
+def test_two_bugs_at_once_are_named_as_a_pair() -> None:
+    vector = next(vector for vector in repo_vectors() if vector.id == "mexc-spot-v3-0003")
+    request, context = vector_context(vector)
+    reference = reference_for(scheme_named(vector.scheme), request)
+    assert reference.construction is not None
+    both = catalogue().named("HexCaseFlipped").apply(catalogue().named("StrayAmpersand").apply(reference.construction))
+    diagnosis = diagnose(client_request(reference, both), vector.scheme, context, request)
+    assert [match.classes for match in diagnosis.matches] == [("StrayAmpersand", "HexCaseFlipped")]
+    assert diagnosis.matches[0].stage == "string_to_sign" and set(diagnosis.flags) == {
+        "StrayAmpersand",
+        "MixedPlacement",
+        "HexCase",
+    }
+
+
+def test_a_body_re_serialised_after_signing_is_shown_where_the_two_part() -> None:
+    vector = next(vector for vector in repo_vectors() if vector.id == "mexc-futures-v1-0005")
+    request, context = vector_context(vector)
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request)
+    assert 'your client signed `{"symbol":"BTC_USDT","price"' in diagnosis.message
+    assert 'but sent `{"symbol": "BTC_USDT", "price"' in diagnosis.message
