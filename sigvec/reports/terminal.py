@@ -1,0 +1,72 @@
+"""The terminal report: a progress bar while a long run goes on, then a table per scheme and every vector that did not pass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from sigvec.gate.verdict import STATUSES, GateRun, Tally, VectorVerdict
+
+PROGRESS_AFTER = 50
+"""Runs shorter than this many vectors get no progress bar: they end before one would help."""
+
+
+class TerminalReport:
+    def __init__(self, console: Console | None = None, progress_console: Console | None = None) -> None:
+        self.console = console or Console(highlight=False, soft_wrap=True)
+        self.progress_console = progress_console or Console(stderr=True)
+
+    @contextmanager
+    def progress(self) -> Iterator[Callable[[VectorVerdict, int], None]]:
+        """A callback for each verdict that drives a progress bar on a terminal (and does nothing elsewhere)."""
+        bar = Progress(
+            TextColumn("sigvec gate"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=self.progress_console,
+            transient=True,
+            disable=not self.progress_console.is_terminal,
+        )
+        task = bar.add_task("vectors", total=None)
+
+        def advance(verdict: VectorVerdict, total: int) -> None:
+            bar.update(task, total=total, advance=1, visible=total >= PROGRESS_AFTER)
+
+        with bar:
+            yield advance
+
+    def print(self, run: GateRun) -> None:
+        table = Table(title=f"sigvec gate: {run.implementation.name}", title_justify="left")
+        for column in ("scheme", "vectors", *STATUSES, "exact", "accepted"):
+            table.add_column(column, justify="left" if column == "scheme" else "right")
+        for scheme, tally in run.by_scheme().items():
+            table.add_row(*self._cells(scheme, tally))
+        table.add_row(*self._cells("total", run.total()), style="bold")
+        self.console.print(table)
+        for verdict in run.verdicts:
+            if verdict.expectation != "ok":
+                self.console.print(f"{verdict.status.upper()} {verdict.id} ({verdict.expectation})", markup=False)
+                for line in verdict.explanation():
+                    self.console.print(f"  {line}", markup=False)
+        total = run.total()
+        outcome = "passed" if run.succeeded else "FAILED"
+        self.console.print(
+            f"{total.exact_percent}% exact, {total.accepted_percent}% accepted over {total.vectors} vectors: the gate {outcome}"
+            f" ({total.unexpected} unexpected, {total.unexpected_passes} known failures passing, {total.known} known)",
+            markup=False,
+        )
+
+    @staticmethod
+    def _cells(name: str, tally: Tally) -> list[str]:
+        return [
+            name,
+            str(tally.vectors),
+            *(str(tally.statuses[s]) for s in STATUSES),
+            f"{tally.exact_percent}%",
+            f"{tally.accepted_percent}%",
+        ]
