@@ -142,4 +142,6 @@ def read_sign_reply(reply: object, seq: int) -> Answer:
         return Answer("refused", message=reply["refused"]["message"])
     if "skipped" in reply:
         return Answer("skipped", message=reply["skipped"]["message"], issue_url=reply["skipped"].get("issue_url"))
-    return Answer("errored", message=reply["errored"]["message"], traceback=reply["errored"].get("traceback"))
+    return Answer(
+        "errored", message=f"the client errored: {reply['errored']['message']}", traceback=reply["errored"].get("traceback")
+    )

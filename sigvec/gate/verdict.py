@@ -317,7 +317,7 @@ class Judge:
                 status="errored",
                 exact=False,
                 accepted=False,
-                message=f"the client errored: {answer.message}",
+                message=answer.message,
                 traceback=answer.traceback,
             )
         if answer.kind == "skipped":
@@ -352,16 +352,17 @@ class Judge:
     ) -> VectorVerdict:
         secret_stages = scheme_named(vector.scheme).secret_stages
         if fault == "client":
+            references = _reference(vector)
+            closest = references[0] if references else None
             if _same_wire(vector.expected, client):
                 return VectorVerdict(
                     **base,
                     status="fail",
                     exact=False,
                     accepted=False,
-                    message=f"produces the known buggy request this vector records (flags: {', '.join(vector.flags)})",
+                    diff=None if closest is None else first_difference(closest, client, secret_stages),
+                    message=f"produces the known buggy request this vector records (flags: {', '.join(vector.flags) or 'none'})",
                 )
-            references = _reference(vector)
-            closest = references[0] if references else None
         else:
             targets, shown = self.targets(vector)
             references = [dict(target.expected) for target in targets]
