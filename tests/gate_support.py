@@ -86,3 +86,16 @@ def ampersand_client(data: Mapping[str, Any]) -> dict[str, Any]:
         "wire": buggy["wire"],
         "stages": {**stages, "string_to_sign": buggy["stages"]["string_to_sign"], "signature": buggy["stages"]["signature"]},
     }
+
+
+def garbled_client(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Bug: the signature's last hex digit is wrong on the wire (a client that mangles what it signed)."""
+    signed = sign(request_from_mapping(data))
+    signature = signed.stages.signature
+    wrong = signature[:-1] + ("0" if signature[-1] != "0" else "1")
+    wire = signed.wire.to_mapping()
+    wire["headers"] = {name: value.replace(signature, wrong) for name, value in wire["headers"].items()}
+    for part in ("url", "body"):
+        if wire[part]:
+            wire[part] = wire[part].replace(signature, wrong)
+    return wire

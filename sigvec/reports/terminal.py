@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -11,13 +12,17 @@ from rich.table import Table
 
 from sigvec.gate.verdict import STATUSES, GateRun, Tally, VectorVerdict
 
+WIDTH_OFF_TERMINAL = 160
+"""Columns for the table when output goes to a file or a CI log, where there is no terminal to measure."""
 PROGRESS_AFTER = 50
 """Runs shorter than this many vectors get no progress bar: they end before one would help."""
 
 
 class TerminalReport:
     def __init__(self, console: Console | None = None, progress_console: Console | None = None) -> None:
-        self.console = console or Console(highlight=False, soft_wrap=True)
+        self.console = console or Console(
+            highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else WIDTH_OFF_TERMINAL
+        )
         self.progress_console = progress_console or Console(stderr=True)
 
     @contextmanager
