@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote
 
-from signing.model import STAGE_NAMES, Received, SigningError, received_from_wire, request_from_mapping
+from signing.model import STAGE_NAMES, Received, SigningError, WireRequest, received_from_wire, request_from_mapping
 from signing.registry import scheme_named, sign, verify
 from signing.server import MemoryReplayStore, ServerContext, StaticKeys
 from sigvec.corpus import Vector
@@ -258,25 +258,35 @@ def _stage_value(reference: Mapping[str, Any], part: str) -> str | None:
     return "" if value is None else str(value)
 
 
-def _client_headers_text(client: Mapping[str, Any], expected_headers: Mapping[str, str]) -> str:
-    """The client's values for the expected headers only (matched case-insensitively), in the same layout."""
-    wire = wire_from_mapping(client["wire"])
-    return "\n".join(f"{key}: {wire.header(key) or ''}" for key in sorted(expected_headers))
+@dataclass(frozen=True)
+class ClientRequest:
+    """What a client answered with: its wire request and the stages it chose to expose."""
+
+    wire: WireRequest
+    stages: Mapping[str, str]
 
 
-def first_difference(reference: Mapping[str, Any], client: Mapping[str, Any], secret_stages: Sequence[str]) -> StageDiff | None:
+def _client_value(client: ClientRequest, part: str, expected_headers: Mapping[str, str]) -> str:
+    """A stage or wire part of the client's request, laid out as `_stage_value` lays out the reference's;
+    for headers, only the expected ones (matched case-insensitively)."""
+    if part == "wire.headers":
+        return "\n".join(f"{key}: {client.wire.header(key) or ''}" for key in sorted(expected_headers))
+    if part == "wire.method":
+        return client.wire.method
+    if part == "wire.url":
+        return client.wire.url
+    if part == "wire.body":
+        return client.wire.body or ""
+    return client.stages[part]
+
+
+def first_difference(reference: Mapping[str, Any], client: ClientRequest, secret_stages: Sequence[str]) -> StageDiff | None:
     """The first stage the client gives, then wire part, where it differs from `reference` (a signed mapping)."""
-    given = client.get("stages") or {}
-    for part in (*(name for name in STAGE_NAMES if name in given), *WIRE_PARTS):
+    for part in (*(name for name in STAGE_NAMES if name in client.stages), *WIRE_PARTS):
         want = _stage_value(reference, part)
-        if part == "wire.headers":
-            got: str | None = _client_headers_text(client, dict(reference["wire"]["headers"]))
-        elif part.startswith("wire."):
-            got = _stage_value({"wire": dict(client["wire"])}, part)
-        else:
-            got = str(given[part])
+        got = _client_value(client, part, reference["wire"]["headers"])
         if want != got:
-            want, got = want or "", got or ""
+            want = want or ""
             at = next((i for i, (a, b) in enumerate(zip(want, got, strict=False)) if a != b), min(len(want), len(got)))
             if part in secret_stages:
                 return StageDiff(part, SECRET_NOT_SHOWN, SECRET_NOT_SHOWN, at)
@@ -291,6 +301,7 @@ class Judge:
     implementation: Implementation
     vectors: Mapping[str, Vector]
     diagnoser: Diagnoser | None = None
+    _references: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False, compare=False)
 
     def targets(self, vector: Vector) -> tuple[list[Vector], Vector]:
         """The vectors whose expected request is right for this client given `vector`'s input, and the one a
@@ -339,22 +350,21 @@ class Judge:
         if answer.kind == "sent":
             return VectorVerdict(**base, status="errored", exact=False, accepted=False, message=answer.message)
         try:
-            client = {"wire": wire_from_mapping(answer.wire).to_mapping(), "stages": _stages(answer.stages)}
-            received = received_from_wire(wire_from_mapping(answer.wire))
+            client = ClientRequest(wire_from_mapping(answer.wire), _stages(answer.stages))
         except (WireFormatError, ValueError) as error:
             return VectorVerdict(
                 **base, status="errored", exact=False, accepted=False, message=f"the client's answer is malformed: {error}"
             )
-        return self._judge_request(vector, fault, client, received, base)
+        return self._judge_request(vector, fault, client, base)
 
-    def _judge_request(
-        self, vector: Vector, fault: str | None, client: Mapping[str, Any], received: Received, base: Mapping[str, Any]
-    ) -> VectorVerdict:
+    def _judge_request(self, vector: Vector, fault: str | None, client: ClientRequest, base: Mapping[str, Any]) -> VectorVerdict:
         secret_stages = scheme_named(vector.scheme).secret_stages
         if fault == "client":
-            references = _reference(vector)
+            if vector.id not in self._references:
+                self._references[vector.id] = _reference(vector)
+            references = self._references[vector.id]
             closest = references[0] if references else None
-            if _same_wire(vector.expected, client):
+            if _same_wire(vector.expected, client.wire):
                 return VectorVerdict(
                     **base,
                     status="fail",
@@ -371,6 +381,7 @@ class Judge:
         diff = None if exact or closest is None else first_difference(closest, client, secret_stages)
         if exact:
             return VectorVerdict(**base, status="pass", exact=True, accepted=True, message="byte-identical to the reference")
+        received = received_from_wire(client.wire)
         context = server_context(vector)
         outcome, reason = outcome_of(received, vector, context)
         allowed = _allowed_outcomes(vector, fault)
@@ -427,17 +438,16 @@ def _stages(raw: object) -> dict[str, str]:
     return dict(raw)
 
 
-def _same_wire(expected: Mapping[str, Any], client: Mapping[str, Any]) -> bool:
-    want, got = expected["wire"], client["wire"]
-    if (want["method"], want["url"], want.get("body")) != (got["method"], got["url"], got.get("body")):
+def _same_wire(expected: Mapping[str, Any], sent: WireRequest) -> bool:
+    """Byte-identical method, URL and body, and every expected header present with the same value."""
+    want = expected["wire"]
+    if (want["method"], want["url"], want.get("body")) != (sent.method, sent.url, sent.body):
         return False
-    sent = wire_from_mapping(got)
-    return all(sent.header(name) == value for name, value in dict(want["headers"]).items())
+    return all(sent.header(name) == value for name, value in want["headers"].items())
 
 
-def _matches(reference: Mapping[str, Any], client: Mapping[str, Any]) -> bool:
-    given = client.get("stages") or {}
-    return all(reference.get(name) == value for name, value in given.items()) and _same_wire(reference, client)
+def _matches(reference: Mapping[str, Any], client: ClientRequest) -> bool:
+    return all(reference.get(name) == value for name, value in client.stages.items()) and _same_wire(reference, client.wire)
 
 
 def _reference(vector: Vector) -> list[dict[str, Any]]:
