@@ -80,6 +80,12 @@ def test_a_harness_that_dies_before_its_start_reply_is_a_usage_error_with_its_st
         run(broken("no-start"))
 
 
+def test_a_harness_that_never_answers_start_is_a_usage_error_after_the_start_timeout() -> None:
+    harness = SubprocessHarness([sys.executable, str(HARNESSES / "broken_harness.py"), "mute"], timeout=0.2, start_timeout=0.5)
+    with pytest.raises(HarnessError, match="no start reply within 0.5 s"):
+        harness.start()
+
+
 def test_a_missing_harness_command_is_a_usage_error() -> None:
     with pytest.raises(HarnessError, match="cannot start the harness"):
         SubprocessHarness(["/nonexistent/harness"]).start()

@@ -146,7 +146,10 @@ class SubprocessHarness:
         """Start the harness and read the implementation it declares; `HarnessError` if it cannot."""
         self._process = _Process(self.argv, self.cwd)
         process = self._process
-        line = self._next_line(process, self.start_timeout) if process.send(start_command()) else None
+        try:
+            line = self._next_line(process, self.start_timeout) if process.send(start_command()) else None
+        except TimeoutError:
+            line = None
         if line is None:
             process.end()
             stderr = process.take_stderr()
@@ -172,11 +175,12 @@ class SubprocessHarness:
             process = restarted
         if not process.send(sign_command(seq, vector_id, vector_input, base_url)):
             return self._crashed(process, "exited before reading the command")
-        line = self._next_line(process, self.timeout)
+        try:
+            line = self._next_line(process, self.timeout)
+        except TimeoutError:
+            process.end()
+            return errored(f"the harness gave no answer within {self.timeout:g} s; it was killed", process.take_stderr())
         if line is None:
-            if process.popen.poll() is None:
-                process.end()
-                return errored(f"the harness gave no answer within {self.timeout:g} s; it was killed", process.take_stderr())
             return self._crashed(process, "exited while answering")
         try:
             reply = json.loads(line)
@@ -192,11 +196,11 @@ class SubprocessHarness:
             self._process = None
 
     def _next_line(self, process: _Process, timeout: float) -> str | None:
-        """The next stdout line, or None at end of output or after `timeout` seconds."""
+        """The next stdout line, or None at the end of output; `TimeoutError` after `timeout` seconds."""
         try:
             return process.lines.get(timeout=timeout)
         except queue.Empty:
-            return None
+            raise TimeoutError from None
 
     def _drained(self, process: _Process) -> bool:
         """Drop stray lines left from earlier answers; False if the harness has exited."""

@@ -6,7 +6,7 @@ Modes: `crash` (exits on every sign, after writing to stderr), `crash-once`
 (exits on its first sign only, remembered in STATE_FILE), `hang` (never
 answers a sign), `garbage` (answers with a line that is not JSON),
 `wrong-seq` (answers with another seq), `no-start` (exits before its start
-reply), `sent` (answers every sign with sent), `chatty` (answers correctly
+reply), `mute` (never answers start), `sent` (answers every sign with sent), `chatty` (answers correctly
 after an extra line that is not a reply).
 """
 
@@ -25,6 +25,8 @@ def main(mode: str, state: Path | None) -> None:
     for line in sys.stdin:
         command = json.loads(line)
         if command["cmd"] == "start":
+            if mode == "mute":
+                time.sleep(3600)
             if mode == "no-start":
                 sys.stderr.write("cannot load the client\n")
                 sys.exit(4)
