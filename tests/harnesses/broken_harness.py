@@ -6,8 +6,7 @@ Modes: `crash` (exits on every sign, after writing to stderr), `crash-once`
 (exits on its first sign only, remembered in STATE_FILE), `hang` (never
 answers a sign), `garbage` (answers with a line that is not JSON),
 `wrong-seq` (answers with another seq), `no-start` (exits before its start
-reply), `mute` (never answers start), `sent` (answers every sign with sent), `chatty` (answers correctly
-after an extra line that is not a reply).
+reply), `mute` (never answers start), `sent` (answers every sign with sent).
 """
 
 from __future__ import annotations
