@@ -14,6 +14,8 @@ from sigvec.cli import main
 
 # max-v2 and peatio-v2 hold no request-fault vectors, so these runs do not depend on the corpus marking them.
 SCHEMES = ["--scheme", "max-v2", "--scheme", "peatio-v2"]
+GARBLED_MAX = ("--python", "gate_support:garbled_client", "--scheme", "max-v2")
+REFERENCE_MAX = ("--python", "gate_support:reference_client", "--scheme", "max-v2")
 MAX_IDS = [f"max-v2-{number:04d}" for number in range(1, 13)]
 
 
@@ -42,34 +44,18 @@ def test_a_correct_client_exits_zero_and_writes_every_report(tmp_path: Path, cap
 
 
 def test_an_unexpected_failure_exits_one(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = gate(capsys, "--python", "gate_support:garbled_client", "--scheme", "max-v2")
+    code, out, _ = gate(capsys, *GARBLED_MAX)
     assert code == 1
     assert "FAIL max-v2-0001 (unexpected)" in out
 
 
 def test_failures_all_listed_as_known_exit_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, _ = gate(
-        capsys,
-        "--python",
-        "gate_support:garbled_client",
-        "--scheme",
-        "max-v2",
-        "--known-failures",
-        known_failures(tmp_path, MAX_IDS),
-    )
+    code, _, _ = gate(capsys, *GARBLED_MAX, "--known-failures", known_failures(tmp_path, MAX_IDS))
     assert code == 0
 
 
 def test_a_known_failure_that_passes_fails_the_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = gate(
-        capsys,
-        "--python",
-        "gate_support:reference_client",
-        "--scheme",
-        "max-v2",
-        "--known-failures",
-        known_failures(tmp_path, ["max-v2-0003"]),
-    )
+    code, out, _ = gate(capsys, *REFERENCE_MAX, "--known-failures", known_failures(tmp_path, ["max-v2-0003"]))
     assert code == 1
     assert "listed as a known failure, but it passes" in out
 

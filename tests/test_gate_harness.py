@@ -82,7 +82,7 @@ def test_a_harness_that_dies_before_its_start_reply_is_a_usage_error_with_its_st
 
 def test_a_harness_that_never_answers_start_is_a_usage_error_after_the_start_timeout() -> None:
     harness = SubprocessHarness([sys.executable, str(HARNESSES / "broken_harness.py"), "mute"], timeout=0.2, start_timeout=0.5)
-    with pytest.raises(HarnessError, match="no start reply within 0.5 s"):
+    with pytest.raises(HarnessError, match=r"no start reply within 0\.5 s"):
         harness.start()
 
 

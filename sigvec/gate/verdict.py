@@ -401,24 +401,16 @@ class Judge:
             difference = request_difference(
                 received_from_wire(wire_from_mapping(closest["wire"])), received, closest.get("signature")
             )
-        if difference is not None:
-            return VectorVerdict(
-                **base,
-                status="fail",
-                exact=False,
-                accepted=False,
-                diff=diff,
-                server=outcome,
-                message=f"the server answers {outcome}, but it is not the same request: {difference}",
-            )
+        same = difference is None
         return VectorVerdict(
             **base,
-            status="pass",
+            status="pass" if same else "fail",
             exact=False,
-            accepted=True,
+            accepted=same,
             diff=diff,
             server=outcome,
-            message=f"the server answers {outcome}; not byte-identical to the reference",
+            message=f"the server answers {outcome}; "
+            + ("not byte-identical to the reference" if same else f"but it is not the same request: {difference}"),
         )
 
     def _diagnosed(
