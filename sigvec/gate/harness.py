@@ -35,6 +35,8 @@ from sigvec.gate.protocol import (
 )
 
 STDERR_LIMIT = 8_000
+STDERR_LINES_KEPT = 1_000
+"""A harness that floods stderr costs the gate at most this many lines, until they are attached to a verdict."""
 EXIT_GRACE_SECONDS = 2.0
 
 
@@ -80,6 +82,8 @@ class _Process:
         for line in stream:
             with self._stderr_lock:
                 self._stderr.append(line)
+                if len(self._stderr) > STDERR_LINES_KEPT:
+                    del self._stderr[: len(self._stderr) - STDERR_LINES_KEPT]
 
     def send(self, message: Mapping[str, Any]) -> bool:
         """Write one command line; False if the harness no longer reads its stdin."""

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -37,7 +38,7 @@ class TerminalReport:
             transient=True,
             disable=not self.progress_console.is_terminal,
         )
-        task = bar.add_task("vectors", total=None)
+        task = bar.add_task("vectors", total=None, visible=False)
 
         def advance(verdict: VectorVerdict, total: int) -> None:
             bar.update(task, total=total, advance=1, visible=total >= PROGRESS_AFTER)
@@ -46,9 +47,10 @@ class TerminalReport:
             yield advance
 
     def print(self, run: GateRun) -> None:
-        table = Table(title=f"sigvec gate: {run.implementation.name}", title_justify="left")
-        for column in ("scheme", "vectors", *STATUSES, "exact", "accepted"):
-            table.add_column(column, justify="left" if column == "scheme" else "right")
+        table = Table(title=f"sigvec gate: {run.implementation.name}", title_justify="left", box=box.SIMPLE_HEAD)
+        table.add_column("scheme", overflow="fold", min_width=10)
+        for column in ("vectors", *STATUSES, "exact", "accepted"):
+            table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
         for scheme, tally in run.by_scheme().items():
             table.add_row(*self._cells(scheme, tally))
         table.add_row(*self._cells("total", run.total()), style="bold")
