@@ -216,11 +216,17 @@ def _params(text: str) -> list[tuple[str, str]]:
     return parse_qsl(text, keep_blank_values=True)
 
 
+NOT_JSON = object()
+
+
 def _json(body: bytes) -> object:
+    """The decoded JSON value of a body, or `NOT_JSON`."""
+    if body.lstrip()[:1] not in (b"{", b"["):
+        return NOT_JSON
     try:
         return json.loads(body.decode("utf-8"), parse_float=Decimal)
     except (ValueError, RecursionError):
-        return None
+        return NOT_JSON
 
 
 def request_difference(expected: Received, actual: Received, signature: str | None) -> str | None:
@@ -229,21 +235,20 @@ def request_difference(expected: Received, actual: Received, signature: str | No
         return f"method: expected {expected.method}, sent {actual.method}"
     if unquote(expected.path) != unquote(actual.path):
         return f"path: expected {unquote(expected.path)}, sent {unquote(actual.path)}"
-    signed = {
-        key for key, value in _params(expected.query) + _params(expected.body.decode("utf-8", "replace")) if value == signature
-    }
+    want_query, want_form = _params(expected.query), _params(expected.body.decode("utf-8", "replace"))
+    signed = {key for key, value in want_query + want_form if value == signature}
 
     def content(params: list[tuple[str, str]]) -> list[tuple[str, str]]:
         return sorted(pair for pair in params if pair[0] not in signed)
 
-    if content(_params(expected.query)) != content(_params(actual.query)):
-        return f"query parameters: expected {content(_params(expected.query))}, sent {content(_params(actual.query))}"
+    want, got = content(want_query), content(_params(actual.query))
+    if want != got:
+        return f"query parameters: expected {want}, sent {got}"
     want_json, got_json = _json(expected.body), _json(actual.body)
-    if want_json is not None or got_json is not None:
+    if want_json is not NOT_JSON or got_json is not NOT_JSON:
         return None if want_json == got_json else "body: the JSON content differs"
-    want_form = content(_params(expected.body.decode("utf-8", "replace")))
-    got_form = content(_params(actual.body.decode("utf-8", "replace")))
-    return None if want_form == got_form else f"body parameters: expected {want_form}, sent {got_form}"
+    want, got = content(want_form), content(_params(actual.body.decode("utf-8", "replace")))
+    return None if want == got else f"body parameters: expected {want}, sent {got}"
 
 
 def _stage_value(reference: Mapping[str, Any], part: str) -> str | None:
