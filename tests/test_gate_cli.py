@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, VECTORS
 from junitparser import JUnitXml
 
 from sigvec.cli import main
+from sigvec.gate.protocol import Implementation, implementation_from_mapping
+from sigvec.gate.run import GateUsageError, selected_vectors
 
 # max-v2 and peatio-v2 hold no request-fault vectors, so these runs do not depend on the corpus marking them.
 SCHEMES = ["--scheme", "max-v2", "--scheme", "peatio-v2"]
@@ -101,3 +104,29 @@ def test_a_bad_known_failures_file_exits_two(
     path.write_text(content)
     code, _, err = gate(capsys, "--python", "gate_support:reference_client", "--known-failures", str(path))
     assert code == 2 and message in err
+
+
+def declared(schemes: list[str], options: dict[str, dict[str, str]] | None = None) -> Implementation:
+    return implementation_from_mapping({"name": "c", "language": "go", "schemes": schemes, "options": options or {}})
+
+
+def test_only_the_vectors_of_the_declared_schemes_run() -> None:
+    chosen = selected_vectors(VECTORS, declared(["bitunix", "max-v2"]), ())
+    assert {vector.scheme for vector in chosen} == {"bitunix", "max-v2"}
+
+
+def test_scheme_narrows_the_run_to_the_schemes_named() -> None:
+    assert {vector.scheme for vector in selected_vectors(VECTORS, declared(["bitunix", "max-v2"]), ["max-v2"])} == {"max-v2"}
+
+
+@pytest.mark.parametrize(
+    ("implementation", "message"),
+    [
+        (declared(["mexc-spot-v4"]), "'mexc-spot-v4' is not a scheme"),
+        (declared(["max-v2"], {"max-v2": {"json": "pretty"}}), "implementation.options.max-v2.json: 'pretty'"),
+        (declared(["max-v2"], {"max-v2": {"jsn": "compact"}}), "implementation.options.max-v2.jsn"),
+    ],
+)
+def test_a_declaration_outside_the_registry_is_a_usage_error(implementation: Implementation, message: str) -> None:
+    with pytest.raises(GateUsageError, match=re.escape(message)):
+        selected_vectors(VECTORS, implementation, ())

@@ -327,7 +327,7 @@ class Judge:
     def judge(self, vector: Vector, answer: Answer) -> VectorVerdict:
         base: dict[str, Any] = {"id": vector.id, "scheme": vector.scheme, "result": vector.result, "stderr": answer.stderr}
         fault = fault_of(vector)
-        if answer.kind == "errored":
+        if answer.kind in ("errored", "sent"):  # a `sent` answer reaches here only when capture could not resolve it
             return VectorVerdict(
                 **base,
                 status="errored",
@@ -352,8 +352,6 @@ class Judge:
             return VectorVerdict(
                 **base, status="fail", exact=False, accepted=False, message=f"refused an input it must sign: {answer.message}"
             )
-        if answer.kind == "sent":
-            return VectorVerdict(**base, status="errored", exact=False, accepted=False, message=answer.message)
         try:
             client = ClientRequest(wire_from_mapping(answer.wire), _stages(answer.stages))
         except (WireFormatError, ValueError) as error:
