@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from signing.registry import scheme_named
 from sigvec.corpus import Vector, load_corpus
 from sigvec.gate.adapters import AdapterError, InProcessAdapter
 from sigvec.gate.run import GateUsageError, load_known_failures, selected_vectors
@@ -53,7 +54,7 @@ class SigvecVector(pytest.Item):
         self.seq = seq
 
     def runtest(self) -> None:
-        answer = self.adapter.sign(self.seq, self.vector.id, self.vector.input, "")
+        answer = self.adapter.sign(self.seq, self.vector.id, self.vector.input, scheme_named(self.vector.scheme).base_url)
         verdict = self.judge.judge(self.vector, answer)
         if verdict.status == "skipped":
             pytest.skip(verdict.message)
