@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 from conftest import CORPUS
-from gate_support import CONTRACT_VECTORS, ampersand_client, edited, reference_client, reference_wire, sorting_client
+from gate_support import (
+    CONTRACT_VECTORS,
+    ampersand_client,
+    edited,
+    garbled_client,
+    reference_client,
+    reference_wire,
+    sorting_client,
+)
 
 from signing.model import Received, request_from_mapping
 from signing.registry import SCHEMES, sign
@@ -230,3 +238,18 @@ def test_a_client_fault_vector_is_judged_against_the_reference_request_for_its_i
     signed = sign(request_from_mapping(vector.input))
     verdict = judge(vector.id, Answer("wire", wire=signed.wire.to_mapping(), stages=signed.stages.to_mapping()))
     assert (verdict.status, verdict.exact) == ("pass", True)
+
+
+def test_a_rejected_request_carries_the_diagnosis_of_the_diagnoser_given() -> None:
+    implementation = implementation_from_mapping({"name": "t", "language": "python", "schemes": ["max-v2"]})
+    judge = Judge(implementation, BY_ID, diagnoser=lambda vector, received, context: f"{vector.id} sent to {received.path}")
+    vector = BY_ID["max-v2-0001"]
+    verdict = judge.judge(vector, Answer("wire", wire=garbled_client(vector.input)))
+    assert verdict.diagnosis == "max-v2-0001 sent to /api/v2/members/me.json"
+    assert "diagnosis: max-v2-0001 sent to /api/v2/members/me.json" in verdict.explanation()
+
+
+def test_a_passing_request_is_not_diagnosed() -> None:
+    implementation = implementation_from_mapping({"name": "t", "language": "python", "schemes": ["max-v2"]})
+    judge = Judge(implementation, BY_ID, diagnoser=lambda vector, received, context: "never")
+    assert judge.judge(BY_ID["max-v2-0001"], Answer("wire", wire=reference_wire(BY_ID["max-v2-0001"].input))).diagnosis is None
