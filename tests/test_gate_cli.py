@@ -130,3 +130,8 @@ def test_scheme_narrows_the_run_to_the_schemes_named() -> None:
 def test_a_declaration_outside_the_registry_is_a_usage_error(implementation: Implementation, message: str) -> None:
     with pytest.raises(GateUsageError, match=re.escape(message)):
         selected_vectors(VECTORS, implementation, ())
+
+
+def test_a_report_that_cannot_be_written_exits_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = gate(capsys, *REFERENCE_MAX, "--junit", str(tmp_path / "missing" / "report.xml"))
+    assert code == 2 and "cannot write a report" in err and "report.xml" in err

@@ -153,5 +153,9 @@ def command(args: argparse.Namespace) -> int:
         print(f"sigvec gate: error: {error}", file=sys.stderr)
         return 2
     terminal.print(run)
-    write_reports(run, junit_path=args.junit, markdown_path=args.markdown, badge_path=args.badge, json_lines_path=args.json)
+    try:
+        write_reports(run, junit_path=args.junit, markdown_path=args.markdown, badge_path=args.badge, json_lines_path=args.json)
+    except OSError as error:
+        print(f"sigvec gate: error: cannot write a report: {error.filename}: {error.strerror}", file=sys.stderr)
+        return 2
     return 0 if run.succeeded else 1
