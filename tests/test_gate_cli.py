@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -135,3 +136,10 @@ def test_a_declaration_outside_the_registry_is_a_usage_error(implementation: Imp
 def test_a_report_that_cannot_be_written_exits_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = gate(capsys, *REFERENCE_MAX, "--junit", str(tmp_path / "missing" / "report.xml"))
     assert code == 2 and "cannot write a report" in err and "report.xml" in err
+
+
+def test_a_corpus_that_is_not_yaml_exits_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(REPO / "vectors", tmp_path / "vectors")
+    (tmp_path / "vectors" / "max" / "max.yaml").write_text("vectors: [unclosed\n")
+    code, _, err = gate(capsys, *REFERENCE_MAX, "--vectors", str(tmp_path / "vectors"))
+    assert code == 2 and "not valid YAML" in err
