@@ -63,6 +63,13 @@ def test_a_harness_that_hangs_is_errored_per_vector_and_the_gate_finishes_in_bou
     assert time.monotonic() - began < 15
 
 
+def test_a_harness_whose_child_holds_its_pipes_open_cannot_hang_the_gate() -> None:
+    began = time.monotonic()
+    result = run(broken("orphan", timeout=0.3, max_restarts=0))
+    assert [verdict.status for verdict in result.verdicts] == ["errored"] * SCHEME_VECTORS
+    assert time.monotonic() - began < 15
+
+
 def test_a_line_that_is_not_json_is_errored_for_that_vector() -> None:
     result = run(broken("garbage"))
     assert [verdict.status for verdict in result.verdicts] == ["errored"] * SCHEME_VECTORS

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import queue
+import signal
 import subprocess
 import threading
 from collections.abc import Mapping, Sequence
@@ -55,6 +57,7 @@ class _Process:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 cwd=cwd,
+                start_new_session=True,
                 text=True,
                 encoding="utf-8",
                 errors="replace",
@@ -62,6 +65,7 @@ class _Process:
             )
         except OSError as error:
             raise HarnessError(f"cannot start the harness {argv[0]!r}: {error.strerror or error}") from None
+        self._ended = False
         self.lines: queue.Queue[str | None] = queue.Queue()
         self._stderr: list[str] = []
         self._stderr_lock = threading.Lock()
@@ -102,13 +106,30 @@ class _Process:
         return text[-STDERR_LIMIT:] or None
 
     def end(self) -> None:
-        """Kill the process if it still runs, and wait for its output threads to see the end."""
-        if self.popen.poll() is None:
+        """Kill the harness and every process it started (its own session), and give the output threads a
+        moment to see the end. Idempotent.
+
+        A stream whose reader is still blocked (a child of the harness may hold
+        the pipe open) is left to its daemon thread: closing it would wait for
+        that read.
+        """
+        if self._ended:
+            return
+        self._ended = True
+        if hasattr(os, "killpg"):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.popen.pid, signal.SIGKILL)
+        elif self.popen.poll() is None:
             self.popen.kill()
         self.popen.wait()
         for reader in self._readers:
             reader.join(EXIT_GRACE_SECONDS)
-        for stream in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
+        streams = [self.popen.stdin] + [
+            stream
+            for stream, reader in zip((self.popen.stdout, self.popen.stderr), self._readers, strict=True)
+            if not reader.is_alive()
+        ]
+        for stream in streams:
             if stream is not None:
                 with contextlib.suppress(OSError):
                     stream.close()

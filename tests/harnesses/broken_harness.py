@@ -6,12 +6,14 @@ Modes: `crash` (exits on every sign, after writing to stderr), `crash-once`
 (exits on its first sign only, remembered in STATE_FILE), `hang` (never
 answers a sign), `garbage` (answers with a line that is not JSON),
 `wrong-seq` (answers with another seq), `no-start` (exits before its start
-reply), `mute` (never answers start), `sent` (answers every sign with sent).
+reply), `mute` (never answers start), `sent` (answers every sign with sent),
+`orphan` (starts a child that keeps stdout and stderr open, then hangs).
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -44,7 +46,9 @@ def answer(mode: str, command: dict[str, object], state: Path | None) -> dict[st
         sys.stderr.write(f"segfault-like crash on {command['id']}\n")
         sys.stderr.flush()
         sys.exit(3)
-    if mode == "hang":
+    if mode == "orphan":
+        subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"])
+    if mode in ("hang", "orphan"):
         time.sleep(3600)
     if mode == "garbage":
         print("this is not json", flush=True)
