@@ -17,15 +17,14 @@ signer the plugin adds nothing.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from signing.registry import scheme_named
-from sigvec.corpus import Vector, load_corpus
-from sigvec.gate.adapters import AdapterError, InProcessAdapter
-from sigvec.gate.run import GateUsageError, load_known_failures, selected_vectors
-from sigvec.gate.verdict import Judge, KnownFailure, VectorVerdict
+if TYPE_CHECKING:  # the gate is imported only when a signer is configured: an unused plugin costs nothing
+    from sigvec.corpus import Vector
+    from sigvec.gate.adapters import InProcessAdapter
+    from sigvec.gate.verdict import Judge, KnownFailure, VectorVerdict
 
 
 class VectorFailed(Exception):
@@ -54,6 +53,8 @@ class SigvecVector(pytest.Item):
         self.seq = seq
 
     def runtest(self) -> None:
+        from signing.registry import scheme_named
+
         answer = self.adapter.sign(self.seq, self.vector.id, self.vector.input, scheme_named(self.vector.scheme).base_url)
         verdict = self.judge.judge(self.vector, answer)
         if verdict.status == "skipped":
@@ -98,6 +99,11 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     target = config.getoption("sigvec_signer") or config.getini("sigvec_signer")
     if not target:
         return
+    from sigvec.corpus import load_corpus
+    from sigvec.gate.adapters import AdapterError, InProcessAdapter
+    from sigvec.gate.run import GateUsageError, load_known_failures, selected_vectors
+    from sigvec.gate.verdict import Judge
+
     try:
         adapter = InProcessAdapter.from_target(str(target))
         implementation = adapter.start()

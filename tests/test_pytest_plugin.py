@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from importlib.metadata import entry_points
 
 import pytest
@@ -84,3 +86,8 @@ def test_a_signer_that_cannot_be_imported_is_a_usage_error(project: pytest.Pytes
 
 def test_the_installed_plugin_loads_itself_in_a_fresh_interpreter(project: pytest.Pytester) -> None:
     configured(project, "sign_for_sigvec").runpytest_subprocess(*QUIET).assert_outcomes(passed=MAX_VECTORS)
+
+
+def test_an_unused_plugin_does_not_import_the_gate() -> None:
+    code = "import sys, sigvec.pytest_plugin; print(sorted(m for m in sys.modules if m.startswith(('sigvec.gate', 'signing'))))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
