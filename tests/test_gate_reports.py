@@ -139,3 +139,14 @@ def test_no_report_shows_a_secret_bearing_stage() -> None:
     assert any(verdict.status == "fail" and verdict.diff and verdict.diff.stage == "string_to_sign" for verdict in run.verdicts)
     for text in (junit.render(run), markdown.render(run), jsonl.render(run), terminal_text(run)):
         assert SECRET not in text
+
+
+def test_passes_that_are_not_byte_identical_are_listed_with_their_first_difference() -> None:
+    run = gate(sorted_consistently, ("mexc-spot-v3",))
+    assert "<summary>" in markdown.render(run) and "#### `mexc-spot-v3-0002`" in markdown.render(run)
+    assert "not exact mexc-spot-v3-0002: canonical_query differs at character 0:" in terminal_text(run)
+
+
+def sorted_consistently(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Signs and sends the query sorted: the server accepts it, but it is not the reference's bytes."""
+    return reference_client({**data, "query": sorted(data.get("query") or [])})

@@ -49,4 +49,18 @@ def render(run: GateRun) -> str:
             "```",
             "",
         ]
+    inexact = [verdict for verdict in run.verdicts if verdict.status == "pass" and not verdict.exact and verdict.diff]
+    if inexact:
+        lines += ["", f"<details><summary>{len(inexact)} passed, not byte-identical</summary>", ""]
+        for verdict in inexact:
+            lines += [
+                f"#### `{verdict.id}`",
+                "",
+                "```text",
+                verdict.message,
+                *(verdict.diff.lines() if verdict.diff else []),
+                "```",
+                "",
+            ]
+        lines += ["</details>"]
     return "\n".join(lines) + "\n"
