@@ -155,6 +155,12 @@ def command_explain(args: argparse.Namespace) -> int:
     return 0 if diagnosis.found else 1
 
 
+def command_gate(args: argparse.Namespace) -> int:
+    from sigvec.gate.run import command
+
+    return command(args)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="sigvec", description="Signature conformance vectors for exchange REST APIs.")
     top.add_argument("--version", action="version", version=f"sigvec {__version__}")
@@ -197,6 +203,15 @@ def parser() -> argparse.ArgumentParser:
     add_request_options(explain_command)
     explain_command.add_argument("--json", action="store_true", help="print the whole diagnosis as JSON")
     explain_command.set_defaults(run=command_explain)
+    gate = with_vectors(commands.add_parser("gate", allow_abbrev=False, help="run a client over the corpus and judge it by the client contract"))
+    gate.add_argument("--harness", metavar="CMD ARGS", help="a harness command speaking the gate protocol on stdin/stdout")
+    gate.add_argument("--python", metavar="MODULE:FUNCTION", help="an in-process signer: input mapping in, wire mapping out")
+    gate.add_argument("--scheme", action="append", metavar="S", help="run only this scheme (repeatable)")
+    gate.add_argument("--known-failures", type=Path, metavar="FILE", help="YAML: vector ID -> {reason, issue}; strict")
+    for report in ("junit", "markdown", "badge", "json"):
+        gate.add_argument(f"--{report}", type=Path, metavar="FILE", help=f"write the {report} report here")
+    gate.add_argument("--timeout", type=float, default=5.0, metavar="S", help="seconds to wait for each answer (default 5)")
+    gate.set_defaults(run=command_gate)
     return top
 
 

@@ -1,0 +1,147 @@
+"""The gate's harness protocol, version 1: its messages, their JSON Schemas, and the answers they carry.
+
+JSON lines over a harness's stdin and stdout (the harness side is
+`clients/harness.py`):
+- `{"cmd":"start","version":1}` is answered with `{"version":1,"implementation":{...}}`:
+  the client's name, language, version, homepage, issues and source URLs, the
+  schemes it implements and, per scheme, the option readings it implements;
+- `{"cmd":"sign","seq":S,"id":ID,"input":{...},"base_url":URL}` is answered with
+  exactly one of `wire` (plus optional `stages`), `sent`, `refused`, `skipped`
+  or `errored`, carrying the same `seq`;
+- `{"cmd":"stop"}` gets no reply.
+Every message has a JSON Schema in `sigvec/gate/schemas/`; the gate validates
+every reply against it, so a malformed reply is an `errored` verdict naming
+the rule it breaks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from jsonschema import Draft202012Validator
+
+PROTOCOL_VERSION = 1
+MESSAGES = ("start", "start-reply", "sign", "sign-reply", "stop", "known-failures")
+AnswerKind = Literal["wire", "sent", "refused", "skipped", "errored"]
+
+
+class ProtocolError(ValueError):
+    """A message that breaks the protocol: `where` names the message, `rule` the broken rule."""
+
+    def __init__(self, where: str, rule: str) -> None:
+        super().__init__(f"{where}: {rule}")
+        self.where = where
+        self.rule = rule
+
+
+def schema(message: str) -> dict[str, Any]:
+    """The JSON Schema of one protocol message (a name from `MESSAGES`)."""
+    text = resources.files("sigvec.gate").joinpath("schemas", f"{message}.json").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+@cache
+def validator(message: str) -> Draft202012Validator:
+    return Draft202012Validator(schema(message), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def validate(message: str, value: object) -> None:
+    """Raise `ProtocolError` naming the first rule `value` breaks as a `message`, if any."""
+    error = next(iter(sorted(validator(message).iter_errors(value), key=lambda e: list(e.absolute_path))), None)
+    if error is not None:
+        where = ".".join(str(part) for part in error.absolute_path) or "message"
+        raise ProtocolError(f"{message} {where}", error.message)
+
+
+@dataclass(frozen=True)
+class Implementation:
+    """What a client declares at `start`: who it is, the schemes it implements, the option readings it chose."""
+
+    name: str
+    language: str
+    schemes: tuple[str, ...]
+    options: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    def option(self, scheme: str, name: str) -> str | None:
+        return self.options.get(scheme, {}).get(name)
+
+
+def implementation_from_mapping(data: Mapping[str, Any]) -> Implementation:
+    """An `Implementation` from the `implementation` object of a start reply (already validated)."""
+    return Implementation(
+        name=str(data["name"]),
+        language=str(data["language"]),
+        schemes=tuple(data["schemes"]),
+        options={scheme: dict(values) for scheme, values in data.get("options", {}).items()},
+        metadata=dict(data),
+    )
+
+
+def start_command() -> dict[str, Any]:
+    return {"cmd": "start", "version": PROTOCOL_VERSION}
+
+
+def sign_command(seq: int, vector_id: str, vector_input: Mapping[str, Any], base_url: str) -> dict[str, Any]:
+    return {"cmd": "sign", "seq": seq, "id": vector_id, "input": dict(vector_input), "base_url": base_url}
+
+
+def stop_command() -> dict[str, Any]:
+    return {"cmd": "stop"}
+
+
+def read_start_reply(reply: object) -> Implementation:
+    """The implementation a start reply declares; `ProtocolError` if the reply breaks the schema."""
+    validate("start-reply", reply)
+    assert isinstance(reply, Mapping)
+    return implementation_from_mapping(reply["implementation"])
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a client did with one vector's input: exactly one `kind`, with what that kind carries.
+
+    `wire` and `stages` come with `wire`; `message` with `refused`, `skipped`
+    and `errored`; `issue_url` with `skipped`; `traceback` with `errored`.
+    `stderr` is what the harness wrote to stderr while answering, if anything.
+    """
+
+    kind: AnswerKind
+    wire: Mapping[str, Any] | None = None
+    stages: Mapping[str, str] | None = None
+    message: str = ""
+    issue_url: str | None = None
+    traceback: str | None = None
+    stderr: str | None = None
+
+
+def errored(message: str, stderr: str | None = None) -> Answer:
+    return Answer("errored", message=message, stderr=stderr or None)
+
+
+def read_sign_reply(reply: object, seq: int) -> Answer:
+    """The answer in a sign reply to command `seq`; a reply that breaks the protocol becomes `errored`."""
+    try:
+        validate("sign-reply", reply)
+    except ProtocolError as error:
+        return errored(f"the harness broke the protocol: {error}")
+    assert isinstance(reply, Mapping)
+    if reply["seq"] != seq:
+        return errored(f"the harness answered seq {reply['seq']} to seq {seq}")
+    if "wire" in reply:
+        return Answer("wire", wire=reply["wire"], stages=reply.get("stages"))
+    if "sent" in reply:
+        return Answer("sent")
+    if "refused" in reply:
+        return Answer("refused", message=reply["refused"]["message"])
+    if "skipped" in reply:
+        return Answer("skipped", message=reply["skipped"]["message"], issue_url=reply["skipped"].get("issue_url"))
+    return Answer(
+        "errored", message=f"the client errored: {reply['errored']['message']}", traceback=reply["errored"].get("traceback")
+    )

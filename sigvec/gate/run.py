@@ -1,0 +1,164 @@
+"""`sigvec gate`: run a client over the corpus, judge every vector, write the reports, and decide the exit code.
+
+Exit 0 iff no failure or error is unexpected and no known failure passes;
+1 otherwise; 2 for bad usage (a harness that cannot start, an unknown
+scheme, a malformed known-failures file), with one line naming the problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shlex
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+
+import yaml
+
+from signing.registry import SCHEMES, scheme_named
+from sigvec import __version__
+from sigvec.corpus import Corpus, Vector, load_corpus
+from sigvec.gate.adapters import Adapter, AdapterError, InProcessAdapter
+from sigvec.gate.harness import HarnessError, SubprocessHarness
+from sigvec.gate.protocol import Answer, Implementation, ProtocolError, errored, validate
+from sigvec.gate.verdict import Diagnoser, GateRun, Judge, KnownFailure, VectorVerdict
+
+CAPTURE_NEEDS_SERVER = "capture mode needs the loopback server (sigvec serve); answer with the wire request instead"
+
+
+class GateUsageError(ValueError):
+    """Bad usage: reported on one line, exit code 2."""
+
+
+def captured(answer: Answer) -> Answer:
+    """What a `sent` answer resolves to: the one place capture mode plugs in."""
+    return errored(CAPTURE_NEEDS_SERVER, answer.stderr)
+
+
+def load_known_failures(path: Path) -> dict[str, KnownFailure]:
+    """A known-failures YAML file: vector ID -> {reason, issue?}."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise GateUsageError(f"--known-failures: cannot read {path} ({error})") from None
+    except yaml.YAMLError:
+        raise GateUsageError(f"--known-failures: {path} is not valid YAML") from None
+    try:
+        validate("known-failures", data if data is not None else {})
+    except ProtocolError as error:
+        raise GateUsageError(
+            f"--known-failures: {path}: {error.rule} (at {error.where.removeprefix('known-failures ')})"
+        ) from None
+    return {vector_id: KnownFailure(entry["reason"], entry.get("issue")) for vector_id, entry in (data or {}).items()}
+
+
+def selected_vectors(corpus_vectors: Iterable[Vector], implementation: Implementation, schemes: Iterable[str]) -> list[Vector]:
+    """The vectors of the schemes the implementation declares, narrowed to `schemes` when any are given."""
+    unknown = sorted(set(implementation.schemes) - set(SCHEMES))
+    if unknown:
+        raise GateUsageError(f"implementation.schemes: {unknown[0]!r} is not a scheme; known: {', '.join(sorted(SCHEMES))}")
+    for scheme, options in implementation.options.items():
+        for name, value in options.items():
+            option = scheme_named(scheme).option(name) if scheme in SCHEMES else None
+            if option is None or value not in option.values:
+                raise GateUsageError(f"implementation.options.{scheme}.{name}: {value!r} is not an option reading of {scheme}")
+    wanted = set(implementation.schemes)
+    narrowed = set(schemes)
+    if narrowed:
+        undeclared = sorted(narrowed - wanted)
+        if undeclared:
+            raise GateUsageError(f"--scheme: {undeclared[0]!r} is not among the schemes {implementation.name} declares")
+        wanted = narrowed
+    return [vector for vector in corpus_vectors if vector.scheme in wanted]
+
+
+def corpus_summary(corpus: Corpus) -> dict[str, object]:
+    """The corpus's identity for reports: its release, a digest of its files, and how many vectors it holds."""
+    digest = hashlib.sha256()
+    for path in sorted(corpus.root.rglob("*")):
+        if path.is_file() and path.suffix in (".yaml", ".json", ".txt"):
+            digest.update(path.relative_to(corpus.root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return {"version": __version__, "sha256": digest.hexdigest(), "vectors": sum(1 for _ in corpus.vectors())}
+
+
+def run_gate(
+    adapter: Adapter,
+    corpus: Corpus,
+    schemes: Iterable[str] = (),
+    known_failures: Mapping[str, KnownFailure] | None = None,
+    diagnoser: Diagnoser | None = None,
+    vectors: Iterable[Vector] | None = None,
+    on_verdict: Callable[[VectorVerdict, int], None] | None = None,
+) -> GateRun:
+    """Start the client, judge every applicable vector in corpus order, stop it.
+
+    `vectors` replaces the corpus's own list (tests use it to run edited
+    vectors); `on_verdict(verdict, total)` is called after each vector.
+    """
+    known = dict(known_failures or {})
+    every = list(vectors if vectors is not None else corpus.vectors())
+    stale = sorted(set(known) - {vector.id for vector in every})
+    if stale:
+        raise GateUsageError(f"--known-failures: {stale[0]} is not a vector of this corpus")
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    implementation = adapter.start()
+    try:
+        chosen = selected_vectors(every, implementation, schemes)
+        judge = Judge(implementation, {vector.id: vector for vector in every}, diagnoser)
+        verdicts = []
+        for seq, vector in enumerate(chosen, start=1):
+            answer = adapter.sign(seq, vector.id, vector.input, scheme_named(vector.scheme).base_url)
+            if answer.kind == "sent":
+                answer = captured(answer)
+            verdict = judge.judge(vector, answer)
+            if vector.id in known:
+                verdict = verdict.with_known_failure(known[vector.id])
+            verdicts.append(verdict)
+            if on_verdict is not None:
+                on_verdict(verdict, len(chosen))
+    finally:
+        adapter.stop()
+    return GateRun(implementation, verdicts, started, corpus_summary(corpus), __version__)
+
+
+def adapter_from(args: argparse.Namespace) -> Adapter:
+    if bool(args.harness) == bool(args.python):
+        raise GateUsageError('give exactly one of --harness "CMD ARGS" or --python module:function')
+    if args.python:
+        return InProcessAdapter.from_target(args.python)
+    try:
+        argv = shlex.split(args.harness)
+    except ValueError as error:
+        raise GateUsageError(f"--harness: {error}") from None
+    if args.timeout <= 0:
+        raise GateUsageError("--timeout: must be a positive number of seconds")
+    return SubprocessHarness(argv, timeout=args.timeout)
+
+
+def command(args: argparse.Namespace) -> int:
+    """The `sigvec gate` command: everything but argument parsing."""
+    from sigvec.reports import write_reports
+    from sigvec.reports.terminal import TerminalReport
+
+    try:
+        adapter = adapter_from(args)
+        known = load_known_failures(args.known_failures) if args.known_failures else {}
+        corpus = load_corpus(args.vectors)
+        terminal = TerminalReport()
+        with terminal.progress() as advance:
+            run = run_gate(adapter, corpus, args.scheme or (), known, on_verdict=advance)
+    except (GateUsageError, AdapterError, HarnessError, FileNotFoundError) as error:
+        print(f"sigvec gate: error: {error}", file=sys.stderr)
+        return 2
+    except yaml.YAMLError:
+        print("sigvec gate: error: vectors: a file is not valid YAML (run sigvec lint)", file=sys.stderr)
+        return 2
+    terminal.print(run)
+    try:
+        write_reports(run, junit_path=args.junit, markdown_path=args.markdown, badge_path=args.badge, json_lines_path=args.json)
+    except OSError as error:
+        print(f"sigvec gate: error: cannot write a report: {error.filename}: {error.strerror}", file=sys.stderr)
+        return 2
+    return 0 if run.succeeded else 1

@@ -1,0 +1,527 @@
+"""The verdict on one vector, by the client contract, at two levels: exact and accepted.
+
+What a vector asks of a client given its `input`:
+- `valid` and `acceptable`: reproduce the request. A vector in an
+  `alternatives` group is matched by the vector itself or by the member its
+  declared option selects (any member when the group names no option).
+- `invalid` with `fault: client`: `expected` is a known buggy client's output.
+  The client must not produce that wire request; what it produces is judged
+  against the reference's request for the same input.
+- `invalid` with `fault: request`: the request itself is at fault. Refusing
+  the input is `refused-ok`; a signed request must get the vector's error code.
+A vector without `fault` counts as `fault: client` when invalid.
+
+The two levels:
+- **exact**: every stage the client gives and the wire request are byte-identical
+  to the reference (the expected headers must be present with the same values;
+  extra headers such as User-Agent are not part of the signature contract);
+- **accepted**: the reference verifier answers an allowed outcome (accept; for
+  `acceptable` vectors any of `server_outcomes`; for request faults the
+  vector's error code), and the request is the same request: same method,
+  path, parameters and body content, compared decoded, the signature aside.
+  A byte-identical request is accepted by construction: `sigvec check` proves
+  the verifier accepts every expected request it must accept.
+A verdict is `pass` when the client meets the accepted level; `exact` is
+reported beside it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any, Literal
+from urllib.parse import parse_qsl, unquote
+
+from signing.model import STAGE_NAMES, Received, SigningError, WireRequest, received_from_wire, request_from_mapping
+from signing.registry import scheme_named, sign, verify
+from signing.server import MemoryReplayStore, ServerContext, StaticKeys
+from sigvec.corpus import Vector
+from sigvec.gate.protocol import Answer, Implementation
+from sigvec.wire import WireFormatError, wire_from_mapping
+
+Status = Literal["pass", "fail", "refused-ok", "skipped", "errored"]
+STATUSES: tuple[Status, ...] = ("pass", "fail", "refused-ok", "skipped", "errored")
+WIRE_PARTS = ("wire.method", "wire.url", "wire.headers", "wire.body")
+SECRET_NOT_SHOWN = "<not shown: this stage carries the secret>"
+DIFF_CONTEXT = 40
+
+Diagnoser = Callable[[Vector, Received, ServerContext], "str | None"]
+"""Names the bug behind a failing request (the diagnosis engine plugs in here)."""
+
+
+@dataclass(frozen=True)
+class StageDiff:
+    """The first stage (or wire part) where the client's request leaves the reference's.
+
+    `at` is the index of the first differing character. A stage the scheme
+    declares secret-bearing is never carried: both values are `SECRET_NOT_SHOWN`.
+    """
+
+    stage: str
+    expected: str
+    actual: str
+    at: int
+
+    @property
+    def redacted(self) -> bool:
+        return self.expected == SECRET_NOT_SHOWN
+
+    def lines(self) -> list[str]:
+        """The diff as text: both values around the first difference, with the differing characters marked."""
+        if self.redacted:
+            return [f"{self.stage} differs at character {self.at} ({SECRET_NOT_SHOWN[1:-1]})"]
+        start = max(0, self.at - DIFF_CONTEXT)
+        expected, actual = _window(self.expected, start), _window(self.actual, start)
+        span = _differing_span(self.expected, self.actual)
+        marker = " " * (self.at - start + (3 if start else 0)) + "^" * max(1, min(span, 2 * DIFF_CONTEXT))
+        return [
+            f"{self.stage} differs at character {self.at}:",
+            f"  expected: {expected}",
+            f"  actual:   {actual}",
+            f"            {marker}",
+        ]
+
+    def to_mapping(self) -> dict[str, Any]:
+        return {"stage": self.stage, "expected": self.expected, "actual": self.actual, "at": self.at}
+
+
+def _window(text: str, start: int) -> str:
+    shown = text[start : start + 3 * DIFF_CONTEXT]
+    return ("..." if start else "") + shown + ("..." if start + 3 * DIFF_CONTEXT < len(text) else "")
+
+
+def _differing_span(expected: str, actual: str) -> int:
+    """How many characters of `actual` differ, between the common prefix and the common suffix."""
+    prefix = next((i for i, (a, b) in enumerate(zip(expected, actual, strict=False)) if a != b), min(len(expected), len(actual)))
+    suffix = 0
+    while suffix < min(len(expected), len(actual)) - prefix and expected[-1 - suffix] == actual[-1 - suffix]:
+        suffix += 1
+    return len(actual) - prefix - suffix
+
+
+@dataclass(frozen=True)
+class KnownFailure:
+    reason: str
+    issue: str | None = None
+
+
+@dataclass(frozen=True)
+class VectorVerdict:
+    """What the gate concluded for one vector."""
+
+    id: str
+    scheme: str
+    result: str
+    status: Status
+    exact: bool
+    accepted: bool
+    message: str = ""
+    diff: StageDiff | None = None
+    server: str | None = None
+    diagnosis: str | None = None
+    stderr: str | None = None
+    traceback: str | None = None
+    issue_url: str | None = None
+    known_failure: KnownFailure | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.status in ("pass", "refused-ok")
+
+    @property
+    def expectation(self) -> Literal["ok", "known", "unexpected-pass", "unexpected"]:
+        """`unexpected` (a failure or error nobody listed) and `unexpected-pass` (a listed one that passes) fail the run."""
+        failing = self.status in ("fail", "errored")
+        if self.known_failure is None:
+            return "unexpected" if failing else "ok"
+        if self.passed:
+            return "unexpected-pass"
+        return "known"
+
+    def explanation(self) -> list[str]:
+        """What a person reads about this verdict: the message, the stage diff, the diagnosis, the harness's stderr."""
+        lines = [self.message]
+        if self.expectation == "unexpected-pass":
+            lines.insert(0, "listed as a known failure, but it passes: remove it from the known-failures file")
+        elif self.known_failure is not None:
+            lines.insert(
+                0,
+                f"known failure: {self.known_failure.reason}"
+                + (f" ({self.known_failure.issue})" if self.known_failure.issue else ""),
+            )
+        if self.diff is not None:
+            lines += self.diff.lines()
+        if self.diagnosis:
+            lines.append(f"diagnosis: {self.diagnosis}")
+        if self.stderr:
+            lines += ["harness stderr:", *("  " + line for line in self.stderr.rstrip().splitlines()[-20:])]
+        return lines
+
+    def with_known_failure(self, known: KnownFailure) -> VectorVerdict:
+        return replace(self, known_failure=known)
+
+    def to_mapping(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "scheme": self.scheme,
+            "result": self.result,
+            "status": self.status,
+            "exact": self.exact,
+            "accepted": self.accepted,
+            "expectation": self.expectation,
+            "message": self.message,
+        }
+        optional = {
+            "diff": self.diff.to_mapping() if self.diff else None,
+            "server": self.server,
+            "diagnosis": self.diagnosis,
+            "stderr": self.stderr,
+            "traceback": self.traceback,
+            "issue_url": self.issue_url,
+            "known_failure": (
+                {"reason": self.known_failure.reason} | ({"issue": self.known_failure.issue} if self.known_failure.issue else {})
+            )
+            if self.known_failure
+            else None,
+        }
+        return data | {key: value for key, value in optional.items() if value is not None}
+
+
+def fault_of(vector: Vector) -> str | None:
+    """Where an invalid vector's fault lies (`client` unless it says `request`); None for other results."""
+    if vector.result != "invalid":
+        return None
+    return str(vector.data.get("fault", "client"))
+
+
+def server_context(vector: Vector) -> ServerContext | None:
+    """The reference server's state for one vector: its clock, its test key, a fresh replay store."""
+    if vector.server_time is None:
+        return None
+    credentials = vector.input["credentials"]
+    return ServerContext(vector.server_time, StaticKeys({credentials["api_key"]: credentials["secret"]}), MemoryReplayStore())
+
+
+def outcome_of(received: Received, vector: Vector, context: ServerContext | None) -> tuple[str, str]:
+    """The verifier's outcome (`accept` or the error code) and, for a rejection, its reason."""
+    if context is None:
+        return "no-server-time", "the vector has no server_time and no input.timestamp"
+    rejection = verify(received, context, vector.scheme).rejection
+    return ("accept", "") if rejection is None else (str(rejection.code), rejection.reason)
+
+
+def _params(text: str) -> list[tuple[str, str]]:
+    return parse_qsl(text, keep_blank_values=True)
+
+
+NOT_JSON = object()
+
+
+def _json(body: bytes) -> object:
+    """The decoded JSON value of a body, or `NOT_JSON`."""
+    if body.lstrip()[:1] not in (b"{", b"["):
+        return NOT_JSON
+    try:
+        return json.loads(body.decode("utf-8"), parse_float=Decimal)
+    except (ValueError, RecursionError):
+        return NOT_JSON
+
+
+def request_difference(expected: Received, actual: Received, signature: str | None) -> str | None:
+    """Where `actual` is not the same request as `expected`, decoded, the signature parameter aside; None if it is."""
+    if expected.method != actual.method:
+        return f"method: expected {expected.method}, sent {actual.method}"
+    if unquote(expected.path) != unquote(actual.path):
+        return f"path: expected {unquote(expected.path)}, sent {unquote(actual.path)}"
+    want_query, want_form = _params(expected.query), _params(expected.body.decode("utf-8", "replace"))
+    signed = {key for key, value in want_query + want_form if value == signature}
+
+    def content(params: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return sorted(pair for pair in params if pair[0] not in signed)
+
+    want, got = content(want_query), content(_params(actual.query))
+    if want != got:
+        return f"query parameters: expected {want}, sent {got}"
+    want_json, got_json = _json(expected.body), _json(actual.body)
+    if want_json is not NOT_JSON or got_json is not NOT_JSON:
+        return None if want_json == got_json else "body: the JSON content differs"
+    want, got = content(want_form), content(_params(actual.body.decode("utf-8", "replace")))
+    return None if want == got else f"body parameters: expected {want}, sent {got}"
+
+
+def _stage_value(reference: Mapping[str, Any], part: str) -> str | None:
+    if not part.startswith("wire."):
+        value = reference.get(part)
+        return None if value is None else str(value)
+    wire = reference["wire"]
+    name = part.removeprefix("wire.")
+    if name == "headers":
+        return "\n".join(f"{key}: {value}" for key, value in sorted(dict(wire["headers"]).items()))
+    value = wire.get(name)
+    return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class ClientRequest:
+    """What a client answered with: its wire request and the stages it chose to expose."""
+
+    wire: WireRequest
+    stages: Mapping[str, str]
+
+
+def _client_value(client: ClientRequest, part: str, expected_headers: Mapping[str, str]) -> str:
+    """A stage or wire part of the client's request, laid out as `_stage_value` lays out the reference's;
+    for headers, only the expected ones (matched case-insensitively)."""
+    if part == "wire.headers":
+        return "\n".join(f"{key}: {client.wire.header(key) or ''}" for key in sorted(expected_headers))
+    if part == "wire.method":
+        return client.wire.method
+    if part == "wire.url":
+        return client.wire.url
+    if part == "wire.body":
+        return client.wire.body or ""
+    return client.stages[part]
+
+
+def first_difference(reference: Mapping[str, Any], client: ClientRequest, secret_stages: Sequence[str]) -> StageDiff | None:
+    """The first stage the client gives, then wire part, where it differs from `reference` (a signed mapping)."""
+    for part in (*(name for name in STAGE_NAMES if name in client.stages), *WIRE_PARTS):
+        want = _stage_value(reference, part)
+        got = _client_value(client, part, reference["wire"]["headers"])
+        if want != got:
+            want = want or ""
+            at = next((i for i, (a, b) in enumerate(zip(want, got, strict=False)) if a != b), min(len(want), len(got)))
+            if part in secret_stages:
+                return StageDiff(part, SECRET_NOT_SHOWN, SECRET_NOT_SHOWN, at)
+            return StageDiff(part, want, got, at)
+    return None
+
+
+@dataclass(frozen=True)
+class Judge:
+    """Judges answers against the corpus for one implementation."""
+
+    implementation: Implementation
+    vectors: Mapping[str, Vector]
+    diagnoser: Diagnoser | None = None
+    _references: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False, compare=False)
+
+    def targets(self, vector: Vector) -> tuple[list[Vector], Vector]:
+        """The vectors whose expected request is right for this client given `vector`'s input, and the one a
+        failure is shown against: the vector itself, and the members of its alternatives group that the
+        client's declared option selects (every member when the group names no option)."""
+        group = vector.data.get("alternatives")
+        if not group:
+            return [vector], vector
+        members = [self.vectors[member] for member in group.get("members", []) if member in self.vectors and member != vector.id]
+        option = group.get("option")
+        if not option:
+            return [vector, *members], vector
+        scheme_option = scheme_named(vector.scheme).option(option)
+        chosen = self.implementation.option(vector.scheme, option) or (scheme_option.default if scheme_option else None)
+        selected = [member for member in members if (member.input.get("options") or {}).get(option, chosen) == chosen]
+        return [vector, *selected], (selected[0] if selected else vector)
+
+    def judge(self, vector: Vector, answer: Answer) -> VectorVerdict:
+        base: dict[str, Any] = {"id": vector.id, "scheme": vector.scheme, "result": vector.result, "stderr": answer.stderr}
+        fault = fault_of(vector)
+        if answer.kind in ("errored", "sent"):  # a `sent` answer reaches here only when capture could not resolve it
+            return VectorVerdict(
+                **base,
+                status="errored",
+                exact=False,
+                accepted=False,
+                message=answer.message,
+                traceback=answer.traceback,
+            )
+        if answer.kind == "skipped":
+            return VectorVerdict(
+                **base, status="skipped", exact=False, accepted=False, message=answer.message, issue_url=answer.issue_url
+            )
+        if answer.kind == "refused":
+            if fault == "request":
+                return VectorVerdict(
+                    **base,
+                    status="refused-ok",
+                    exact=True,
+                    accepted=True,
+                    message=f"refused a request-fault input: {answer.message}",
+                )
+            return VectorVerdict(
+                **base, status="fail", exact=False, accepted=False, message=f"refused an input it must sign: {answer.message}"
+            )
+        try:
+            client = ClientRequest(wire_from_mapping(answer.wire), _stages(answer.stages))
+        except (WireFormatError, ValueError) as error:
+            return VectorVerdict(
+                **base, status="errored", exact=False, accepted=False, message=f"the client's answer is malformed: {error}"
+            )
+        return self._judge_request(vector, fault, client, base)
+
+    def _judge_request(self, vector: Vector, fault: str | None, client: ClientRequest, base: Mapping[str, Any]) -> VectorVerdict:
+        secret_stages = scheme_named(vector.scheme).secret_stages
+        if fault == "client":
+            if vector.id not in self._references:
+                self._references[vector.id] = _reference(vector)
+            references = self._references[vector.id]
+            closest = references[0] if references else None
+            if _same_wire(vector.expected, client.wire):
+                return VectorVerdict(
+                    **base,
+                    status="fail",
+                    exact=False,
+                    accepted=False,
+                    diff=None if closest is None else first_difference(closest, client, secret_stages),
+                    message=f"produces the known buggy request this vector records (flags: {', '.join(vector.flags) or 'none'})",
+                )
+        else:
+            targets, shown = self.targets(vector)
+            references = [dict(target.expected) for target in targets]
+            closest = dict(shown.expected)
+        exact = any(_matches(reference, client) for reference in references)
+        diff = None if exact or closest is None else first_difference(closest, client, secret_stages)
+        if exact:
+            return VectorVerdict(**base, status="pass", exact=True, accepted=True, message="byte-identical to the reference")
+        received = received_from_wire(client.wire)
+        context = server_context(vector)
+        outcome, reason = outcome_of(received, vector, context)
+        allowed = _allowed_outcomes(vector, fault)
+        if outcome not in allowed:
+            verdict = VectorVerdict(
+                **base,
+                status="fail",
+                exact=False,
+                accepted=False,
+                diff=diff,
+                server=outcome,
+                message=_rejected_message(outcome, reason, allowed),
+            )
+            return self._diagnosed(verdict, vector, received, context)
+        difference = None
+        if closest is not None:
+            difference = request_difference(
+                received_from_wire(wire_from_mapping(closest["wire"])), received, closest.get("signature")
+            )
+        same = difference is None
+        return VectorVerdict(
+            **base,
+            status="pass" if same else "fail",
+            exact=False,
+            accepted=same,
+            diff=diff,
+            server=outcome,
+            message=f"the server answers {outcome}; "
+            + ("not byte-identical to the reference" if same else f"but it is not the same request: {difference}"),
+        )
+
+    def _diagnosed(
+        self, verdict: VectorVerdict, vector: Vector, received: Received, context: ServerContext | None
+    ) -> VectorVerdict:
+        if self.diagnoser is None or context is None:
+            return verdict
+        diagnosis = self.diagnoser(vector, received, context)
+        return replace(verdict, diagnosis=diagnosis)
+
+
+def _stages(raw: object) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping) or not all(name in STAGE_NAMES and isinstance(value, str) for name, value in raw.items()):
+        raise ValueError(f"stages must map stage names ({', '.join(STAGE_NAMES)}) to text")
+    return dict(raw)
+
+
+def _same_wire(expected: Mapping[str, Any], sent: WireRequest) -> bool:
+    """Byte-identical method, URL and body, and every expected header present with the same value."""
+    want = expected["wire"]
+    if (want["method"], want["url"], want.get("body")) != (sent.method, sent.url, sent.body):
+        return False
+    return all(sent.header(name) == value for name, value in want["headers"].items())
+
+
+def _matches(reference: Mapping[str, Any], client: ClientRequest) -> bool:
+    return all(reference.get(name) == value for name, value in client.stages.items()) and _same_wire(reference, client.wire)
+
+
+def _reference(vector: Vector) -> list[dict[str, Any]]:
+    """The reference's own request for a client-fault vector's input (none if the reference refuses the input)."""
+    try:
+        return [sign(request_from_mapping(vector.input)).to_mapping()]
+    except SigningError:
+        return []
+
+
+def _allowed_outcomes(vector: Vector, fault: str | None) -> list[str]:
+    if fault == "request":
+        return [str(vector.data["error"]["code"])]
+    if vector.result == "acceptable" and vector.data.get("server_outcomes"):
+        return [str(outcome) for outcome in vector.data["server_outcomes"]]
+    return ["accept"]
+
+
+def _rejected_message(outcome: str, reason: str, allowed: Sequence[str]) -> str:
+    answered = "accepts it" if outcome == "accept" else f"rejects it with {outcome}" + (f" ({reason})" if reason else "")
+    return f"the server {answered}; the contract wants {' or '.join(allowed)}"
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts over a set of verdicts: each status, the two levels, and the run's expectations."""
+
+    vectors: int
+    statuses: Mapping[Status, int]
+    exact: int
+    accepted: int
+    known: int
+    unexpected: int
+    unexpected_passes: int
+
+    @classmethod
+    def of(cls, verdicts: Sequence[VectorVerdict]) -> Tally:
+        return cls(
+            vectors=len(verdicts),
+            statuses={status: sum(v.status == status for v in verdicts) for status in STATUSES},
+            exact=sum(v.exact for v in verdicts),
+            accepted=sum(v.accepted for v in verdicts),
+            known=sum(v.expectation == "known" for v in verdicts),
+            unexpected=sum(v.expectation == "unexpected" for v in verdicts),
+            unexpected_passes=sum(v.expectation == "unexpected-pass" for v in verdicts),
+        )
+
+    @staticmethod
+    def percent(part: int, whole: int) -> int:
+        """A whole percentage rounded down, so that 100% means every one."""
+        return 100 * part // whole if whole else 0
+
+    @property
+    def exact_percent(self) -> int:
+        return self.percent(self.exact, self.vectors)
+
+    @property
+    def accepted_percent(self) -> int:
+        return self.percent(self.accepted, self.vectors)
+
+
+@dataclass(frozen=True)
+class GateRun:
+    """One run of the gate: who was judged, on which corpus, and every verdict in corpus order."""
+
+    implementation: Implementation
+    verdicts: Sequence[VectorVerdict]
+    started: str
+    corpus: Mapping[str, Any]
+    sigvec_version: str
+
+    @property
+    def succeeded(self) -> bool:
+        """True iff no failure or error is unexpected and no known failure passes."""
+        return all(verdict.expectation in ("ok", "known") for verdict in self.verdicts)
+
+    def total(self) -> Tally:
+        return Tally.of(self.verdicts)
+
+    def by_scheme(self) -> dict[str, Tally]:
+        schemes = sorted({verdict.scheme for verdict in self.verdicts})
+        return {scheme: Tally.of([v for v in self.verdicts if v.scheme == scheme]) for scheme in schemes}

@@ -1,0 +1,121 @@
+"""The sigvec pytest plugin: one test per applicable vector, judged by the gate, in a client author's own test run.
+
+Set the signer in the pytest ini (or pass `--sigvec-signer`):
+
+    [pytest]
+    sigvec_signer = mypkg.signing:sign_for_sigvec
+    sigvec_known_failures = sigvec-known-failures.yaml
+
+The function takes a vector's input mapping and returns the wire mapping (or
+`{"wire": ..., "stages": ...}`); raising refuses the input. Its module may
+declare `SIGVEC_IMPLEMENTATION` (schemes and option readings). Each vector is a
+test named by its ID, under `sigvec::`; a failure shows the gate's verdict and
+stage diff, and the known-failures file is applied as strict xfail. Without a
+signer the plugin adds nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:  # the gate is imported only when a signer is configured: an unused plugin costs nothing
+    from sigvec.corpus import Vector
+    from sigvec.gate.adapters import InProcessAdapter
+    from sigvec.gate.verdict import Judge, KnownFailure, VectorVerdict
+
+
+class VectorFailed(Exception):
+    """A vector the client did not pass; carries the gate's verdict."""
+
+    def __init__(self, verdict: VectorVerdict) -> None:
+        super().__init__(verdict.message)
+        self.verdict = verdict
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("sigvec", "sigvec signature conformance vectors")
+    group.addoption("--sigvec-signer", metavar="MODULE:FUNCTION", help="run every applicable sigvec vector against this signer")
+    parser.addini("sigvec_signer", "module:function of the signer to run the sigvec vectors against")
+    parser.addini("sigvec_known_failures", "YAML file of vector IDs the signer is known to fail (strict xfail)")
+
+
+class SigvecVector(pytest.Item):
+    """One vector, run through the in-process adapter and judged by the gate."""
+
+    def __init__(self, *, vector: Vector, adapter: InProcessAdapter, judge: Judge, seq: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.vector = vector
+        self.adapter = adapter
+        self.judge = judge
+        self.seq = seq
+
+    def runtest(self) -> None:
+        from signing.registry import scheme_named
+
+        answer = self.adapter.sign(self.seq, self.vector.id, self.vector.input, scheme_named(self.vector.scheme).base_url)
+        verdict = self.judge.judge(self.vector, answer)
+        if verdict.status == "skipped":
+            pytest.skip(verdict.message)
+        if not verdict.passed:
+            raise VectorFailed(verdict)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, VectorFailed):
+            verdict = excinfo.value.verdict
+            return "\n".join([f"{verdict.id} ({verdict.scheme}, {verdict.result}): {verdict.status}", *verdict.explanation()])
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"sigvec vector {self.vector.id}"
+
+
+class SigvecCorpus(pytest.Collector):
+    """The applicable vectors of the corpus, as items named by vector ID under `sigvec::`."""
+
+    def __init__(
+        self, *, vectors: list[Vector], known: dict[str, KnownFailure], adapter: InProcessAdapter, judge: Judge, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.vectors, self.known, self.adapter, self.judge = vectors, known, adapter, judge
+
+    def collect(self) -> list[pytest.Item]:
+        items: list[pytest.Item] = []
+        for seq, vector in enumerate(self.vectors, start=1):
+            item = SigvecVector.from_parent(
+                self, name=vector.id, path=self.path / vector.file, vector=vector, adapter=self.adapter, judge=self.judge, seq=seq
+            )
+            if vector.id in self.known:
+                item.add_marker(pytest.mark.xfail(reason=self.known[vector.id].reason, strict=True, raises=VectorFailed))
+            items.append(item)
+        return items
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Append one item per applicable vector, before `-k` and `-m` select among the items."""
+    target = config.getoption("sigvec_signer") or config.getini("sigvec_signer")
+    if not target:
+        return
+    from sigvec.corpus import load_corpus
+    from sigvec.gate.adapters import AdapterError, InProcessAdapter
+    from sigvec.gate.run import GateUsageError, load_known_failures, selected_vectors
+    from sigvec.gate.verdict import Judge
+
+    try:
+        adapter = InProcessAdapter.from_target(str(target))
+        implementation = adapter.start()
+        corpus = load_corpus()
+        vectors = list(corpus.vectors())
+        known_file = config.getini("sigvec_known_failures")
+        known = load_known_failures(config.rootpath / str(known_file)) if known_file else {}
+        chosen = selected_vectors(vectors, implementation, ())
+    except (AdapterError, GateUsageError) as error:
+        raise pytest.UsageError(f"sigvec: {error}") from None
+    judge = Judge(implementation, {vector.id: vector for vector in vectors})
+    collector = SigvecCorpus.from_parent(
+        session, name="sigvec", nodeid="sigvec", path=corpus.root, vectors=chosen, known=known, adapter=adapter, judge=judge
+    )
+    items.extend(collector.collect())

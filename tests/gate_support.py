@@ -1,0 +1,101 @@
+"""Clients and corpus views for the gate's tests: a correct client, clients with one known bug each."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from conftest import VECTORS
+
+from signing.model import request_from_mapping
+from signing.registry import sign
+from sigvec.corpus import Vector
+
+REQUEST_FAULT_IDS = frozenset(
+    {
+        "bitunix-0002",
+        "coinex-v1-0005",
+        "coinex-v2-0012",
+        "coinex-v2-0013",
+        "mexc-futures-v1-0007",
+        "mexc-spot-v3-0019",
+        "mexc-spot-v3-0020",
+    }
+)
+"""The invalid vectors whose fault is in the request (a stale clock, seconds, recvWindow 60001), until the
+corpus records `fault: request` on them itself."""
+
+
+def with_fault(vector: Vector) -> Vector:
+    if vector.id not in REQUEST_FAULT_IDS or "fault" in vector.data:
+        return vector
+    return dataclasses.replace(vector, data={**vector.data, "fault": "request"})
+
+
+CONTRACT_VECTORS: list[Vector] = [with_fault(vector) for vector in VECTORS]
+"""The corpus under the client contract."""
+
+
+def edited(vectors: list[Vector], vector_id: str, **fields: Any) -> list[Vector]:
+    """`vectors` with one vector's data fields replaced."""
+    return [dataclasses.replace(v, data={**v.data, **fields}) if v.id == vector_id else v for v in vectors]
+
+
+def reference_client(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A correct client: the reference signer, giving every stage and the wire request."""
+    signed = sign(request_from_mapping(data))
+    return {"wire": signed.wire.to_mapping(), "stages": signed.stages.to_mapping()}
+
+
+def reference_wire(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A correct client that gives only the wire request."""
+    return sign(request_from_mapping(data)).wire.to_mapping()
+
+
+def _with_signature_of(data: Mapping[str, Any], signed_input: Mapping[str, Any]) -> dict[str, Any]:
+    """The request for `data`, sent as given, but carrying the signature and stages computed over `signed_input`."""
+    sent, signed = sign(request_from_mapping(data)), sign(request_from_mapping(signed_input))
+    wire = sent.wire.to_mapping()
+    for part in ("url", "body"):
+        if wire[part]:
+            wire[part] = wire[part].replace(sent.stages.signature, signed.stages.signature)
+    return {"wire": wire, "stages": signed.stages.to_mapping()}
+
+
+def sorting_client(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Bug: signs the query and form parameters sorted by key, but sends them in the order given."""
+    signed_input = dict(data)
+    if data.get("query"):
+        signed_input["query"] = sorted(data["query"])
+    if data.get("body", {}).get("form"):
+        signed_input["body"] = {"form": sorted(data["body"]["form"])}
+    return _with_signature_of(data, signed_input)
+
+
+def ampersand_client(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Bug: joins the query and the form body with "&" in the string to sign (MEXC concatenates them directly)."""
+    signed = sign(request_from_mapping(data))
+    stages = signed.stages.to_mapping()
+    query, form = data.get("query") or [], (data.get("body") or {}).get("form") or []
+    if not (query and form):
+        return {"wire": signed.wire.to_mapping(), "stages": stages}
+    joined = {**data, "query": [*query, *form], "body": None}
+    buggy = _with_signature_of(data, joined)
+    return {
+        "wire": buggy["wire"],
+        "stages": {**stages, "string_to_sign": buggy["stages"]["string_to_sign"], "signature": buggy["stages"]["signature"]},
+    }
+
+
+def garbled_client(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Bug: the signature's last hex digit is wrong on the wire (a client that mangles what it signed)."""
+    signed = sign(request_from_mapping(data))
+    signature = signed.stages.signature
+    wrong = signature[:-1] + ("0" if signature[-1] != "0" else "1")
+    wire = signed.wire.to_mapping()
+    wire["headers"] = {name: value.replace(signature, wrong) for name, value in wire["headers"].items()}
+    for part in ("url", "body"):
+        if wire[part]:
+            wire[part] = wire[part].replace(signature, wrong)
+    return wire

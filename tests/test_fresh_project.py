@@ -1,0 +1,53 @@
+"""The pytest plugin from a fresh project that installs sigvec (tools/install-fresh-project makes that install)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from conftest import REPO, require_tool
+
+VENV = REPO / "build" / "fresh-project-venv"
+PYPROJECT = """\
+[project]
+name = "mysigner"
+version = "0"
+
+[tool.pytest.ini_options]
+sigvec_signer = "mysigner:sign_for_sigvec"
+sigvec_known_failures = "sigvec-known-failures.yaml"
+"""
+SIGNER = """\
+from signing.model import request_from_mapping
+from signing.registry import sign
+
+SIGVEC_IMPLEMENTATION = {"name": "mysigner", "language": "python", "schemes": ["max-v2", "peatio-v2"]}
+
+
+def sign_for_sigvec(data):
+    if data["path"] == "/api/v3/withdrawal":
+        raise ValueError("this client has no withdrawal call")
+    return sign(request_from_mapping(data)).wire.to_mapping()
+"""
+
+
+def run_in(project: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    python = require_tool(str(VENV / "bin" / "python"))
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "SIGVEC_", "PYTEST_"))}
+    return subprocess.run([python, *argv], cwd=project, env=environment, capture_output=True, text=True, timeout=120)
+
+
+def test_a_fresh_project_that_installs_sigvec_gets_one_test_per_vector_from_the_plugin(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    (tmp_path / "mysigner.py").write_text(SIGNER)
+    (tmp_path / "sigvec-known-failures.yaml").write_text(
+        "max-v2-0011: {reason: no withdrawal call}\nmax-v2-0012: {reason: no withdrawal call}\n"
+    )
+    installed = run_in(tmp_path, "-c", "import sigvec; print(sigvec.__file__)").stdout
+    assert not installed.startswith(str(REPO / "sigvec"))
+    result = run_in(tmp_path, "-m", "pytest", "-p", "no:cacheprovider", "-rA")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PASSED sigvec::max-v2-0001" in result.stdout
+    assert "XFAIL sigvec::max-v2-0011" in result.stdout
+    assert "23 passed, 2 xfailed" in result.stdout

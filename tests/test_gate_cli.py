@@ -1,0 +1,145 @@
+"""`sigvec gate` as a CI step runs it: exit 0, 1 or 2, and the report files."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, VECTORS
+from junitparser import JUnitXml
+
+from sigvec.cli import main
+from sigvec.gate.protocol import Implementation, implementation_from_mapping
+from sigvec.gate.run import GateUsageError, selected_vectors
+
+# max-v2 and peatio-v2 hold no request-fault vectors, so these runs do not depend on the corpus marking them.
+SCHEMES = ["--scheme", "max-v2", "--scheme", "peatio-v2"]
+GARBLED_MAX = ("--python", "gate_support:garbled_client", "--scheme", "max-v2")
+REFERENCE_MAX = ("--python", "gate_support:reference_client", "--scheme", "max-v2")
+MAX_IDS = [f"max-v2-{number:04d}" for number in range(1, 13)]
+
+
+def gate(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["gate", *argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def known_failures(tmp_path: Path, ids: list[str]) -> str:
+    path = tmp_path / "known.yaml"
+    path.write_text("".join(f"{vector_id}:\n  reason: the signature is garbled\n" for vector_id in ids))
+    return str(path)
+
+
+def test_a_correct_client_exits_zero_and_writes_every_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = {kind: tmp_path / f"report.{kind}" for kind in ("junit", "markdown", "badge", "json")}
+    options = [item for kind, path in files.items() for item in (f"--{kind}", str(path))]
+    code, out, _ = gate(capsys, "--python", "gate_support:reference_client", *SCHEMES, *options)
+    assert code == 0, out
+    assert "100% exact, 100% accepted" in out
+    assert len(list(JUnitXml.fromfile(str(files["junit"])))) == 2
+    assert json.loads(files["badge"].read_text())["message"] == "100% exact"
+    assert files["markdown"].read_text().startswith("## sigvec gate: gate_support:reference_client")
+    assert len(files["json"].read_text().splitlines()) == 1 + 12 + 13
+
+
+def test_an_unexpected_failure_exits_one(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = gate(capsys, *GARBLED_MAX)
+    assert code == 1
+    assert "FAIL max-v2-0001 (unexpected)" in out
+
+
+def test_failures_all_listed_as_known_exit_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, _ = gate(capsys, *GARBLED_MAX, "--known-failures", known_failures(tmp_path, MAX_IDS))
+    assert code == 0
+
+
+def test_a_known_failure_that_passes_fails_the_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = gate(capsys, *REFERENCE_MAX, "--known-failures", known_failures(tmp_path, ["max-v2-0003"]))
+    assert code == 1
+    assert "listed as a known failure, but it passes" in out
+
+
+def test_a_subprocess_harness_runs_through_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    harness = f"{sys.executable} {REPO / 'tests' / 'harnesses' / 'reference_harness.py'}"
+    code, out, _ = gate(capsys, "--harness", harness, *SCHEMES)
+    assert code == 0, out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "give exactly one of --harness"),
+        (["--python", "a:b", "--harness", "x"], "give exactly one of --harness"),
+        (["--python", "nocolon"], "must be module:function"),
+        (["--python", "no_such_module_here:f"], "cannot import 'no_such_module_here'"),
+        (["--python", "gate_support:no_such_function"], "has no function 'no_such_function'"),
+        (["--python", "gate_support:reference_client", "--scheme", "nope"], "'nope' is not among the schemes"),
+        (["--harness", "/nonexistent/harness"], "cannot start the harness"),
+        (["--harness", "x", "--timeout", "0"], "--timeout: must be a positive number"),
+    ],
+)
+def test_bad_usage_exits_two_with_one_line(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = gate(capsys, *argv)
+    assert code == 2
+    assert err.count("\n") == 1 and message in err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("max-v2-0001: {}\n", "'reason' is a required property"),
+        ("max-v2-9999: {reason: x}\n", "max-v2-9999 is not a vector of this corpus"),
+        ("[unclosed\n", "is not valid YAML"),
+        ("- max-v2-0001\n", "is not of type 'object'"),
+    ],
+)
+def test_a_bad_known_failures_file_exits_two(
+    tmp_path: Path, content: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "known.yaml"
+    path.write_text(content)
+    code, _, err = gate(capsys, "--python", "gate_support:reference_client", "--known-failures", str(path))
+    assert code == 2 and message in err
+
+
+def declared(schemes: list[str], options: dict[str, dict[str, str]] | None = None) -> Implementation:
+    return implementation_from_mapping({"name": "c", "language": "go", "schemes": schemes, "options": options or {}})
+
+
+def test_only_the_vectors_of_the_declared_schemes_run() -> None:
+    chosen = selected_vectors(VECTORS, declared(["bitunix", "max-v2"]), ())
+    assert {vector.scheme for vector in chosen} == {"bitunix", "max-v2"}
+
+
+def test_scheme_narrows_the_run_to_the_schemes_named() -> None:
+    assert {vector.scheme for vector in selected_vectors(VECTORS, declared(["bitunix", "max-v2"]), ["max-v2"])} == {"max-v2"}
+
+
+@pytest.mark.parametrize(
+    ("implementation", "message"),
+    [
+        (declared(["mexc-spot-v4"]), "'mexc-spot-v4' is not a scheme"),
+        (declared(["max-v2"], {"max-v2": {"json": "pretty"}}), "implementation.options.max-v2.json: 'pretty'"),
+        (declared(["max-v2"], {"max-v2": {"jsn": "compact"}}), "implementation.options.max-v2.jsn"),
+    ],
+)
+def test_a_declaration_outside_the_registry_is_a_usage_error(implementation: Implementation, message: str) -> None:
+    with pytest.raises(GateUsageError, match=re.escape(message)):
+        selected_vectors(VECTORS, implementation, ())
+
+
+def test_a_report_that_cannot_be_written_exits_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = gate(capsys, *REFERENCE_MAX, "--junit", str(tmp_path / "missing" / "report.xml"))
+    assert code == 2 and "cannot write a report" in err and "report.xml" in err
+
+
+def test_a_corpus_that_is_not_yaml_exits_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(REPO / "vectors", tmp_path / "vectors")
+    (tmp_path / "vectors" / "max" / "max.yaml").write_text("vectors: [unclosed\n")
+    code, _, err = gate(capsys, *REFERENCE_MAX, "--vectors", str(tmp_path / "vectors"))
+    assert code == 2 and "not valid YAML" in err

@@ -1,0 +1,255 @@
+"""The gate's verdicts, by the client contract, at the exact and the accepted level."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pytest
+from conftest import CORPUS
+from gate_support import (
+    CONTRACT_VECTORS,
+    ampersand_client,
+    edited,
+    garbled_client,
+    reference_client,
+    reference_wire,
+    sorting_client,
+)
+
+from signing.model import Received, request_from_mapping
+from signing.registry import SCHEMES, sign
+from sigvec.corpus import Vector
+from sigvec.gate.adapters import InProcessAdapter
+from sigvec.gate.protocol import Answer, implementation_from_mapping
+from sigvec.gate.run import run_gate
+from sigvec.gate.verdict import SECRET_NOT_SHOWN, GateRun, Judge, StageDiff, VectorVerdict, request_difference
+
+Client = Callable[[Mapping[str, Any]], Mapping[str, Any]]
+BY_ID = {vector.id: vector for vector in CONTRACT_VECTORS}
+
+
+def gate(
+    client: Client,
+    schemes: list[str] | None = None,
+    vectors: list[Vector] | None = None,
+    options: Mapping[str, Mapping[str, str]] | None = None,
+) -> GateRun:
+    implementation = {
+        "name": client.__name__,
+        "language": "python",
+        "schemes": schemes or sorted(SCHEMES),
+        "options": options or {},
+    }
+    return run_gate(InProcessAdapter(client, implementation), CORPUS, vectors=vectors or CONTRACT_VECTORS)
+
+
+def judge(vector_id: str, answer: Answer, vectors: list[Vector] | None = None) -> VectorVerdict:
+    implementation = implementation_from_mapping({"name": "t", "language": "python", "schemes": sorted(SCHEMES)})
+    corpus = {vector.id: vector for vector in vectors or CONTRACT_VECTORS}
+    return Judge(implementation, corpus).judge(corpus[vector_id], answer)
+
+
+def failing(run: GateRun) -> list[str]:
+    return [verdict.id for verdict in run.verdicts if not verdict.passed]
+
+
+def test_a_correct_in_process_client_is_100_percent_exact_and_accepted() -> None:
+    run = gate(reference_client)
+    total = run.total()
+    assert total.vectors == len(CONTRACT_VECTORS)
+    assert (total.exact_percent, total.accepted_percent) == (100, 100)
+    assert run.succeeded
+
+
+def test_a_client_giving_only_the_wire_request_is_judged_on_the_wire_alone() -> None:
+    assert gate(reference_wire).total().exact_percent == 100
+
+
+def test_a_client_that_signs_sorted_but_sends_as_given_fails_exactly_the_vectors_whose_order_sorting_changes() -> None:
+    run = gate(sorting_client, schemes=["mexc-spot-v3"])
+    assert failing(run) == [f"mexc-spot-v3-{number:04d}" for number in range(1, 16)]
+    first = run.verdicts[0]
+    assert first.diff is not None and first.diff.stage == "string_to_sign"
+    assert first.server == "700002"
+
+
+def test_a_client_that_joins_query_and_body_with_an_ampersand_fails_the_mixed_placement_vectors_with_the_stage_diff() -> None:
+    run = gate(ampersand_client, schemes=["mexc-spot-v3"])
+    assert failing(run) == ["mexc-spot-v3-0003", "mexc-spot-v3-0004"]
+    verdict = run.verdicts[2]
+    assert verdict.diff == StageDiff(
+        "string_to_sign",
+        "symbol=BTCUSDT&side=BUY&type=LIMITquantity=1&price=11&recvWindow=5000&timestamp=1644489390087",
+        "symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=1&price=11&recvWindow=5000&timestamp=1644489390087",
+        34,
+    )
+    assert "known buggy request" in run.verdicts[3].message
+
+
+def test_the_stage_diff_marks_the_differing_characters_under_the_actual_value() -> None:
+    lines = StageDiff("string_to_sign", "a=1&b=2", "a=1&b=3", 6).lines()
+    assert lines[1:] == ["  expected: a=1&b=2", "  actual:   a=1&b=3", "                  ^"]
+
+
+def test_the_stage_diff_of_a_long_value_is_cut_around_the_difference() -> None:
+    expected = "x" * 200 + "A" + "y" * 200
+    lines = StageDiff("body", expected, expected.replace("A", "B"), 200).lines()
+    assert lines[1].startswith("  expected: ...") and lines[1].endswith("...")
+    assert lines[3].index("^") == lines[2].index("B")
+
+
+def test_a_secret_bearing_stage_is_never_shown_in_a_diff() -> None:
+    vector = BY_ID["coinex-v1-0001"]
+    answer = reference_client(vector.input)
+    secret = vector.input["credentials"]["secret"]
+    wrong = answer["stages"]["string_to_sign"].replace(secret, secret.lower())
+    verdict = judge(vector.id, Answer("wire", wire=answer["wire"], stages={**answer["stages"], "string_to_sign": wrong}))
+    assert verdict.diff is not None and verdict.diff.stage == "string_to_sign"
+    assert verdict.diff.expected == verdict.diff.actual == SECRET_NOT_SHOWN
+    assert secret not in str(verdict.to_mapping()) and secret.lower() not in "\n".join(verdict.explanation())
+
+
+def test_refusing_a_valid_input_fails() -> None:
+    verdict = judge("mexc-spot-v3-0002", Answer("refused", message="no"))
+    assert (verdict.status, verdict.exact, verdict.accepted) == ("fail", False, False)
+
+
+def test_refusing_a_request_fault_input_is_refused_ok() -> None:
+    verdict = judge("mexc-spot-v3-0020", Answer("refused", message="timestamp in seconds"))
+    assert (verdict.status, verdict.exact, verdict.accepted) == ("refused-ok", True, True)
+
+
+def test_refusing_a_client_fault_input_fails() -> None:
+    assert judge("mexc-spot-v3-0004", Answer("refused", message="no")).status == "fail"
+
+
+def test_a_request_fault_vector_signed_without_the_pinned_clock_fails() -> None:
+    vector = BY_ID["mexc-spot-v3-0020"]
+    fresh = {**vector.input, "timestamp": vector.server_time}
+    fresh["query"] = [[key, str(vector.server_time) if key == "timestamp" else value] for key, value in vector.input["query"]]
+    verdict = judge(vector.id, Answer("wire", wire=reference_wire(fresh)))
+    assert verdict.status == "fail" and verdict.server == "accept"
+
+
+def test_a_missing_fault_on_an_invalid_vector_counts_as_a_client_fault() -> None:
+    vector = next(v for v in CORPUS.vectors() if v.id == "mexc-spot-v3-0020")
+    verdict = judge(vector.id, Answer("wire", wire=vector.expected["wire"]), vectors=[vector])
+    assert verdict.status == "fail" and "known buggy request" in verdict.message
+
+
+def test_a_request_the_server_accepts_that_is_not_byte_identical_passes_at_the_accepted_level_only() -> None:
+    vector = BY_ID["mexc-spot-v3-0002"]
+    resorted = {**vector.input, "query": sorted(vector.input["query"])}
+    verdict = judge(vector.id, Answer("wire", wire=reference_wire(resorted)))
+    assert (verdict.status, verdict.exact, verdict.accepted, verdict.server) == ("pass", False, True, "accept")
+    assert verdict.diff is not None and verdict.diff.stage == "wire.url"
+
+
+def test_extra_headers_do_not_break_exactness() -> None:
+    wire = reference_wire(BY_ID["max-v2-0001"].input)
+    verdict = judge("max-v2-0001", Answer("wire", wire={**wire, "headers": {**wire["headers"], "User-Agent": "client/1"}}))
+    assert verdict.exact
+
+
+def test_an_accepted_request_carrying_other_parameters_fails() -> None:
+    vector = BY_ID["mexc-spot-v3-0002"]
+    other = {**vector.input, "query": [[k, "2" if k == "quantity" else v] for k, v in vector.input["query"]]}
+    verdict = judge(vector.id, Answer("wire", wire=reference_wire(other)))
+    assert verdict.status == "fail" and verdict.server == "accept" and "not the same request" in verdict.message
+
+
+def test_a_malformed_wire_answer_is_errored_naming_the_field() -> None:
+    verdict = judge("mexc-spot-v3-0002", Answer("wire", wire={"method": "GET", "url": "", "headers": {}, "body": None}))
+    assert verdict.status == "errored" and "wire.url" in verdict.message
+
+
+def test_the_client_error_and_skip_answers_carry_through() -> None:
+    assert judge("max-v2-0001", Answer("errored", message="boom", traceback="tb")).traceback == "tb"
+    skipped = judge("max-v2-0001", Answer("skipped", message="no GET support", issue_url="https://example.invalid/1"))
+    assert (skipped.status, skipped.issue_url) == ("skipped", "https://example.invalid/1")
+
+
+def compact_only(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A MAX client that implements only the compact JSON reading."""
+    return reference_client({**data, "options": {}})
+
+
+def test_an_alternatives_member_is_passed_by_the_reading_the_client_declares() -> None:
+    group = {"option": "json", "members": ["max-v2-0005", "max-v2-0006", "max-v2-0007"]}
+    vectors = CONTRACT_VECTORS
+    for member in group["members"]:
+        vectors = edited(vectors, member, alternatives=group)
+    run = gate(compact_only, schemes=["max-v2"], vectors=vectors, options={"max-v2": {"json": "compact"}})
+    verdicts = {verdict.id: verdict for verdict in run.verdicts}
+    assert all(verdicts[member].exact for member in group["members"])
+
+
+def test_without_a_group_a_reading_the_client_does_not_implement_is_not_exact() -> None:
+    verdicts = {verdict.id: verdict for verdict in gate(compact_only, schemes=["max-v2"]).verdicts}
+    assert not verdicts["max-v2-0006"].exact
+
+
+def test_a_member_the_declared_reading_does_not_select_is_shown_against_the_selected_one() -> None:
+    group = {"option": "json", "members": ["max-v2-0005", "max-v2-0006"]}
+    vectors = edited(edited(CONTRACT_VECTORS, "max-v2-0005", alternatives=group), "max-v2-0006", alternatives=group)
+    implementation = implementation_from_mapping(
+        {"name": "t", "language": "python", "schemes": ["max-v2"], "options": {"max-v2": {"json": "compact"}}}
+    )
+    corpus = {vector.id: vector for vector in vectors}
+    targets, shown = Judge(implementation, corpus).targets(corpus["max-v2-0006"])
+    assert [t.id for t in targets] == ["max-v2-0006", "max-v2-0005"] and shown.id == "max-v2-0005"
+
+
+def test_server_outcomes_allow_each_listed_answer_on_an_acceptable_vector() -> None:
+    vector = BY_ID["coinex-v2-0015"]
+    wire = reference_wire(vector.input)
+    spaced = {**wire, "body": json.dumps(json.loads(wire["body"]), separators=(", ", ": "))}
+    without = judge(vector.id, Answer("wire", wire=spaced))
+    vectors = edited(CONTRACT_VECTORS, vector.id, server_outcomes=["accept", 4006])
+    with_outcomes = judge(vector.id, Answer("wire", wire=spaced), vectors=vectors)
+    assert (without.server, without.status, with_outcomes.status) == ("4006", "fail", "pass")
+
+
+def received(query: str = "", body: bytes = b"", method: str = "GET", path: str = "/p") -> Received:
+    return Received(method, path, query, (), body)
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual", "same"),
+    [
+        (received("a=1&b=x%20y&signature=S"), received("b=x+y&a=1&signature=T"), True),
+        (received("a=1"), received("a=2"), False),
+        (received("a=1"), received("a=1", method="POST"), False),
+        (received(path="/a%2Fb"), received(path="/a/b"), True),
+        (received(body=b'{"a":1,"b":[1,2]}'), received(body=b'{"b": [1, 2], "a": 1}'), True),
+        (received(body=b'{"a":1}'), received(body=b'{"a":2}'), False),
+        (received(body=b"a=1&signature=S"), received(body=b"signature=T&a=1"), True),
+        (received("a=1"), received(body=b"a=1", method="GET"), False),
+    ],
+)
+def test_the_same_request_is_compared_decoded_with_the_signature_aside(expected: Received, actual: Received, same: bool) -> None:
+    assert (request_difference(expected, actual, "S") is None) is same
+
+
+def test_a_client_fault_vector_is_judged_against_the_reference_request_for_its_input() -> None:
+    vector = BY_ID["mexc-spot-v3-0004"]
+    signed = sign(request_from_mapping(vector.input))
+    verdict = judge(vector.id, Answer("wire", wire=signed.wire.to_mapping(), stages=signed.stages.to_mapping()))
+    assert (verdict.status, verdict.exact) == ("pass", True)
+
+
+def test_a_rejected_request_carries_the_diagnosis_of_the_diagnoser_given() -> None:
+    implementation = implementation_from_mapping({"name": "t", "language": "python", "schemes": ["max-v2"]})
+    judge = Judge(implementation, BY_ID, diagnoser=lambda vector, received, context: f"{vector.id} sent to {received.path}")
+    vector = BY_ID["max-v2-0001"]
+    verdict = judge.judge(vector, Answer("wire", wire=garbled_client(vector.input)))
+    assert verdict.diagnosis == "max-v2-0001 sent to /api/v2/members/me.json"
+    assert "diagnosis: max-v2-0001 sent to /api/v2/members/me.json" in verdict.explanation()
+
+
+def test_a_passing_request_is_not_diagnosed() -> None:
+    implementation = implementation_from_mapping({"name": "t", "language": "python", "schemes": ["max-v2"]})
+    judge = Judge(implementation, BY_ID, diagnoser=lambda vector, received, context: "never")
+    assert judge.judge(BY_ID["max-v2-0001"], Answer("wire", wire=reference_wire(BY_ID["max-v2-0001"].input))).diagnosis is None

@@ -1,0 +1,93 @@
+"""The pytest plugin, as a client author meets it: one test per applicable vector, named by its ID."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib.metadata import entry_points
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+SIGNER = '''
+from signing.model import request_from_mapping
+from signing.registry import sign
+
+SIGVEC_IMPLEMENTATION = {"name": "mysigner", "language": "python", "schemes": ["max-v2"]}
+
+
+def sign_for_sigvec(data):
+    signed = sign(request_from_mapping(data))
+    return {"wire": signed.wire.to_mapping(), "stages": signed.stages.to_mapping()}
+
+
+def garbled(data):
+    wire = sign_for_sigvec(data)["wire"]
+    signature = wire["headers"]["X-MAX-SIGNATURE"]
+    return {**wire, "headers": {**wire["headers"], "X-MAX-SIGNATURE": signature[:-1] + ("1" if signature[-1] == "0" else "0")}}
+'''
+MAX_VECTORS = 12
+QUIET = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
+"""Plugins the inner runs do without: hypothesis's terminal summary alone costs seconds per run."""
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makepyfile(mysigner=SIGNER)
+    return pytester
+
+
+def configured(project: pytest.Pytester, signer: str, known: str | None = None) -> pytest.Pytester:
+    lines = ["[pytest]", f"sigvec_signer = mysigner:{signer}"] + ([f"sigvec_known_failures = {known}"] if known else [])
+    project.makeini("\n".join(lines) + "\n")
+    return project
+
+
+def test_the_plugin_is_registered_as_a_pytest11_entry_point() -> None:
+    plugins = {entry.name: entry.value for entry in entry_points(group="pytest11")}
+    assert plugins.get("sigvec") == "sigvec.pytest_plugin"
+
+
+def test_each_applicable_vector_is_one_test_named_by_its_id(project: pytest.Pytester) -> None:
+    result = configured(project, "sign_for_sigvec").runpytest("-v", *QUIET)
+    result.assert_outcomes(passed=MAX_VECTORS)
+    result.stdout.fnmatch_lines(["sigvec::max-v2-0001 PASSED*", "sigvec::max-v2-0012 PASSED*"])
+
+
+def test_a_failing_vector_shows_the_verdict_and_the_stage_diff(project: pytest.Pytester) -> None:
+    result = configured(project, "garbled").runpytest("-k", "max-v2-0001", *QUIET)
+    result.assert_outcomes(failed=1, deselected=MAX_VECTORS - 1)
+    result.stdout.fnmatch_lines(["max-v2-0001 (max-v2, valid): fail", "*rejects it with*", "wire.headers differs at character *"])
+
+
+def test_known_failures_are_strict_xfail(project: pytest.Pytester) -> None:
+    project.makefile(".yaml", known="max-v2-0001: {reason: garbled}\nmax-v2-0002: {reason: garbled}\n")
+    garbled = configured(project, "garbled", "known.yaml").runpytest("-k", "max-v2-0001 or max-v2-0002 or max-v2-0003", *QUIET)
+    garbled.assert_outcomes(xfailed=2, failed=1, deselected=MAX_VECTORS - 3)
+    correct = configured(project, "sign_for_sigvec", "known.yaml").runpytest(*QUIET)
+    correct.assert_outcomes(failed=2, passed=MAX_VECTORS - 2)
+    correct.stdout.fnmatch_lines(["*XPASS(strict)*garbled*"])
+
+
+def test_the_command_line_option_names_the_signer_without_an_ini(project: pytest.Pytester) -> None:
+    project.runpytest("--sigvec-signer", "mysigner:sign_for_sigvec", *QUIET).assert_outcomes(passed=MAX_VECTORS)
+
+
+def test_without_a_signer_the_plugin_adds_no_tests(project: pytest.Pytester) -> None:
+    assert project.runpytest(*QUIET).ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_a_signer_that_cannot_be_imported_is_a_usage_error(project: pytest.Pytester) -> None:
+    result = configured(project, "missing").runpytest(*QUIET)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*sigvec: --python: 'mysigner' has no function 'missing'*"])
+
+
+def test_the_installed_plugin_loads_itself_in_a_fresh_interpreter(project: pytest.Pytester) -> None:
+    configured(project, "sign_for_sigvec").runpytest_subprocess(*QUIET).assert_outcomes(passed=MAX_VECTORS)
+
+
+def test_an_unused_plugin_does_not_import_the_gate() -> None:
+    code = "import sys, sigvec.pytest_plugin; print(sorted(m for m in sys.modules if m.startswith(('sigvec.gate', 'signing'))))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"

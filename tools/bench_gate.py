@@ -1,0 +1,127 @@
+"""Benchmark: the gate's throughput over the whole corpus, through a subprocess harness and in process, in one run.
+
+It prints vectors per second and the time for one pass over the corpus for:
+- a subprocess harness (this script again, serving the reference signer
+  through clients/harness.py), its start-up excluded;
+- the in-process adapter with a byte-exact client, whose verdicts need no
+  verifier call (an exact request is accepted by construction);
+- the in-process adapter with a client that sends to another host, so that
+  every vector is judged by the reference verifier and the same-request check;
+- the same two with the client's answers computed beforehand: the gate's own
+  judging alone, without the client's signing.
+Targets: one pass through the subprocess harness under 1 s; >= 20,000 vectors/s in process.
+
+    python tools/bench_gate.py [--rounds 5] [--in-process-rounds 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from signing.model import request_from_mapping
+from signing.registry import SCHEMES, sign
+from sigvec.corpus import Vector, load_corpus
+from sigvec.gate.adapters import Adapter, InProcessAdapter
+from sigvec.gate.harness import SubprocessHarness
+from sigvec.gate.protocol import Answer, implementation_from_mapping
+from sigvec.gate.verdict import Judge
+
+REPO = Path(__file__).resolve().parents[1]
+IMPLEMENTATION = {"name": "sigvec-reference", "language": "python", "schemes": sorted(SCHEMES)}
+OTHER_HOST = "http://127.0.0.1:9"
+
+
+def reference(data: Mapping[str, Any]) -> dict[str, Any]:
+    signed = sign(request_from_mapping(data))
+    return {"wire": signed.wire.to_mapping(), "stages": signed.stages.to_mapping()}
+
+
+def elsewhere(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The reference's request sent to another host: not byte-identical, so the verifier judges it."""
+    wire = sign(request_from_mapping(data)).wire.to_mapping()
+    path = wire["url"].split("://", 1)[1].partition("/")
+    return {**wire, "url": f"{OTHER_HOST}/{path[2]}"}
+
+
+def serve_harness() -> None:
+    sys.path.insert(0, str(REPO / "clients"))
+    from harness import serve
+
+    serve(IMPLEMENTATION, lambda command: reference(command["input"]))
+
+
+class Replay(InProcessAdapter):
+    """The answers of `client`, computed once beforehand: what is left to time is the gate's own judging."""
+
+    def __init__(self, client: Callable[[Mapping[str, Any]], Mapping[str, Any]], vectors: list[Vector]) -> None:
+        super().__init__(client, IMPLEMENTATION)
+        self.answers = {vector.id: super(Replay, self).sign(0, vector.id, vector.input, "") for vector in vectors}
+
+    def sign(self, seq: int, vector_id: str, vector_input: Mapping[str, Any], base_url: str) -> Answer:
+        return self.answers[vector_id]
+
+
+def one_pass(adapter: Adapter, judge: Judge, vectors: list[Vector]) -> int:
+    """Judge every vector once; the number of passes."""
+    passed = 0
+    for seq, vector in enumerate(vectors, start=1):
+        verdict = judge.judge(vector, adapter.sign(seq, vector.id, vector.input, ""))
+        passed += verdict.passed
+    return passed
+
+
+def rate(adapter: Adapter, judge: Judge, vectors: list[Vector], rounds: int) -> tuple[float, float]:
+    """Best seconds per corpus pass over `rounds`, and vectors per second at that pace."""
+    best = float("inf")
+    for _ in range(rounds):
+        began = time.perf_counter()
+        one_pass(adapter, judge, vectors)
+        best = min(best, time.perf_counter() - began)
+    return best, len(vectors) / best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="passes through the subprocess harness")
+    parser.add_argument("--in-process-rounds", type=int, default=50, help="passes through each in-process client")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve_harness()
+        return
+    vectors = list(load_corpus(REPO / "vectors").vectors())
+    judge = Judge(implementation_from_mapping(IMPLEMENTATION), {vector.id: vector for vector in vectors})
+    harness = SubprocessHarness([sys.executable, str(Path(__file__).resolve()), "--serve"])
+    started = time.perf_counter()
+    harness.start()
+    start_up = time.perf_counter() - started
+    try:
+        rows = [("subprocess harness", *rate(harness, judge, vectors, args.rounds))]
+    finally:
+        harness.stop()
+    for name, client in (("in process, exact", reference), ("in process, verifier on every vector", elsewhere)):
+        rows.append((name, *rate(InProcessAdapter(client, IMPLEMENTATION), judge, vectors, args.in_process_rounds)))
+    for name, client in (("judging alone, exact", reference), ("judging alone, verifier on every vector", elsewhere)):
+        rows.append((name, *rate(Replay(client, vectors), judge, vectors, args.in_process_rounds)))
+    print(f"{len(vectors)} vectors; subprocess start-up {start_up * 1000:.0f} ms (excluded)")
+    print(f"{'adapter':<42}{'ms per corpus':>15}{'vectors/s':>12}{'vs subprocess':>15}")
+    subprocess_rate = rows[0][2]
+    for name, seconds, per_second in rows:
+        print(f"{name:<42}{seconds * 1000:>15.1f}{per_second:>12,.0f}{per_second / subprocess_rate:>14.1f}x")
+    targets: list[tuple[str, Callable[[], bool]]] = [
+        ("whole corpus through a subprocess harness < 1 s", lambda: rows[0][1] < 1.0),
+        (">= 20,000 vectors/s in process (exact client)", lambda: rows[1][2] >= 20_000),
+        (">= 20,000 vectors/s in process (verifier on every vector)", lambda: rows[2][2] >= 20_000),
+        (">= 20,000 vectors/s judging alone (exact client)", lambda: rows[3][2] >= 20_000),
+    ]
+    for label, met in targets:
+        print(f"target {label}: {'met' if met() else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
