@@ -13,10 +13,9 @@ from aiohttp import web
 
 from signing.registry import SCHEMES
 from signing.server import MemoryReplayStore
-from sigvec.corpus import load_corpus
 from sigvec.serve.app import MAX_BODY_BYTES, Observer, ServeState, handler
 from sigvec.serve.record import Recorder
-from sigvec.serve.state import Clock, clock_from_text, corpus_keys, key_stores, keys_file
+from sigvec.serve.state import Clock, clock_from_text, key_stores, packaged_test_keys, keys_file
 
 IDLE_TIMEOUT_SECONDS = 5.0
 """A connection that sends no complete request head for this long is closed (slowloris)."""
@@ -40,7 +39,7 @@ class Service:
 
     def __init__(self, settings: Settings, observers: list[Observer]) -> None:
         self.settings = settings
-        self.state = ServeState(key_stores(corpus_keys(load_corpus()), settings.keys), settings.clock,
+        self.state = ServeState(key_stores(packaged_test_keys(), settings.keys), settings.clock,
                                 MemoryReplayStore(settings.replay_entries), max_body=settings.max_body,
                                 body_timeout=settings.body_timeout)
         self._observers = observers

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from functools import cache
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,7 +22,7 @@ from signing.encoding import split_pairs
 from signing.model import Received
 from signing.registry import SCHEMES, Carrier
 from signing.server import StaticKeys
-from sigvec.corpus import Corpus
+from sigvec.corpus import Corpus, load_corpus
 
 ALL_SCHEMES = "*"
 UNIT_MS = {"ms": 1, "s": 1000}
@@ -40,6 +41,12 @@ def corpus_keys(corpus: Corpus) -> dict[str, dict[str, str]]:
         if isinstance(api_key, str) and isinstance(secret, str):
             keys.setdefault(vector.scheme, {}).setdefault(api_key, secret)
     return keys
+
+
+@cache
+def packaged_test_keys() -> dict[str, dict[str, str]]:
+    """The test keys of the corpus in use (read once per process)."""
+    return corpus_keys(load_corpus())
 
 
 def keys_file(path: Path) -> dict[str, dict[str, str]]:
