@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import httpx
 import requests
-
 from conftest import require_tool
+
 from signing.model import Received
 
 

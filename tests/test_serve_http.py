@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import http.client
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
-import requests
-
 from conftest import VECTORS, vector_param
 from serve_clients import SENDERS, send_requests
+
 from signing.model import Received, received_from_wire
 from signing.registry import SCHEMES, verify
 from signing.server import MemoryReplayStore, ServerContext
-from sigvec.serve import DIAGNOSIS_HEADER, Clock, MockExchange, Settings
+from sigvec.corpus import Vector
+from sigvec.serve import Clock, MockExchange, Settings
 from sigvec.serve.state import key_stores, packaged_test_keys
 from sigvec.wire import wire_from_mapping
 
@@ -60,9 +61,9 @@ def offline_verdict_code(received: Received, scheme: str) -> tuple[int, str]:
 
 @pytest.mark.parametrize("client", sorted(SENDERS))
 @pytest.mark.parametrize("vector", [vector_param(vector) for vector in VALID])
-def test_a_valid_vector_sent_by_a_real_client_is_accepted(server: MockExchange, client: str, vector: object) -> None:
-    received = received_from_wire(wire_from_mapping(vector.expected["wire"]))  # type: ignore[attr-defined]
-    scheme: str = vector.scheme  # type: ignore[attr-defined]
+def test_a_valid_vector_sent_by_a_real_client_is_accepted(server: MockExchange, client: str, vector: Vector) -> None:
+    received = received_from_wire(wire_from_mapping(vector.expected["wire"]))
+    scheme: str = vector.scheme
     reply = SENDERS[client](server.base_url(scheme), received)
     (arrived,) = server.drain()
     assert arrived.verdict is not None and arrived.verdict.accepted, arrived.diagnosis
@@ -70,9 +71,9 @@ def test_a_valid_vector_sent_by_a_real_client_is_accepted(server: MockExchange, 
 
 
 @pytest.mark.parametrize("vector", [vector_param(vector) for vector in VALID])
-def test_a_single_byte_change_is_rejected_with_the_native_answer(server: MockExchange, vector: object) -> None:
-    scheme: str = vector.scheme  # type: ignore[attr-defined]
-    changed = one_byte_changed(received_from_wire(wire_from_mapping(vector.expected["wire"])), scheme)  # type: ignore[attr-defined]
+def test_a_single_byte_change_is_rejected_with_the_native_answer(server: MockExchange, vector: Vector) -> None:
+    scheme: str = vector.scheme
+    changed = one_byte_changed(received_from_wire(wire_from_mapping(vector.expected["wire"])), scheme)
     reply = send_requests(server.base_url(scheme), changed)
     assert (reply.status, reply.body) == offline_verdict_code(changed, scheme)
     assert reply.diagnosis
@@ -84,7 +85,7 @@ def test_a_replayed_max_nonce_is_rejected_with_2006(server: MockExchange) -> Non
     again = send_requests(server.base_url("max-v2"), received)
     assert first.diagnosis is None
     assert again.status == 401
-    assert requests.models.complexjson.loads(again.body)["error"]["code"] == 2006
+    assert json.loads(again.body)["error"]["code"] == 2006
     assert again.diagnosis
 
 
@@ -128,9 +129,9 @@ def send_raw(base_url: str, received: Received) -> int:
 
 
 @pytest.mark.parametrize("vector", [vector_param(vector) for vector in VALID])
-def test_the_verifier_sees_the_target_and_body_bytes_exactly_as_sent(server: MockExchange, vector: object) -> None:
-    received = received_from_wire(wire_from_mapping(vector.expected["wire"]))  # type: ignore[attr-defined]
-    send_raw(server.base_url(vector.scheme), received)  # type: ignore[attr-defined]
+def test_the_verifier_sees_the_target_and_body_bytes_exactly_as_sent(server: MockExchange, vector: Vector) -> None:
+    received = received_from_wire(wire_from_mapping(vector.expected["wire"]))
+    send_raw(server.base_url(vector.scheme), received)
     (arrived,) = server.drain()
     assert (arrived.received.method, arrived.received.target, arrived.received.body) == (
         received.method, received.target, received.body
@@ -160,7 +161,7 @@ def test_an_accepted_request_gets_the_exchanges_own_shape(method: str, path: str
     wire = sign(request).wire
     with MockExchange(Settings(clock=Clock("request"))) as running:
         reply = send_requests(running.base_url("peatio-v2"), received_from_wire(wire))
-    body = requests.models.complexjson.loads(reply.body)
+    body = json.loads(reply.body)
     assert reply.status == expected_status
     if path.endswith("members/me"):
         assert {"sn", "email", "accounts"} <= set(body)
@@ -173,7 +174,7 @@ def test_an_accepted_request_gets_the_exchanges_own_shape(method: str, path: str
 def test_a_path_naming_no_scheme_gets_sigvecs_own_404_listing_the_schemes(server: MockExchange) -> None:
     reply = send_requests(server.base_url("max-v2").rsplit("/", 1)[0], Received("GET", "/api/v3/account"))
     assert reply.status == 404
-    assert set(SCHEMES) <= set(requests.models.complexjson.loads(reply.body)["schemes"])
+    assert set(SCHEMES) <= set(json.loads(reply.body)["schemes"])
 
 
 def test_a_scheme_port_serves_the_scheme_unprefixed() -> None:

@@ -15,7 +15,7 @@ from signing.registry import SCHEMES
 from signing.server import MemoryReplayStore
 from sigvec.serve.app import MAX_BODY_BYTES, Observer, ServeState, handler
 from sigvec.serve.record import Recorder
-from sigvec.serve.state import Clock, clock_from_text, key_stores, packaged_test_keys, keys_file
+from sigvec.serve.state import Clock, clock_from_text, key_stores, keys_file, packaged_test_keys
 
 IDLE_TIMEOUT_SECONDS = 5.0
 """A connection that sends no complete request head for this long is closed (slowloris)."""

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import time
-from functools import cache
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
