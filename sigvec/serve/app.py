@@ -138,6 +138,8 @@ def received_from(request: web.BaseRequest, body: bytes) -> Received:
 
 async def read_body(request: web.BaseRequest, state: ServeState) -> bytes | Answer:
     """The body bytes, or the answer that cuts the request off: 413 when too large, 408 when too slow."""
+    if not request.can_read_body:
+        return b""
     if request.content_length is not None and request.content_length > state.max_body:
         return own_answer(413, "request body too large", limit_bytes=state.max_body)
     try:
@@ -186,11 +188,11 @@ def handler(state: ServeState, observers: list[Observer], fixed_scheme: str | No
         received = received_from(request, body if isinstance(body, bytes) else b"")
         scheme, path = (fixed_scheme, received.path) if fixed_scheme else route(received.path)
         received = replace(received, path=path)
-        verdict, diagnosis, now_ms = None, None, state.clock.now_ms(received, scheme) if scheme else 0
-        if isinstance(body, Answer):
-            answer = body
-        elif scheme is None:
-            answer = own_answer(404, "no scheme named by the first path segment", schemes=list(SCHEMES))
+        verdict, diagnosis = None, None
+        if scheme is None:
+            answer, now_ms = own_answer(404, "no scheme named by the first path segment", schemes=list(SCHEMES)), 0
+        elif isinstance(body, Answer):
+            answer, now_ms = body, state.clock.now_ms(received, scheme)
         else:
             verdict, answer, diagnosis, now_ms = decide(state, scheme, received)
         exchange = Exchange(seq, now_ms, scheme, received, verdict, answer.status, answer.body, diagnosis)

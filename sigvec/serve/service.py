@@ -19,6 +19,8 @@ from sigvec.serve.state import Clock, clock_from_text, key_stores, keys_file, pa
 
 IDLE_TIMEOUT_SECONDS = 5.0
 """A connection that sends no complete request head for this long is closed (slowloris)."""
+LINGER_SECONDS = 0.5
+"""After cutting a request off, how long the server still drains what the client sends before closing."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class Service:
 
     async def _listen(self, scheme: str | None, port: int) -> int:
         server = web.Server(handler(self.state, self._observers, scheme), keepalive_timeout=self.settings.idle_timeout,
-                            access_log=None)
+                            lingering_time=LINGER_SECONDS, access_log=None)
         runner = web.ServerRunner(server, handle_signals=False, shutdown_timeout=5.0)
         await runner.setup()
         self._runners.append(runner)
