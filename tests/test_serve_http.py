@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import json
 from collections.abc import Iterator
@@ -143,6 +144,15 @@ def test_duplicate_headers_arrive_in_order(server: MockExchange) -> None:
     send_raw(server.base_url("max-v2"), replace(signed, headers=(*signed.headers, ("X-Dup", "one"), ("X-Dup", "two"))))
     (arrived,) = server.drain()
     assert arrived.received.header_values("X-Dup") == ("one", "two")
+
+
+def test_a_compressed_body_reaches_the_verifier_as_the_bytes_sent(server: MockExchange) -> None:
+    """The framework does not decompress: a body's Content-Encoding is the client's business, and its bytes are signed."""
+    compressed = gzip.compress(b'{"market":"btctwd","nonce":1700000000000}')
+    sent = Received("POST", "/api/v2/orders", headers=(("Content-Encoding", "gzip"),), body=compressed)
+    send_raw(server.base_url("max-v2"), sent)
+    (arrived,) = server.drain()
+    assert arrived.received.body == compressed
 
 
 @pytest.mark.parametrize(

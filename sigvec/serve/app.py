@@ -2,7 +2,9 @@
 
 aiohttp's low-level server hands over the request target exactly as sent
 (`raw_path`), the headers in order with duplicates as bytes (`raw_headers`)
-and the body bytes, and decodes nothing the handler does not ask for. Each
+and the body bytes (the server is built with `auto_decompress=False`, so a
+compressed body stays the bytes sent); it decodes nothing the handler does not
+ask for. Each
 request is routed to a scheme by its first path segment (or by the port it
 arrived on), the prefix is dropped, and `signing.registry.verify` decides on
 what is left: the exchange's own target, headers and body.

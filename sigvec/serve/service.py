@@ -58,7 +58,7 @@ class Service:
 
     async def _listen(self, scheme: str | None, port: int) -> int:
         server = web.Server(handler(self.state, self._observers, scheme), keepalive_timeout=self.settings.idle_timeout,
-                            lingering_time=LINGER_SECONDS, access_log=None)
+                            lingering_time=LINGER_SECONDS, auto_decompress=False, access_log=None)
         runner = web.ServerRunner(server, handle_signals=False, shutdown_timeout=5.0)
         await runner.setup()
         self._runners.append(runner)
