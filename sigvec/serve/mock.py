@@ -31,10 +31,18 @@ class MockExchange:
 
     def __enter__(self) -> MockExchange:
         self._thread.start()
-        asyncio.run_coroutine_threadsafe(self.service.start(), self._loop).result()
+        try:
+            asyncio.run_coroutine_threadsafe(self.service.start(), self._loop).result()
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop listening, let requests in flight finish, and end the background thread."""
         asyncio.run_coroutine_threadsafe(self.service.stop(), self._loop).result()
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
