@@ -15,10 +15,10 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 import yaml
 
-from signing.encoding import split_pairs
 from signing.model import Received
 from signing.registry import SCHEMES, Carrier
 from signing.server import StaticKeys
@@ -84,8 +84,8 @@ def carried_value(received: Received, carrier: Carrier) -> object:
     if carrier.where == "header":
         return received.header(carrier.name)
     body = received.body.decode("utf-8", "replace")
-    for pairs in (split_pairs(received.query), split_pairs(body)):
-        found = dict(pairs).get(carrier.name)
+    for encoded in (received.query, body):
+        found = parameter(encoded, carrier.name)
         if found is not None:
             return found
     try:
@@ -93,6 +93,15 @@ def carried_value(received: Received, carrier: Carrier) -> object:
     except ValueError:
         return None
     return decoded.get(carrier.name) if isinstance(decoded, dict) else None
+
+
+def parameter(encoded: str, name: str) -> str | None:
+    """The first value of parameter `name` in `k=v&k=v` text, decoded (only the value of the match is decoded)."""
+    for piece in encoded.split("&"):
+        key, _, value = piece.partition("=")
+        if unquote_plus(key) == name:
+            return unquote_plus(value)
+    return None
 
 
 def request_time_ms(received: Received, carrier: Carrier) -> int | None:
