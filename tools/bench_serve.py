@@ -3,7 +3,7 @@
 Both servers are aiohttp low-level servers in their own process: `sigvec serve`
 (every request routed, verified and answered natively) and a handler that
 answers every request with a fixed 200 body. One client process sends the same
-mix of valid corpus requests to each, over the same number of connections,
+valid corpus requests, each re-signed with its own timestamp and nonce, to each, over the same number of connections,
 alternating round by round so machine load cancels out. It prints, per server,
 the wall-clock requests per second (bounded by the Python client as much as by
 the server) and the server's capacity: requests per second of the server
@@ -21,18 +21,20 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 from yarl import URL
 
-from signing.model import Received, received_from_wire
+from signing.model import Received, received_from_wire, request_from_mapping
+from signing.registry import sign
 from sigvec.corpus import load_corpus
-from sigvec.wire import wire_from_mapping
 
 TRIVIAL_BODY = b'{"ok":true}'
+FIRST_INSTANT = 1_800_000_000_000
 
 
 async def trivial(request: web.BaseRequest) -> web.Response:
@@ -69,24 +71,51 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def corpus_requests() -> list[tuple[str, Received]]:
-    return [
-        (vector.scheme, received_from_wire(wire_from_mapping(vector.expected["wire"])))
-        for vector in load_corpus().vectors()
-        if vector.result == "valid"
-    ]
+def renewed(value: Any, old: set[str], new: int) -> Any:
+    """`value` with an old timestamp or nonce replaced by `new` wherever it occurs: a number equal to it, or in any text."""
+    if isinstance(value, Mapping):
+        return {key: renewed(item, old, new) for key, item in value.items()}
+    if isinstance(value, list):
+        return [renewed(item, old, new) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and str(value) in old:
+        return new
+    if isinstance(value, str):
+        for text in old:
+            value = value.replace(text, str(new))
+    return value
 
 
-def measure(address: str, pid: int, mix: list[tuple[str, Received]], total: int, connections: int) -> tuple[float, float]:
+def fresh_requests(count: int) -> list[tuple[str, Received]]:
+    """`count` signed requests cycling through the valid vectors, each with its own timestamp and nonce.
+
+    The server remembers nonces, so a repeated vector would be a replay; each
+    request here is the vector's input with its time and nonce moved to a new
+    value everywhere they occur, signed by the reference. Inputs that cannot be
+    moved so (a non-epoch timestamp) are left out.
+    """
+    inputs = []
+    for vector in load_corpus().vectors():
+        old = {str(vector.input[name]) for name in ("timestamp", "nonce") if vector.input.get(name) is not None}
+        if vector.result == "valid" and all(text.isdigit() and len(text) == 13 for text in old):
+            inputs.append((vector.input, old))
+    requests = []
+    for index in range(count):
+        data, old = inputs[index % len(inputs)]
+        request = request_from_mapping(renewed(data, old, FIRST_INSTANT + index))
+        requests.append((request.scheme, received_from_wire(sign(request).wire)))
+    return requests
+
+
+def measure(address: str, pid: int, mix: list[tuple[str, Received]], connections: int) -> tuple[float, float]:
     """Wall-clock requests per second, and requests per second of the server's CPU time."""
     cpu_before = cpu_seconds(pid)
-    wall = asyncio.run(requests_per_second(address, mix, total, connections))
-    return wall, total / (cpu_seconds(pid) - cpu_before)
+    wall = asyncio.run(requests_per_second(address, mix, connections))
+    return wall, len(mix) / (cpu_seconds(pid) - cpu_before)
 
 
-async def requests_per_second(address: str, mix: list[tuple[str, Received]], total: int, connections: int) -> float:
-    """Send `total` requests from the mix over `connections` connections; every answer must be the expected kind."""
-    queue = iter(mix[index % len(mix)] for index in range(total))
+async def requests_per_second(address: str, mix: list[tuple[str, Received]], connections: int) -> float:
+    """Send every request of the mix over `connections` connections; each must be accepted."""
+    queue = iter(mix)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections)) as session:
 
         async def worker() -> None:
@@ -100,7 +129,7 @@ async def requests_per_second(address: str, mix: list[tuple[str, Received]], tot
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(connections)))
-        return total / (time.perf_counter() - started)
+        return len(mix) / (time.perf_counter() - started)
 
 
 def main() -> None:
@@ -113,14 +142,15 @@ def main() -> None:
     if args.trivial_server:
         asyncio.run(serve_trivial())
         return
-    mix = corpus_requests()
+    mix = fresh_requests(args.requests * args.rounds)
     verified_command = [sys.executable, "-m", "sigvec.cli", "serve", "--port", "0", "--clock", "request"]
     trivial_command = [sys.executable, __file__, "--trivial-server"]
     results: dict[str, list[tuple[float, float]]] = {"sigvec serve (verified)": [], "aiohttp trivial handler": []}
     with server(verified_command) as verified, server(trivial_command) as floor:
         for _ in range(args.rounds):
+            batch, mix = mix[: args.requests], mix[args.requests :]
             for name, (address, pid) in zip(results, (verified, floor), strict=True):
-                results[name].append(measure(address, pid, mix, args.requests, args.connections))
+                results[name].append(measure(address, pid, batch, args.connections))
     medians = {name: tuple(statistics.median(column) for column in zip(*rows, strict=True)) for name, rows in results.items()}
     print(f"{'server':<28}{'wall req/s':>12}{'req/s per server CPU s':>24}")
     for name, (wall, capacity) in medians.items():
@@ -128,7 +158,7 @@ def main() -> None:
     (verified_wall, verified_capacity), (floor_wall, floor_capacity) = medians.values()
     print(f"ratio verified / trivial: capacity {verified_capacity / floor_capacity:.2f} (target >= 0.50), "
           f"wall clock {verified_wall / floor_wall:.2f}")
-    print(f"{args.requests} requests x {args.rounds} rounds, {args.connections} connections, {len(mix)} valid corpus requests")
+    print(f"{args.requests} requests x {args.rounds} rounds, {args.connections} connections, fresh valid corpus requests")
 
 if __name__ == "__main__":
     main()

@@ -138,16 +138,27 @@ def received_from(request: web.BaseRequest, body: bytes) -> Received:
     return Received(request.method, target.path, target.query, headers, body)
 
 
+class BodyTimeout(Exception):
+    """The body did not arrive in time."""
+
+
 async def read_body(request: web.BaseRequest, state: ServeState) -> bytes | Answer:
-    """The body bytes, or the answer that cuts the request off: 413 when too large, 408 when too slow."""
+    """The body bytes, or the answer that cuts the request off: 413 when too large, 408 when too slow.
+
+    The deadline is a timer that fails the body stream, which costs no task per
+    request (`asyncio.wait_for` would make one).
+    """
     if not request.can_read_body:
         return b""
     if request.content_length is not None and request.content_length > state.max_body:
         return own_answer(413, "request body too large", limit_bytes=state.max_body)
+    deadline = asyncio.get_running_loop().call_later(state.body_timeout, request.content.set_exception, BodyTimeout())
     try:
-        body = await asyncio.wait_for(read_at_most(request, state.max_body), state.body_timeout)
-    except asyncio.TimeoutError:
+        body = await read_at_most(request, state.max_body)
+    except BodyTimeout:
         return own_answer(408, "request body not received in time", timeout_seconds=state.body_timeout)
+    finally:
+        deadline.cancel()
     return own_answer(413, "request body too large", limit_bytes=state.max_body) if body is None else body
 
 

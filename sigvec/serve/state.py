@@ -83,11 +83,13 @@ def carried_value(received: Received, carrier: Carrier) -> object:
     """The value `carrier` names in `received`: a header, or a parameter of the query, the form body or the JSON body."""
     if carrier.where == "header":
         return received.header(carrier.name)
+    found = parameter(received.query, carrier.name)
+    if found is not None or not received.body:
+        return found
     body = received.body.decode("utf-8", "replace")
-    for encoded in (received.query, body):
-        found = parameter(encoded, carrier.name)
-        if found is not None:
-            return found
+    found = parameter(body, carrier.name)
+    if found is not None:
+        return found
     try:
         decoded: Any = json.loads(body, parse_float=Decimal)
     except ValueError:
