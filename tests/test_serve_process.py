@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -123,3 +124,15 @@ def test_a_bad_keys_file_is_named_without_showing_its_secrets(tmp_path: Path) ->
                           capture_output=True, text=True, timeout=30)
     assert done.returncode == 2
     assert done.stderr.strip() == "sigvec serve: error: --keys.max-v2: must map API keys to secrets, both strings"
+
+
+def test_a_port_in_use_is_one_line_and_exit_2() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "sigvec.cli", "serve", "--port", str(port)],
+                              capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"sigvec serve: error: --host/--port: cannot listen on 127.0.0.1:{port} (")
+    assert done.stderr.count("\n") == 1

@@ -9,6 +9,7 @@ import pytest
 from signing.model import Received
 from signing.registry import SCHEMES
 from sigvec.serve.answers import load_answers
+from sigvec.serve.service import settings_from
 from sigvec.serve.state import Clock, ServeError, clock_from_text, key_stores, keys_file, packaged_test_keys
 
 
@@ -83,3 +84,9 @@ def test_every_scheme_has_answers_and_a_not_found_shape() -> None:
 def test_order_cancel_balance_and_members_me_have_success_bodies(scheme: str, method: str, path: str) -> None:
     answers = load_answers()[scheme]
     assert answers.for_accepted(method, path) != answers.not_found
+
+
+@pytest.mark.parametrize(("port", "scheme_ports"), [(-1, False), (65536, False), (65530, True)])
+def test_a_port_outside_the_tcp_range_is_refused(port: int, scheme_ports: bool) -> None:
+    with pytest.raises(ServeError, match=r"^--port: must be 0 \(any free port\) or a port up to "):
+        settings_from("127.0.0.1", port, None, "real", scheme_ports)

@@ -16,6 +16,7 @@ import asyncio
 import base64
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -203,7 +204,8 @@ def handler(state: ServeState, observers: list[Observer], fixed_scheme: str | No
         received = replace(received, path=path)
         verdict, diagnosis = None, None
         if scheme is None:
-            answer, now_ms = own_answer(404, "no scheme named by the first path segment", schemes=list(SCHEMES)), 0
+            answer = own_answer(404, "no scheme named by the first path segment", schemes=list(SCHEMES))
+            now_ms = time.time_ns() // 1_000_000
         elif isinstance(body, Answer):
             answer, now_ms = body, state.clock.now_ms(received, scheme)
         else:

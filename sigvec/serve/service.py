@@ -15,7 +15,7 @@ from signing.registry import SCHEMES
 from signing.server import MemoryReplayStore
 from sigvec.serve.app import MAX_BODY_BYTES, Observer, ServeState, handler
 from sigvec.serve.record import Recorder
-from sigvec.serve.state import Clock, clock_from_text, key_stores, keys_file, packaged_test_keys
+from sigvec.serve.state import Clock, ServeError, clock_from_text, key_stores, keys_file, packaged_test_keys
 
 IDLE_TIMEOUT_SECONDS = 5.0
 """A connection that sends no complete request head for this long is closed (slowloris)."""
@@ -84,6 +84,9 @@ class Service:
 
 def settings_from(host: str, port: int, keys: Path | None, clock: str, scheme_ports: bool) -> Settings:
     """Settings from the command line's values; a bad value is a `ServeError` naming the option."""
+    highest = port + len(SCHEMES) if scheme_ports and port else port
+    if not port >= 0 or highest > 65535:
+        raise ServeError(f"--port: must be 0 (any free port) or a port up to {65535 - (len(SCHEMES) if scheme_ports else 0)}")
     return Settings(host, port, keys_file(keys) if keys else {}, clock_from_text(clock), scheme_ports)
 
 
@@ -94,7 +97,11 @@ async def serve_until_signalled(settings: Settings, record: Path | None) -> None
         loop.add_signal_handler(number, stopping.set)
     with Recorder.open(record) as recorder:
         service = Service(settings, [recorder.write] if recorder else [])
-        await service.start()
+        try:
+            await service.start()
+        except OSError as error:
+            await service.stop()
+            raise ServeError(f"--host/--port: cannot listen on {settings.host}:{settings.port} ({error.strerror})") from None
         lines = [f"sigvec serve: listening on http://{settings.host}:{service.port}"]
         lines += [f"  {scheme:<26} {service.base_url(scheme)}" for scheme in SCHEMES]
         print("\n".join(lines), flush=True)
