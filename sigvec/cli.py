@@ -188,7 +188,7 @@ def parser() -> argparse.ArgumentParser:
     lint_command.set_defaults(run=command_lint)
     serve_command = commands.add_parser("serve", help="run the verifying mock exchange (every scheme under /<scheme>/)")
     serve_command.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
-    serve_command.add_argument("--port", type=int, default=8080, help="port (0: any free port; printed at start)")
+    serve_command.add_argument("--port", type=int, default=8080, help="port (default 8080; 0: any free port, printed at start)")
     serve_command.add_argument("--keys", type=Path, help="JSON/YAML {scheme or *: {api_key: secret}} added to the test keys")
     serve_command.add_argument("--clock", default="real", help="real, fixed:MS, or request (trust the request's own time)")
     serve_command.add_argument("--record", type=Path, help="append one JSON line per request to this file")
