@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import itertools
 import logging
-import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -38,7 +38,10 @@ log = logging.getLogger("sigvec.serve")
 
 @dataclass(frozen=True)
 class Exchange:
-    """One request the server received and what it answered, in arrival order (`seq` counts from 1).
+    """One request the server received and what it answered.
+
+    `seq` counts from 1 in the order requests were fully received (body
+    included), which is the order observers see them in.
 
     `scheme` and `verdict` are None when the request named no scheme; `verdict`
     is also None when the body was too large or too slow to read.
@@ -112,13 +115,7 @@ class ServeState:
     max_body: int = MAX_BODY_BYTES
     body_timeout: float = 10.0
     errors: int = 0
-    _seq: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def next_seq(self) -> int:
-        with self._lock:
-            self._seq += 1
-            return self._seq
+    sequence: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
 
 Observer = Callable[[Exchange], None]
@@ -197,7 +194,6 @@ def handler(state: ServeState, observers: list[Observer], fixed_scheme: str | No
             raise
 
     async def answer_request(request: web.BaseRequest) -> web.StreamResponse:
-        seq = state.next_seq()
         body = await read_body(request, state)
         received = received_from(request, body if isinstance(body, bytes) else b"")
         scheme, path = (fixed_scheme, received.path) if fixed_scheme else route(received.path)
@@ -210,7 +206,7 @@ def handler(state: ServeState, observers: list[Observer], fixed_scheme: str | No
             answer, now_ms = body, state.clock.now_ms(received, scheme)
         else:
             verdict, answer, diagnosis, now_ms = decide(state, scheme, received)
-        exchange = Exchange(seq, now_ms, scheme, received, verdict, answer.status, answer.body, diagnosis)
+        exchange = Exchange(next(state.sequence), now_ms, scheme, received, verdict, answer.status, answer.body, diagnosis)
         for observer in observers:
             observer(exchange)
         headers = {DIAGNOSIS_HEADER: header_safe(diagnosis)} if diagnosis else {}
