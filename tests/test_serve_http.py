@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+import requests
 from conftest import VECTORS, vector_param
 from serve_clients import SENDERS, send_requests
 
@@ -100,6 +101,18 @@ def test_plus_sent_where_percent_20_was_signed_is_rejected_and_diagnosed(server:
     assert reply.diagnosis
     (arrived,) = server.drain()
     assert arrived.received.query == sent.query
+
+
+def test_a_client_whose_http_library_re_encodes_after_signing_is_caught(server: MockExchange) -> None:
+    """Signed `remark=rent%20for%20May` (coinex-v2-0009), then handed to requests as `params`: it sends `+`."""
+    vector = next(vector for vector in VECTORS if vector.id == "coinex-v2-0009")
+    signed = received_from_wire(wire_from_mapping(vector.expected["wire"]))
+    response = requests.get(server.base_url("coinex-v2") + signed.path, params=vector.input["query"],
+                            headers=dict(signed.headers), timeout=10)
+    (arrived,) = server.drain()
+    assert arrived.received.query == "ccy=USDT&remark=rent+for+May"
+    assert response.json()["code"] == 4006
+    assert response.headers["X-Sigvec-Diagnosis"]
 
 
 def test_the_diagnosis_header_names_the_deciding_check(server: MockExchange) -> None:
