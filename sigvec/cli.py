@@ -161,6 +161,15 @@ def command_gate(args: argparse.Namespace) -> int:
     return command(args)
 
 
+def command_serve(args: argparse.Namespace) -> int:
+    from sigvec import serve
+
+    try:
+        return serve.run(args.host, args.port, args.keys, args.clock, args.record, args.scheme_ports)
+    except serve.ServeError as error:
+        raise UsageError(str(error)) from None
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="sigvec", description="Signature conformance vectors for exchange REST APIs.")
     top.add_argument("--version", action="version", version=f"sigvec {__version__}")
@@ -212,6 +221,14 @@ def parser() -> argparse.ArgumentParser:
         gate.add_argument(f"--{report}", type=Path, metavar="FILE", help=f"write the {report} report here")
     gate.add_argument("--timeout", type=float, default=5.0, metavar="S", help="seconds to wait for each answer (default 5)")
     gate.set_defaults(run=command_gate)
+    serve_command = commands.add_parser("serve", allow_abbrev=False, help="run the verifying mock exchange (every scheme under /<scheme>/)")
+    serve_command.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
+    serve_command.add_argument("--port", type=int, default=8080, help="port (default 8080; 0: any free port, printed at start)")
+    serve_command.add_argument("--keys", type=Path, help="JSON/YAML {scheme or *: {api_key: secret}} added to the test keys")
+    serve_command.add_argument("--clock", default="real", help="real, fixed:MS, or request (trust the request's own time)")
+    serve_command.add_argument("--record", type=Path, help="append one JSON line per request to this file")
+    serve_command.add_argument("--scheme-ports", action="store_true", help="also serve each scheme unprefixed on port+1, +2, ...")
+    serve_command.set_defaults(run=command_serve)
     return top
 
 

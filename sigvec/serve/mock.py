@@ -1,0 +1,68 @@
+"""`MockExchange`: the verifying mock exchange in a background thread, for Python tests and the gate's capture mode."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from types import TracebackType
+
+from sigvec.serve.app import Exchange, ServeState
+from sigvec.serve.service import Service, Settings
+
+
+class MockExchange:
+    """A running server on an ephemeral loopback port (port 0 unless `settings` says otherwise).
+
+    `drain()` returns every request received since the last call, in arrival
+    order. Use it as a context manager: the server runs inside the `with`.
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self._received: list[Exchange] = []
+        self._lock = threading.Lock()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="sigvec-serve", daemon=True)
+        self.service = Service(self.settings, [self._keep])
+
+    def _keep(self, exchange: Exchange) -> None:
+        with self._lock:
+            self._received.append(exchange)
+
+    def __enter__(self) -> MockExchange:
+        self._thread.start()
+        try:
+            asyncio.run_coroutine_threadsafe(self.service.start(), self._loop).result()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop listening, let requests in flight finish, and end the background thread."""
+        asyncio.run_coroutine_threadsafe(self.service.stop(), self._loop).result()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.close()
+
+    def base_url(self, scheme: str) -> str:
+        """The base URL to give a client of `scheme` (see `Service.base_url`)."""
+        return self.service.base_url(scheme)
+
+    def drain(self) -> list[Exchange]:
+        """Every request received since the last call, oldest first."""
+        with self._lock:
+            drained, self._received = self._received, []
+        return drained
+
+    @property
+    def errors(self) -> int:
+        """How many requests raised an unhandled error in the server (0 unless there is a bug)."""
+        return self.state.errors
+
+    @property
+    def state(self) -> ServeState:
+        return self.service.state

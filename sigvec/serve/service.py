@@ -1,0 +1,117 @@
+"""Running the mock exchange: one aiohttp server, its sites, and clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiohttp import web
+
+from signing.registry import SCHEMES
+from signing.server import MemoryReplayStore
+from sigvec.serve.app import MAX_BODY_BYTES, Observer, ServeState, handler
+from sigvec.serve.record import Recorder
+from sigvec.serve.state import Clock, ServeError, clock_from_text, key_stores, keys_file, packaged_test_keys
+
+IDLE_TIMEOUT_SECONDS = 5.0
+"""A connection that sends no complete request head for this long is closed (slowloris)."""
+LINGER_SECONDS = 0.5
+"""After cutting a request off, how long the server still drains what the client sends before closing."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 0
+    keys: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
+    clock: Clock = field(default_factory=lambda: Clock("real"))
+    scheme_ports: bool = False
+    replay_entries: int = 100_000
+    max_body: int = MAX_BODY_BYTES
+    body_timeout: float = 10.0
+    idle_timeout: float = IDLE_TIMEOUT_SECONDS
+
+
+class Service:
+    """The running server: the prefixed port serving every scheme, and with `scheme_ports` one port per scheme."""
+
+    def __init__(self, settings: Settings, observers: list[Observer]) -> None:
+        self.settings = settings
+        self.state = ServeState(key_stores(packaged_test_keys(), settings.keys), settings.clock,
+                                MemoryReplayStore(settings.replay_entries), max_body=settings.max_body,
+                                body_timeout=settings.body_timeout)
+        self._observers = observers
+        self._runners: list[web.ServerRunner] = []
+        self.port = 0
+        self.scheme_port: dict[str, int] = {}
+
+    async def start(self) -> None:
+        self.port = await self._listen(None, self.settings.port)
+        if self.settings.scheme_ports:
+            for offset, scheme in enumerate(SCHEMES, start=1):
+                wanted = self.settings.port + offset if self.settings.port else 0
+                self.scheme_port[scheme] = await self._listen(scheme, wanted)
+
+    async def _listen(self, scheme: str | None, port: int) -> int:
+        server = web.Server(handler(self.state, self._observers, scheme), keepalive_timeout=self.settings.idle_timeout,
+                            lingering_time=LINGER_SECONDS, auto_decompress=False, access_log=None)
+        runner = web.ServerRunner(server, handle_signals=False, shutdown_timeout=5.0)
+        await runner.setup()
+        self._runners.append(runner)
+        site = web.TCPSite(runner, self.settings.host, port)
+        await site.start()
+        address = runner.addresses[-1]
+        return int(address[1])
+
+    async def stop(self) -> None:
+        """Stop listening, let requests in flight finish (answered and recorded), then close."""
+        for runner in self._runners:
+            await runner.cleanup()
+
+    def base_url(self, scheme: str) -> str:
+        """The base URL a client of `scheme` is given: its own port when it has one, else the prefix on the shared port."""
+        host = f"[{self.settings.host}]" if ":" in self.settings.host else self.settings.host
+        if scheme in self.scheme_port:
+            return f"http://{host}:{self.scheme_port[scheme]}"
+        if scheme not in SCHEMES:
+            raise KeyError(scheme)
+        return f"http://{host}:{self.port}/{scheme}"
+
+
+def settings_from(host: str, port: int, keys: Path | None, clock: str, scheme_ports: bool) -> Settings:
+    """Settings from the command line's values; a bad value is a `ServeError` naming the option."""
+    highest = port + len(SCHEMES) if scheme_ports and port else port
+    if not port >= 0 or highest > 65535:
+        raise ServeError(f"--port: must be 0 (any free port) or a port up to {65535 - (len(SCHEMES) if scheme_ports else 0)}")
+    return Settings(host, port, keys_file(keys) if keys else {}, clock_from_text(clock), scheme_ports)
+
+
+async def serve_until_signalled(settings: Settings, record: Path | None) -> None:
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(number, stopping.set)
+    with Recorder.open(record) as recorder:
+        service = Service(settings, [recorder.write] if recorder else [])
+        try:
+            await service.start()
+        except OSError as error:
+            await service.stop()
+            raise ServeError(f"--host/--port: cannot listen on {settings.host}:{settings.port} ({error.strerror})") from None
+        lines = [f"sigvec serve: listening on http://{settings.host}:{service.port}"]
+        lines += [f"  {scheme:<26} {service.base_url(scheme)}" for scheme in SCHEMES]
+        print("\n".join(lines), flush=True)
+        await stopping.wait()
+        await service.stop()
+        print("sigvec serve: stopped", file=sys.stderr, flush=True)
+
+
+def run(host: str, port: int, keys: Path | None, clock: str, record: Path | None, scheme_ports: bool) -> int:
+    """`sigvec serve`: serve until SIGINT or SIGTERM, then stop cleanly; every answered request is recorded."""
+    settings = settings_from(host, port, keys, clock, scheme_ports)
+    asyncio.run(serve_until_signalled(settings, record))
+    return 0

@@ -1,0 +1,61 @@
+"""Three real HTTP clients sending one wire request to the mock exchange: requests, httpx and curl."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+import requests
+from conftest import require_tool
+
+from signing.model import Received
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: str
+    diagnosis: str | None
+
+
+Sender = Callable[[str, Received], Reply]
+
+
+def send_requests(base_url: str, received: Received) -> Reply:
+    """requests, with the prepared URL set to the exact target (requests would otherwise re-quote it)."""
+    with requests.Session() as session:
+        prepared = session.prepare_request(
+            requests.Request(received.method, base_url, headers=dict(received.headers), data=received.body or None)
+        )
+        prepared.url = base_url + received.target
+        response = session.send(prepared, timeout=10)
+        return Reply(response.status_code, response.text, response.headers.get("X-Sigvec-Diagnosis"))
+
+
+def send_httpx(base_url: str, received: Received) -> Reply:
+    with httpx.Client(timeout=10) as client:
+        response = client.request(
+            received.method, base_url + received.target, headers=list(received.headers), content=received.body or None
+        )
+        return Reply(response.status_code, response.text, response.headers.get("X-Sigvec-Diagnosis"))
+
+
+def send_curl(base_url: str, received: Received) -> Reply:
+    """curl with the target as given (`--path-as-is`, `--globoff`), each header, and the body bytes from stdin."""
+    command = [require_tool("curl"), "-sS", "--path-as-is", "--globoff", "-X", received.method, "-o", "-",
+               "-D", "/dev/stderr", "-w", "\n%{http_code}"]
+    for name, value in received.headers:
+        command += ["-H", f"{name}: {value}"]
+    if received.body:
+        command += ["--data-binary", "@-"]
+    command.append(base_url + received.target)
+    done = subprocess.run(command, input=received.body, capture_output=True, timeout=20, check=True)
+    body, _, status = done.stdout.decode("utf-8").rpartition("\n")
+    head = [line.partition(":") for line in done.stderr.decode("latin-1").splitlines()]
+    diagnosis = next((value.strip() for name, _, value in head if name.lower() == "x-sigvec-diagnosis"), None)
+    return Reply(int(status), body, diagnosis)
+
+
+SENDERS: dict[str, Sender] = {"requests": send_requests, "httpx": send_httpx, "curl": send_curl}

@@ -1,0 +1,138 @@
+"""`sigvec serve` as a real process: it records every answered request and stops cleanly on SIGINT and SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import VECTORS
+
+from signing.model import received_from_wire
+from sigvec.serve.state import packaged_test_keys
+from sigvec.wire import wire_from_mapping
+
+
+def start(tmp_path: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
+    """The server process and its printed base address (it listens on a free port)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sigvec.cli", "serve", "--port", "0", *options],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    assert first.startswith("sigvec serve: listening on "), first + (process.stderr.read() if process.stderr else "")
+    return process, first.rsplit(" ", 1)[1].strip()
+
+
+def keep_sending(address: str, stop: threading.Event, answered: list[int]) -> None:
+    """Send a MAX request over and over on one connection until the server goes away; note each answer's status."""
+    received = received_from_wire(wire_from_mapping(next(v for v in VECTORS if v.id == "max-v2-0001").expected["wire"]))
+    with requests.Session() as session:
+        while not stop.is_set():
+            try:
+                response = session.get(f"{address}/max-v2{received.target}", headers=dict(received.headers), timeout=5)
+            except requests.RequestException:
+                return
+            answered.append(response.status_code)
+
+
+@pytest.fixture(params=[signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def stop_signal(request: pytest.FixtureRequest) -> Iterator[signal.Signals]:
+    yield request.param
+
+
+def test_a_signal_stops_the_server_cleanly_and_every_answered_request_is_recorded(
+    tmp_path: Path, stop_signal: signal.Signals
+) -> None:
+    record = tmp_path / "record.jsonl"
+    process, address = start(tmp_path, "--clock", "request", "--record", str(record))
+    stop, answered = threading.Event(), list[int]()
+    sender = threading.Thread(target=keep_sending, args=(address, stop, answered))
+    sender.start()
+    while len(answered) < 50:
+        sender.join(0.01)
+    process.send_signal(stop_signal)
+    assert process.wait(timeout=20) == 0
+    stop.set()
+    sender.join()
+    lines = record.read_text(encoding="utf-8").splitlines()
+    assert len(lines) >= len(answered) >= 50
+    assert [json.loads(line)["seq"] for line in lines] == list(range(1, len(lines) + 1))
+
+
+def test_a_record_line_holds_the_raw_request_the_verdict_the_answer_and_the_diagnosis(tmp_path: Path) -> None:
+    record = tmp_path / "record.jsonl"
+    process, address = start(tmp_path, "--clock", "request", "--record", str(record))
+    try:
+        requests.get(f"{address}/coinex-v2/v2/spot/order?x=1%202", headers={"X-COINEX-KEY": "unknown"}, timeout=5)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+    (line,) = record.read_text(encoding="utf-8").splitlines()
+    entry = json.loads(line)
+    assert entry["scheme"] == "coinex-v2"
+    assert entry["request"]["path"] == "/v2/spot/order" and entry["request"]["query"] == "x=1%202"
+    assert ["X-COINEX-KEY", "unknown"] in entry["request"]["headers"]
+    assert entry["verdict"]["accepted"] is False and entry["verdict"]["code"] == json.loads(entry["answer"]["body"])["code"]
+    assert entry["answer"]["status"] == 200
+    assert entry["diagnosis"]
+
+
+def test_no_test_secret_appears_in_the_record(tmp_path: Path) -> None:
+    """Every valid vector is sent, coinex-v1 too, whose server-side string to sign ends with the secret."""
+    record = tmp_path / "record.jsonl"
+    process, address = start(tmp_path, "--clock", "request", "--record", str(record))
+    try:
+        for vector in VECTORS:
+            if vector.result == "valid":
+                received = received_from_wire(wire_from_mapping(vector.expected["wire"]))
+                prepared = requests.Request(received.method, address, headers=dict(received.headers),
+                                            data=received.body or None).prepare()
+                prepared.url = f"{address}/{vector.scheme}{received.target}"
+                with requests.Session() as session:
+                    session.send(prepared, timeout=5)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+    text = record.read_text(encoding="utf-8")
+    secrets = {secret for pairs in packaged_test_keys().values() for secret in pairs.values()}
+    assert text.count("\n") == sum(vector.result == "valid" for vector in VECTORS)
+    assert [secret for secret in secrets if secret in text] == []
+
+
+def test_a_bad_clock_setting_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "sigvec.cli", "serve", "--clock", "yesterday"],
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "sigvec serve: error: --clock: must be real, request or fixed:MS (epoch milliseconds); got 'yesterday'"
+    )
+
+
+def test_a_bad_keys_file_is_named_without_showing_its_secrets(tmp_path: Path) -> None:
+    keys = tmp_path / "keys.yaml"
+    keys.write_text("max-v2: {mykey: [TOPSECRETVALUE]}\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "sigvec.cli", "serve", "--keys", str(keys)],
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "sigvec serve: error: --keys.max-v2: must map API keys to secrets, both strings"
+
+
+def test_a_port_in_use_is_one_line_and_exit_2() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "sigvec.cli", "serve", "--port", str(port)],
+                              capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"sigvec serve: error: --host/--port: cannot listen on 127.0.0.1:{port} (")
+    assert done.stderr.count("\n") == 1
