@@ -1,0 +1,98 @@
+"""What a Python client harness reads from a vector's input, and how it keeps a client offline: stdlib only.
+
+A harness runs with its client's own interpreter, so this module may import
+nothing but the standard library. It turns a vector's `input` into what a
+caller hands a client (parameters in order, a decoded JSON body), pins a
+float clock so that a client's `int(time.time() * 1000)` gives back the
+vector's milliseconds, keeps proxies out of the way of loopback requests,
+and records whether a request went out, so that a client that chokes on the
+loopback server's answer still counts as having sent it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from harness import Skipped
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+
+
+def pairs(value: Sequence[Sequence[Any]] | None) -> list[tuple[str, str]]:
+    """Query or form pairs of a vector's input, as `(name, value)` tuples."""
+    return [(str(name), str(text)) for name, text in value or []]
+
+
+def caller_params(data: Mapping[str, Any], clock_param: str | None) -> list[tuple[str, str]]:
+    """The parameters a caller hands the client: query pairs, then form pairs, in order.
+
+    The clock parameter (`timestamp` on MEXC spot) is the client's own work:
+    the harness pins the client's clock to it instead of passing it.
+    """
+    body = data.get("body") or {}
+    return [pair for pair in pairs(data.get("query")) + pairs(body.get("form")) if pair[0] != clock_param]
+
+
+def as_mapping(params: list[tuple[str, str]]) -> dict[str, str]:
+    """`params` as a dict, for clients that take one; a repeated name cannot be expressed that way."""
+    names = [name for name, _ in params]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise Skipped(f"the client takes parameters as a dict, so it cannot send {repeated[0]!r} twice")
+    return dict(params)
+
+
+def json_body(data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The JSON body of the input as a mapping in written order; None for a form body or none."""
+    body = data.get("body") or {}
+    if "json" in body:
+        value: dict[str, Any] = body["json"]
+        return value
+    if "json_text" in body:
+        decoded: dict[str, Any] = json.loads(body["json_text"])
+        return decoded
+    if "text" in body:
+        raise Skipped("the client sends no plain-text body")
+    return None
+
+
+def seconds_for(milliseconds: int) -> float:
+    """A float of seconds `t` with `int(t * 1000) == milliseconds` (`milliseconds / 1000` alone may round below)."""
+    seconds = milliseconds / 1000
+    while int(seconds * 1000) < milliseconds:
+        seconds = math.nextafter(seconds, math.inf)
+    return seconds
+
+
+def loopback_only() -> None:
+    """Drop proxy settings from this process's environment, so that requests to 127.0.0.1 go straight there."""
+    for name in PROXY_VARIABLES:
+        os.environ.pop(name, None)
+    os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
+
+
+class Sending:
+    """Wraps a client's send call; `sent` turns true once an answer came back for a request it sent."""
+
+    def __init__(self) -> None:
+        self.sent = False
+
+    def wrap(self, send: Callable[..., Any]) -> Callable[..., Any]:
+        def recorded(*args: Any, **kwargs: Any) -> Any:
+            response = send(*args, **kwargs)
+            self.sent = True
+            return response
+
+        return recorded
+
+    def wrap_async(self, send: Callable[..., Any]) -> Callable[..., Any]:
+        async def recorded(*args: Any, **kwargs: Any) -> Any:
+            response = await send(*args, **kwargs)
+            self.sent = True
+            return response
+
+        return recorded
