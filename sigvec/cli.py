@@ -21,6 +21,7 @@ from signing.registry import sign
 from sigvec import __version__
 from sigvec.check import check_vector, summarise
 from sigvec.corpus import Corpus, load_corpus
+from sigvec.export_ccxt import write_ccxt_static
 from sigvec.lint import lint, record_ids, schema_problems, unreleased
 
 REDACTED = "<redacted>"
@@ -127,6 +128,12 @@ def command_sign(args: argparse.Namespace) -> int:
 
 def command_vectors(args: argparse.Namespace) -> int:
     corpus = open_valid_corpus(args)
+    if args.format == "ccxt-static":
+        if args.out is None:
+            raise UsageError("--out: ccxt-static writes one file per exchange; give the folder to write them to")
+        for path in write_ccxt_static(corpus, args.out):
+            print(path)
+        return 0
     document = {
         "sigvec_version": __version__,
         "flags": corpus.flags,
@@ -171,7 +178,8 @@ def parser() -> argparse.ArgumentParser:
     sign_command = commands.add_parser("sign", help="sign one vector input (JSON or YAML on stdin); print every stage")
     sign_command.set_defaults(run=command_sign)
     export = with_vectors(commands.add_parser("vectors", help="export the corpus for ports in other languages"))
-    export.add_argument("--format", choices=("json",), default="json")
+    export.add_argument("--format", choices=("json", "ccxt-static"), default="json")
+    export.add_argument("--out", type=Path, help="ccxt-static: the folder for <exchange>.json files")
     export.add_argument("--indent", action="store_true", help="pretty-print")
     export.set_defaults(run=command_vectors)
     lint_command = with_vectors(commands.add_parser("lint", help="validate vector files, flags and IDs"))
