@@ -27,14 +27,16 @@ def pairs(value: Sequence[Sequence[Any]] | None) -> list[tuple[str, str]]:
     return [(str(name), str(text)) for name, text in value or []]
 
 
-def caller_params(data: Mapping[str, Any], clock_param: str | None) -> list[tuple[str, str]]:
-    """The parameters a caller hands the client: query pairs, then form pairs, in order.
+def query_params(data: Mapping[str, Any], clock_param: str | None) -> list[tuple[str, str]]:
+    """The query parameters a caller hands a client that puts every parameter in the query string.
 
+    Such a client cannot send a form body, so a vector with one is skipped.
     The clock parameter (`timestamp` on MEXC spot) is the client's own work:
     the harness pins the client's clock to it instead of passing it.
     """
-    body = data.get("body") or {}
-    return [pair for pair in pairs(data.get("query")) + pairs(body.get("form")) if pair[0] != clock_param]
+    if (data.get("body") or {}).get("form"):
+        raise Skipped("the client sends every parameter in the query string; it cannot send a form body")
+    return [pair for pair in pairs(data.get("query")) if pair[0] != clock_param]
 
 
 def as_mapping(params: list[tuple[str, str]]) -> dict[str, str]:

@@ -98,6 +98,13 @@ def test_harness_sends_to_the_loopback_base_url_with_the_vector_clock(client: st
     assert recorder.requests[0]["target"] == expected_target("mexc-spot-v3-0017")
 
 
+@pytest.mark.parametrize("client", ["mexc-ccxt", "mexc-typed-mexc", "mexc-pymexc"])
+def test_a_client_that_sends_every_spot_parameter_in_the_query_skips_a_form_body(client: str, recorder: Recorder) -> None:
+    replies = run_harness(client, ["mexc-spot-v3-0005"], recorder.base_url)
+    assert "cannot send a form body" in replies[1]["skipped"]["message"]
+    assert recorder.requests == []
+
+
 def test_typed_mexc_sends_doc_example_2_byte_for_byte(recorder: Recorder) -> None:
     run_harness("mexc-typed-mexc", ["mexc-spot-v3-0002"], recorder.base_url)
     assert recorder.requests[0]["target"] == expected_target("mexc-spot-v3-0002")
@@ -125,11 +132,6 @@ def test_pymexc_signs_a_futures_post_over_sorted_pairs_not_the_json_body_it_send
     sent = recorder.requests[0]
     assert sent["body"] == vector.expected["wire"]["body"]
     assert sent["headers"]["Signature"] != vector.expected["signature"]
-
-
-def test_pymexc_sends_a_space_as_plus_on_the_wire(recorder: Recorder) -> None:
-    run_harness("mexc-pymexc", ["mexc-spot-v3-0005"], recorder.base_url)
-    assert "remark=rent+for+May" in recorder.requests[0]["target"]
 
 
 def test_pymexc_1_3_1_cannot_be_imported_so_every_vector_is_errored(recorder: Recorder) -> None:

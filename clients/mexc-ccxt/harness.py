@@ -6,9 +6,10 @@ the call behind every implicit endpoint method: spot paths under `/api/v3/`
 as api `['spot', 'private']`, futures paths under `/api/v1/private/` as
 `['contract', 'private']`. The clock is pinned by replacing the exchange's
 `milliseconds`; both API URLs point at the command's `base_url`, and ccxt
-really sends there. The caller's parameters go in as given, `timestamp`
-aside (ccxt adds its own from the pinned clock): ccxt decides where they
-travel and what it does with a caller's `recvWindow`.
+really sends there. The caller's query parameters go in as given, `timestamp`
+aside (ccxt adds its own from the pinned clock); ccxt decides what it does
+with a caller's `recvWindow`. ccxt sends every spot parameter in the query
+string, even for POST, so a vector with a form body is skipped.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import ccxt
 from harness import Skipped, serve
-from vector_input import Sending, as_mapping, caller_params, json_body, loopback_only
+from vector_input import Sending, as_mapping, json_body, loopback_only, query_params
 
 IMPLEMENTATION = {
     "name": "ccxt",
@@ -59,7 +60,7 @@ def handle(command: Mapping[str, Any]) -> Mapping[str, Any]:
     body = json_body(data)
     if body is not None and data["method"] != "POST":
         raise Skipped("ccxt sends a JSON body only with POST")
-    params = body if body is not None else as_mapping(caller_params(data, "timestamp"))
+    params = body if body is not None else as_mapping(query_params(data, "timestamp"))
     exchange = exchange_for(data, command["base_url"])
     sending = Sending()
     exchange.session.request = sending.wrap(exchange.session.request)

@@ -9,9 +9,11 @@ at start, so that the harness can still say who it is.
 Each vector goes through the client's generic `call(method, router, ...)`
 (`pymexc.spot.HTTP`, or `pymexc.futures.HTTP` with `ignore_ad=True`), with
 `base_url` set to the command's `base_url`. The clock is pinned by replacing
-`time` in `pymexc.base`. The caller's parameters go in as given, `timestamp`
-aside (pymexc adds its own from the pinned clock); a futures `Recv-Window`
-goes in as an extra header, which `call` merges into its own.
+`time` in `pymexc.base`. The caller's query parameters go in as given,
+`timestamp` aside (pymexc adds its own from the pinned clock); a futures
+`Recv-Window` goes in as an extra header, which `call` merges into its own.
+pymexc sends every spot parameter in the query string, so a vector with a
+form body is skipped.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from harness import Skipped, serve
-from vector_input import Sending, as_mapping, caller_params, json_body, loopback_only, seconds_for
+from vector_input import Sending, as_mapping, json_body, loopback_only, query_params, seconds_for
 
 IMPLEMENTATION = {
     "name": "pymexc",
@@ -67,7 +69,7 @@ def call_arguments(data: Mapping[str, Any]) -> dict[str, Any]:
     body = json_body(data)
     if body is not None and data["method"] != "POST":
         raise Skipped("pymexc sends a JSON body only with POST")
-    arguments: dict[str, Any] = {"json": body} if body is not None else {"params": as_mapping(caller_params(data, "timestamp"))}
+    arguments: dict[str, Any] = {"json": body} if body is not None else {"params": as_mapping(query_params(data, "timestamp"))}
     if data.get("window") is not None:
         arguments["headers"] = {"Recv-Window": str(data["window"])}
     return arguments

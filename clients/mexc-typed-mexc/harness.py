@@ -5,8 +5,10 @@ Each vector goes through the transport's generic `authed_request(method, path, p
 of `SpotHttpClient` or `FuturesHttpClient`, built with `base_url` set to the
 command's `base_url` and response validation off. The clock is pinned by
 replacing `timestamp_millis` in both transport modules with one whose `now()`
-is the vector's timestamp. The caller's parameters go in as given, `timestamp`
-aside (the spot transport adds its own from the pinned clock).
+is the vector's timestamp. The caller's query parameters go in as given,
+`timestamp` aside (the spot transport adds its own from the pinned clock).
+typed-mexc sends every spot parameter in the query string, so a vector with
+a form body is skipped.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import typed_mexc.spot.core.client as spot_transport
 from harness import Skipped, serve
 from typed_core.http import HttpClient
 from typed_mexc.core.auth import Credentials
-from vector_input import Sending, as_mapping, caller_params, json_body, loopback_only
+from vector_input import Sending, as_mapping, json_body, loopback_only, query_params
 
 IMPLEMENTATION = {
     "name": "typed-mexc",
@@ -73,7 +75,7 @@ def handle(command: Mapping[str, Any]) -> Mapping[str, Any]:
     body = json_body(data)
     if body is not None and data["method"] != "POST":
         raise Skipped("typed-mexc sends a JSON body only with POST")
-    params = body if body is not None else as_mapping(caller_params(data, "timestamp"))
+    params = body if body is not None else as_mapping(query_params(data, "timestamp"))
     asyncio.run(send(data, command["base_url"], params))
     return {"sent": True}
 
