@@ -77,8 +77,8 @@ def call_arguments(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def handle(command: Mapping[str, Any]) -> Mapping[str, Any]:
     data = command["input"]
-    arguments = call_arguments(data)
     client = client_for(data, command["base_url"])
+    arguments = call_arguments(data)
     sending = Sending()
     client.session.request = sending.wrap(client.session.request)
     try:
