@@ -1,8 +1,8 @@
 """The MEXC client harnesses drive real published clients offline: pinned clock, loopback only, capture mode.
 
-Each test runs a harness with its client's own venv (tools/install-clients
-builds them) against a loopback HTTP recorder, and checks one behaviour of
-the client or the harness.
+Each client's harness runs once, with its client's own venv (tools/install-clients
+builds them), over a few vectors against a loopback HTTP recorder; each test
+checks one behaviour of the client or the harness in what came back.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import subprocess
 import threading
-from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -52,31 +53,47 @@ class RecordingHandler(BaseHTTPRequestHandler):
         """Quiet: the test reads `requests` instead."""
 
 
-@pytest.fixture
-def recorder() -> Iterator[Recorder]:
+VECTORS = ("mexc-spot-v3-0002", "mexc-spot-v3-0005", "mexc-spot-v3-0017", "mexc-spot-v3-0018", "mexc-futures-v1-0001",
+           "mexc-futures-v1-0004")
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One harness run: its start reply, its reply per vector, and the request the recorder got per sent vector."""
+
+    start: dict[str, Any]
+    replies: dict[str, dict[str, Any]]
+    requests: dict[str, dict[str, Any]]
+
+
+@cache
+def capture(client: str, venv: str = ".venv") -> Capture:
+    """Run the client's harness once over `VECTORS`, sending to a loopback recorder."""
+    python = require_tool(str(CLIENTS / client / venv / "bin" / "python"))
     server = Recorder()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def run_harness(client: str, vector_ids: list[str], base_url: str, venv: str = ".venv") -> list[dict[str, Any]]:
-    """The harness's replies to `start` and one `sign` per vector."""
-    python = require_tool(str(CLIENTS / client / venv / "bin" / "python"))
-    vectors = CORPUS.by_id()
-    commands = [{"cmd": "start", "version": 1}]
-    commands += [
-        {"cmd": "sign", "seq": seq, "id": vector_id, "input": dict(vectors[vector_id].input), "base_url": base_url}
-        for seq, vector_id in enumerate(vector_ids, 1)
-    ]
-    commands.append({"cmd": "stop"})
-    lines = "".join(json.dumps(command) + "\n" for command in commands)
-    done = subprocess.run(
-        [python, str(CLIENTS / client / "harness.py")], input=lines, capture_output=True, text=True, timeout=120, check=True
-    )
-    return [json.loads(line) for line in done.stdout.splitlines()]
+    try:
+        inputs = CORPUS.by_id()
+        commands: list[dict[str, Any]] = [{"cmd": "start", "version": 1}]
+        commands += [
+            {"cmd": "sign", "seq": seq, "id": vector_id, "input": dict(inputs[vector_id].input), "base_url": server.base_url}
+            for seq, vector_id in enumerate(VECTORS, 1)
+        ]
+        commands.append({"cmd": "stop"})
+        lines = "".join(json.dumps(command) + "\n" for command in commands)
+        done = subprocess.run(
+            [python, str(CLIENTS / client / "harness.py")], input=lines, capture_output=True, text=True, timeout=120, check=True
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    start, *answers = (json.loads(line) for line in done.stdout.splitlines())
+    replies = dict(zip(VECTORS, answers, strict=True))
+    sent = iter(server.requests)
+    requests = {vector_id: next(sent) for vector_id in VECTORS if "sent" in replies[vector_id]}
+    assert next(sent, None) is None, "the harness sent more requests than it answered sent"
+    return Capture(start, replies, requests)
 
 
 def expected_target(vector_id: str) -> str:
@@ -84,61 +101,58 @@ def expected_target(vector_id: str) -> str:
     return "/" + url.split("/", 3)[3]
 
 
-@pytest.mark.parametrize("client", ["mexc-ccxt", "mexc-typed-mexc", "mexc-pymexc"])
-def test_harness_declares_both_mexc_schemes_at_start(client: str, recorder: Recorder) -> None:
-    start = run_harness(client, [], recorder.base_url)[0]
+CLIENT_NAMES = ["mexc-ccxt", "mexc-typed-mexc", "mexc-pymexc"]
+
+
+@pytest.mark.parametrize("client", CLIENT_NAMES)
+def test_harness_declares_both_mexc_schemes_at_start(client: str) -> None:
+    start = capture(client).start
     assert start["version"] == 1
     assert start["implementation"]["schemes"] == ["mexc-spot-v3", "mexc-futures-v1"]
 
 
-@pytest.mark.parametrize("client", ["mexc-ccxt", "mexc-typed-mexc", "mexc-pymexc"])
-def test_harness_sends_to_the_loopback_base_url_with_the_vector_clock(client: str, recorder: Recorder) -> None:
-    replies = run_harness(client, ["mexc-spot-v3-0017"], recorder.base_url)
-    assert replies[1] == {"seq": 1, "sent": True}
-    assert recorder.requests[0]["target"] == expected_target("mexc-spot-v3-0017")
+@pytest.mark.parametrize("client", CLIENT_NAMES)
+def test_harness_sends_to_the_loopback_base_url_with_the_vector_clock(client: str) -> None:
+    run = capture(client)
+    assert run.replies["mexc-spot-v3-0017"] == {"seq": VECTORS.index("mexc-spot-v3-0017") + 1, "sent": True}
+    assert run.requests["mexc-spot-v3-0017"]["target"] == expected_target("mexc-spot-v3-0017")
 
 
-@pytest.mark.parametrize("client", ["mexc-ccxt", "mexc-typed-mexc", "mexc-pymexc"])
-def test_a_client_that_sends_every_spot_parameter_in_the_query_skips_a_form_body(client: str, recorder: Recorder) -> None:
-    replies = run_harness(client, ["mexc-spot-v3-0005"], recorder.base_url)
-    assert "cannot send a form body" in replies[1]["skipped"]["message"]
-    assert recorder.requests == []
+@pytest.mark.parametrize("client", CLIENT_NAMES)
+def test_a_client_that_sends_every_spot_parameter_in_the_query_skips_a_form_body(client: str) -> None:
+    run = capture(client)
+    assert "cannot send a form body" in run.replies["mexc-spot-v3-0005"]["skipped"]["message"]
+    assert "mexc-spot-v3-0005" not in run.requests
 
 
-def test_typed_mexc_sends_doc_example_2_byte_for_byte(recorder: Recorder) -> None:
-    run_harness("mexc-typed-mexc", ["mexc-spot-v3-0002"], recorder.base_url)
-    assert recorder.requests[0]["target"] == expected_target("mexc-spot-v3-0002")
+def test_typed_mexc_sends_doc_example_2_byte_for_byte() -> None:
+    assert capture("mexc-typed-mexc").requests["mexc-spot-v3-0002"]["target"] == expected_target("mexc-spot-v3-0002")
 
 
-def test_typed_mexc_cannot_send_a_recv_window_so_the_vector_is_skipped(recorder: Recorder) -> None:
-    replies = run_harness("mexc-typed-mexc", ["mexc-futures-v1-0004"], recorder.base_url)
-    assert "Recv-Window" in replies[1]["skipped"]["message"]
-    assert recorder.requests == []
+def test_typed_mexc_cannot_send_a_recv_window_so_the_vector_is_skipped() -> None:
+    run = capture("mexc-typed-mexc")
+    assert "Recv-Window" in run.replies["mexc-futures-v1-0004"]["skipped"]["message"]
+    assert "mexc-futures-v1-0004" not in run.requests
 
 
-def test_ccxt_replaces_the_callers_recv_window_with_its_own_default(recorder: Recorder) -> None:
-    run_harness("mexc-ccxt", ["mexc-spot-v3-0018"], recorder.base_url)
-    assert "recvWindow=5000&" in recorder.requests[0]["target"]
+def test_ccxt_replaces_the_callers_recv_window_with_its_own_default() -> None:
+    assert "recvWindow=5000&" in capture("mexc-ccxt").requests["mexc-spot-v3-0018"]["target"]
 
 
-def test_ccxt_sorts_a_futures_get_query(recorder: Recorder) -> None:
-    run_harness("mexc-ccxt", ["mexc-futures-v1-0001"], recorder.base_url)
-    assert recorder.requests[0]["target"] == expected_target("mexc-futures-v1-0001")
+def test_ccxt_sorts_a_futures_get_query() -> None:
+    assert capture("mexc-ccxt").requests["mexc-futures-v1-0001"]["target"] == expected_target("mexc-futures-v1-0001")
 
 
-def test_pymexc_signs_a_futures_post_over_sorted_pairs_not_the_json_body_it_sends(recorder: Recorder) -> None:
+def test_pymexc_signs_a_futures_post_over_sorted_pairs_not_the_json_body_it_sends() -> None:
     vector = CORPUS.by_id()["mexc-futures-v1-0004"]
-    run_harness("mexc-pymexc", [vector.id], recorder.base_url)
-    sent = recorder.requests[0]
+    sent = capture("mexc-pymexc").requests[vector.id]
     assert sent["body"] == vector.expected["wire"]["body"]
     assert sent["headers"]["Signature"] != vector.expected["signature"]
 
 
-def test_pymexc_1_3_1_cannot_be_imported_so_every_vector_is_errored(recorder: Recorder) -> None:
-    ids = ["mexc-spot-v3-0002", "mexc-futures-v1-0001"]
-    replies = run_harness("mexc-pymexc", ids, recorder.base_url, venv=".venv-1.3.1")
-    assert replies[0]["implementation"]["version"] == "1.3.1"
+def test_pymexc_1_3_1_cannot_be_imported_so_every_vector_is_errored() -> None:
+    run = capture("mexc-pymexc", ".venv-1.3.1")
+    assert run.start["implementation"]["version"] == "1.3.1"
     missing = "ModuleNotFoundError: No module named 'pymexc._async.web'"
-    assert [reply["errored"]["message"] for reply in replies[1:]] == [missing] * 2
-    assert recorder.requests == []
-
+    assert [reply["errored"]["message"] for reply in run.replies.values()] == [missing] * len(VECTORS)
+    assert run.requests == {}
