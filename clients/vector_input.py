@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from harness import Skipped
+from harness import Skipped, serve
 
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 
@@ -62,6 +63,16 @@ def json_body(data: Mapping[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def call_params(data: Mapping[str, Any], clock_param: str | None) -> tuple[str, dict[str, Any]]:
+    """What a caller hands a query-string client: `("json", body)` for a POST with a JSON body, else `("params", query)`."""
+    body = json_body(data)
+    if body is None:
+        return "params", as_mapping(query_params(data, clock_param))
+    if data["method"] != "POST":
+        raise Skipped("the client sends a JSON body only with POST")
+    return "json", body
+
+
 def seconds_for(milliseconds: int) -> float:
     """A float of seconds `t` with `int(t * 1000) == milliseconds` (`milliseconds / 1000` alone may round below)."""
     seconds = milliseconds / 1000
@@ -77,6 +88,12 @@ def loopback_only() -> None:
     os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
 
 
+def serve_offline(implementation: Mapping[str, Any], handle: Callable[[Mapping[str, Any]], Mapping[str, Any]]) -> None:
+    """Answer the gate's commands with `handle`, with proxies kept away from loopback."""
+    loopback_only()
+    serve(implementation, handle)
+
+
 class Sending:
     """Wraps a client's send call; `sent` turns true once an answer came back for a request it sent."""
 
@@ -90,6 +107,16 @@ class Sending:
             return response
 
         return recorded
+
+    @contextmanager
+    def answered(self) -> Iterator[None]:
+        """Lets an error through only while nothing was sent: once a request went out, a client that chokes
+        on the loopback server's answer has still sent it."""
+        try:
+            yield
+        except Exception:
+            if not self.sent:
+                raise
 
     def wrap_async(self, send: Callable[..., Any]) -> Callable[..., Any]:
         async def recorded(*args: Any, **kwargs: Any) -> Any:
