@@ -1,12 +1,13 @@
 """What a Python client harness reads from a vector's input, and how it keeps a client offline: stdlib only.
 
 A harness runs with its client's own interpreter, so this module may import
-nothing but the standard library. It turns a vector's `input` into what a
-caller hands a client (parameters in order, a decoded JSON body), pins a
-float clock so that a client's `int(time.time() * 1000)` gives back the
-vector's milliseconds, keeps proxies out of the way of loopback requests,
-and records whether a request went out, so that a client that chokes on the
-loopback server's answer still counts as having sent it.
+nothing but the standard library and `clients/harness.py`. It turns a
+vector's `input` into what a caller hands a client (query parameters in
+order, a decoded JSON body), pins a float clock so that a client's
+`int(time.time() * 1000)` gives back the vector's milliseconds, keeps proxies
+out of the way of loopback requests, and records whether a request went out,
+so that a client that chokes on the loopback server's answer still counts as
+having sent it.
 """
 
 from __future__ import annotations
