@@ -10,8 +10,9 @@ different wire request are paired: the reference member (`valid` or
 `acceptable`) plays ccxt's stored fixture, the other member plays the request
 a client computed. Each pair goes through `assert_static_request_output`, the
 comparison shipped in the ccxt wheel (`ccxt/test/tests_sync.py`), exactly as
-ccxt's static request test calls it. "caught" means it raised; "waved through"
-means ccxt's test would pass a client that sends the other member's bytes.
+ccxt's static request test calls it. "caught" means it raised (ccxt's runner
+counts any exception as a failed test); "waved through" means ccxt's test
+would pass a client that sends the other member's bytes.
 
 ccxt's test helpers refuse to load from `site-packages` (they expect a git
 checkout) and read `sys.argv`; the script imports ccxt through a symlinked
@@ -91,8 +92,9 @@ def compare(comparison: Any, exchange: Any, document: dict[str, Any], fixture: d
             exchange, document["outputType"], document["skipKeys"],
             fixture["url"], computed["url"], fixture["output"], computed["output"],
         )
-    except AssertionError as error:
-        return Row(document["exchange"], computed["id"], fixture["id"], True, str(error).split(" computed:")[0])
+    except Exception as error:  # ccxt's runner counts any exception from the comparison as a failed test
+        message = str(error).split(" computed:")[0] if isinstance(error, AssertionError) else type(error).__name__
+        return Row(document["exchange"], computed["id"], fixture["id"], True, message)
     return Row(document["exchange"], computed["id"], fixture["id"], False, "")
 
 
