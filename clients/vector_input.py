@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -90,9 +91,11 @@ def loopback_only() -> None:
 
 
 def serve_offline(implementation: Mapping[str, Any], handle: Callable[[Mapping[str, Any]], Mapping[str, Any]]) -> None:
-    """Answer the gate's commands with `handle`, with proxies kept away from loopback."""
+    """Answer the gate's commands with `handle`, proxies kept away from loopback and the protocol kept on stdout:
+    whatever a client prints goes to stderr, which the gate captures."""
     loopback_only()
-    serve(implementation, handle)
+    protocol, sys.stdout = sys.stdout, sys.stderr
+    serve(implementation, handle, stdout=protocol)
 
 
 class Sending:
