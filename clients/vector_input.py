@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 from harness import Skipped, serve
 
@@ -81,6 +82,15 @@ def seconds_for(milliseconds: int) -> float:
     while int(seconds * 1000) < milliseconds:
         seconds = math.nextafter(seconds, math.inf)
     return seconds
+
+
+def loopback_base(command: Mapping[str, Any]) -> str:
+    """The command's `base_url`, refused unless it is a loopback address: a harness never reaches the network."""
+    url = str(command["base_url"])
+    host = urlsplit(url).hostname or ""
+    if host != "localhost" and not host.startswith("127.") and host != "::1":
+        raise ValueError(f"base_url {url} is not a loopback address; this harness sends only to the gate's loopback server")
+    return url
 
 
 def loopback_only() -> None:

@@ -125,6 +125,16 @@ def test_a_client_that_sends_every_spot_parameter_in_the_query_skips_a_form_body
     assert "mexc-spot-v3-0005" not in run.requests
 
 
+def test_a_harness_refuses_a_base_url_off_the_loopback_interface() -> None:
+    python = require_tool(str(CLIENTS / "mexc-typed-mexc" / ".venv" / "bin" / "python"))
+    vector = CORPUS.by_id()["mexc-spot-v3-0017"]
+    commands = [{"cmd": "sign", "seq": 1, "id": vector.id, "input": dict(vector.input), "base_url": "https://api.mexc.com"}]
+    lines = "".join(json.dumps(command) + "\n" for command in commands)
+    harness = str(CLIENTS / "mexc-typed-mexc" / "harness.py")
+    done = subprocess.run([python, harness], input=lines, capture_output=True, text=True, timeout=60, check=True)
+    assert "is not a loopback address" in json.loads(done.stdout)["errored"]["message"]
+
+
 def test_typed_mexc_sends_doc_example_2_byte_for_byte() -> None:
     assert capture("mexc-typed-mexc").requests["mexc-spot-v3-0002"]["target"] == expected_target("mexc-spot-v3-0002")
 

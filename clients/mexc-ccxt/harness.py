@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import ccxt
 from harness import Skipped
-from vector_input import Sending, call_params, serve_offline
+from vector_input import Sending, call_params, loopback_base, serve_offline
 
 IMPLEMENTATION = {
     "name": "ccxt",
@@ -58,7 +58,7 @@ def handle(command: Mapping[str, Any]) -> Mapping[str, Any]:
     if data.get("window") is not None:
         raise Skipped("ccxt 4.5.90 sends no Recv-Window header and takes no setting for one")
     _, params = call_params(data, "timestamp")
-    exchange = exchange_for(data, command["base_url"])
+    exchange = exchange_for(data, loopback_base(command))
     sending = Sending()
     exchange.session.request = sending.wrap(exchange.session.request)
     with sending.answered():

@@ -28,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from vector_input import Sending, call_params, seconds_for, serve_offline
+from vector_input import Sending, call_params, loopback_base, seconds_for, serve_offline
 
 IMPLEMENTATION = {
     "name": "pymexc",
@@ -74,7 +74,7 @@ def call_arguments(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def handle(command: Mapping[str, Any]) -> Mapping[str, Any]:
     data = command["input"]
-    client = client_for(data, command["base_url"])
+    client = client_for(data, loopback_base(command))
     arguments = call_arguments(data)
     sending = Sending()
     client.session.request = sending.wrap(client.session.request)

@@ -27,7 +27,7 @@ import typed_mexc.spot.core.client as spot_transport
 from harness import Skipped
 from typed_core.http import HttpClient
 from typed_mexc.core.auth import Credentials
-from vector_input import Sending, call_params, serve_offline
+from vector_input import Sending, call_params, loopback_base, serve_offline
 
 IMPLEMENTATION = {
     "name": "typed-mexc",
@@ -70,7 +70,7 @@ def handle(command: Mapping[str, Any]) -> Mapping[str, Any]:
     if data.get("window") is not None:
         raise Skipped("typed-mexc 2.3.0 sends no Recv-Window header and takes no setting for one")
     _, params = call_params(data, "timestamp")
-    asyncio.run(send(data, command["base_url"], params))
+    asyncio.run(send(data, loopback_base(command), params))
     return {"sent": True}
 
 
