@@ -25,6 +25,7 @@ from sigvec.corpus import Corpus, CorpusError, load_corpus, read_corpus
 from sigvec.diagnose.explain import explain
 from sigvec.errata import errata_markdown
 from sigvec.export import export_document
+from sigvec.export_ccxt import write_ccxt_static
 from sigvec.keys import KeyInputError, add_request_options, key_source
 from sigvec.lint import lint, record_ids, unreleased
 from sigvec.verify import VerifierCrash, verify_request
@@ -113,7 +114,14 @@ def command_sign(args: argparse.Namespace) -> int:
 
 
 def command_vectors(args: argparse.Namespace) -> int:
-    document = export_document(open_valid_corpus(args))
+    corpus = open_valid_corpus(args)
+    if args.format == "ccxt-static":
+        if args.out is None:
+            raise UsageError("--out: ccxt-static writes one file per exchange; give the folder to write them to")
+        for path in write_ccxt_static(corpus, args.out):
+            print(path)
+        return 0
+    document = export_document(corpus)
     print(json.dumps(document, indent=2 if args.indent else None, ensure_ascii=False))
     return 0
 
@@ -191,7 +199,8 @@ def parser() -> argparse.ArgumentParser:
     export = with_vectors(
         commands.add_parser("vectors", allow_abbrev=False, help="export the corpus for ports in other languages")
     )
-    export.add_argument("--format", choices=("json",), default="json")
+    export.add_argument("--format", choices=("json", "ccxt-static"), default="json")
+    export.add_argument("--out", type=Path, help="ccxt-static: the folder for <exchange>.json files")
     export.add_argument("--indent", action="store_true", help="pretty-print")
     export.set_defaults(run=command_vectors)
     lint_command = with_vectors(commands.add_parser("lint", allow_abbrev=False, help="validate vector files, flags and IDs"))

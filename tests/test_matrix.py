@@ -1,0 +1,111 @@
+"""tools/matrix.py: the client matrix reads gate JSON-lines reports and writes docs/clients.md and the README table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from matrix import (
+    NO_CLASS,
+    README_BEGIN,
+    README_END,
+    ClientRun,
+    clients_markdown,
+    harnesses,
+    read_report,
+    readme_block,
+    with_readme_block,
+)
+
+METADATA = {
+    "sigvec_version": "0.1.0",
+    "corpus": {"version": "0.1.0", "sha256": "0" * 64, "vectors": 4},
+    "started": "2026-12-01T14:00:00Z",
+    "start_reply": {
+        "version": 1,
+        "implementation": {
+            "name": "pymexc", "language": "python", "version": "1.3.0",
+            "homepage": "https://github.com/makarworld/pymexc", "schemes": ["mexc-spot-v3", "mexc-futures-v1"],
+        },
+    },
+}
+
+
+def verdict(vector_id: str, status: str, exact: bool, accepted: bool, **extra: Any) -> dict[str, Any]:
+    scheme = vector_id.rsplit("-", 1)[0]
+    expectation = "known" if "known_failure" in extra else "ok"
+    return {"id": vector_id, "scheme": scheme, "result": "valid", "status": status, "exact": exact, "accepted": accepted,
+            "expectation": expectation, "message": extra.pop("message", ""), **extra}
+
+
+LINES = [
+    METADATA,
+    verdict("mexc-futures-v1-0001", "pass", False, True),
+    verdict("mexc-futures-v1-0002", "pass", True, True),
+    verdict(
+        "mexc-futures-v1-0004", "fail", False, False, message="the server rejects it with 602", diagnosis="body canonicalisation",
+        known_failure={"reason": "signs sorted k=v pairs, not the JSON body", "issue": "https://github.com/makarworld/pymexc/issues/1"},
+    ),
+    verdict("mexc-spot-v3-0005", "skipped", False, False, message="it cannot send a form body"),
+    verdict(
+        "mexc-spot-v3-0018", "fail", False, False, message="not the same request", known_failure={"reason": "replaces recvWindow"}
+    ),
+]
+REPORT = "".join(json.dumps(line) + "\n" for line in LINES)
+
+
+@pytest.fixture
+def run() -> ClientRun:
+    return read_report(REPORT)
+
+
+def test_a_report_names_the_client_from_its_start_reply(run: ClientRun) -> None:
+    assert (run.title, run.language) == ("pymexc 1.3.0", "python")
+
+
+def test_vectors_run_leave_out_the_skipped_ones(run: ClientRun) -> None:
+    assert [line.id for line in run.run] == [line["id"] for line in LINES[1:] if line.get("status") != "skipped"]
+
+
+def test_exact_and_accepted_are_shares_of_the_vectors_run(run: ClientRun) -> None:
+    assert (run.share("exact"), run.share("accepted")) == ("25%", "50%")
+
+
+def test_every_failing_vector_is_listed_with_its_diagnosis_and_issue(run: ClientRun) -> None:
+    page = clients_markdown([run])
+    assert "| mexc-futures-v1-0004 | fail | body canonicalisation | signs sorted k=v pairs, not the JSON body | " \
+        "https://github.com/makarworld/pymexc/issues/1 |" in page
+    assert f"| mexc-spot-v3-0018 | fail | {NO_CLASS} | replaces recvWindow |  |" in page
+
+
+def test_skipped_vectors_are_grouped_by_reason(run: ClientRun) -> None:
+    assert "- it cannot send a form body: mexc-spot-v3-0005" in clients_markdown([run])
+
+
+def test_the_readme_block_replaces_only_the_text_between_the_markers(run: ClientRun) -> None:
+    readme = f"# sigvec\n\n{README_BEGIN}\nold table\n{README_END}\n\nMore.\n"
+    updated = with_readme_block(readme, readme_block([run]))
+    assert updated.startswith("# sigvec\n\n" + README_BEGIN + "\n### Known client deviations")
+    assert updated.endswith(README_END + "\n\nMore.\n")
+    assert "| pymexc 1.3.0 | python | 4 of 5 | 25% | 50% | 2 |" in updated
+    assert "old table" not in updated
+
+
+def test_a_readme_without_markers_is_refused_with_the_markers_named() -> None:
+    with pytest.raises(SystemExit, match=README_BEGIN):
+        with_readme_block("# sigvec\n", "table")
+
+
+def test_each_interpreter_of_a_client_folder_is_one_run_with_its_own_known_failures(tmp_path: Path) -> None:
+    folder = tmp_path / "mexc-pymexc"
+    for venv in (".venv", ".venv-1.3.1"):
+        (folder / venv / "bin").mkdir(parents=True)
+    (folder / "harness.py").write_text("", encoding="utf-8")
+    (tmp_path / "no-harness" / ".venv").mkdir(parents=True)
+    found = [(h.label, h.python.relative_to(tmp_path).as_posix(), h.known_failures.name) for h in harnesses(tmp_path)]
+    assert found == [
+        ("mexc-pymexc", "mexc-pymexc/.venv/bin/python", "known-failures.yaml"),
+        ("mexc-pymexc-1.3.1", "mexc-pymexc/.venv-1.3.1/bin/python", "known-failures-1.3.1.yaml"),
+    ]

@@ -1,0 +1,249 @@
+"""The client conformance matrix: every real client's harness through `sigvec gate`, into docs/clients.md and the README.
+
+    python tools/matrix.py            # run every harness, write docs/clients.md and the README block
+    python tools/matrix.py --check    # the same runs; exit 1 if docs/clients.md or the README block is stale
+
+Every `clients/<name>/` folder with a `harness.py` is one client. Each of its
+interpreters is one run: `.venv/bin/python` with `known-failures.yaml`, and a
+variant `.venv-<v>/bin/python` (another pinned version of the same package)
+with `known-failures-<v>.yaml`. A run is
+
+    sigvec gate --harness "<python> <harness.py>" --known-failures <file> --json <report>
+
+and its JSON-lines report (a metadata line, then one line per vector, as
+`sigvec/reports/schemas/gate-line.json` defines) is read by `read_report`
+alone. The figures are computed here, never typed: vectors run (not
+skipped), the share of those that are exact and accepted, and every failing
+vector with its diagnosis and, where one exists, its upstream issue. The exit
+code is 1 when any gate run fails (a verdict no known-failures file expects).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+README_BEGIN = "<!-- sigvec:clients:begin -->"
+README_END = "<!-- sigvec:clients:end -->"
+FAILING = ("fail", "errored")
+NO_CLASS = "no known class"
+
+
+@dataclass(frozen=True)
+class VectorLine:
+    id: str
+    scheme: str
+    status: str
+    exact: bool
+    accepted: bool
+    message: str
+    diagnosis: str | None
+    reason: str | None
+    issue: str | None
+
+
+@dataclass(frozen=True)
+class ClientRun:
+    name: str
+    version: str
+    language: str
+    homepage: str | None
+    vectors: tuple[VectorLine, ...]
+
+    @property
+    def title(self) -> str:
+        return f"{self.name} {self.version}"
+
+    @property
+    def run(self) -> list[VectorLine]:
+        return [line for line in self.vectors if line.status != "skipped"]
+
+    @property
+    def failing(self) -> list[VectorLine]:
+        return [line for line in self.vectors if line.status in FAILING]
+
+    def share(self, attribute: str) -> str:
+        run = self.run
+        return f"{round(100 * sum(getattr(line, attribute) for line in run) / len(run))}%" if run else "n/a"
+
+
+def read_report(text: str) -> ClientRun:
+    """One gate run from its JSON-lines report: the metadata line, then one line per vector."""
+    metadata, *lines = (json.loads(line) for line in text.splitlines() if line.strip())
+    implementation = metadata["start_reply"]["implementation"]
+    vectors = tuple(
+        VectorLine(
+            id=line["id"],
+            scheme=line["scheme"],
+            status=line["status"],
+            exact=line["exact"],
+            accepted=line["accepted"],
+            message=line["message"],
+            diagnosis=line.get("diagnosis"),
+            reason=(line.get("known_failure") or {}).get("reason"),
+            issue=(line.get("known_failure") or {}).get("issue") or line.get("issue_url"),
+        )
+        for line in lines
+    )
+    name, language = implementation["name"], implementation["language"]
+    return ClientRun(name, implementation.get("version", "?"), language, implementation.get("homepage"), vectors)
+
+
+@dataclass(frozen=True)
+class Harness:
+    """One gate run to make: a client folder's harness under one of its interpreters."""
+
+    folder: Path
+    python: Path
+    known_failures: Path
+
+    @property
+    def label(self) -> str:
+        variant = self.python.parent.parent.name.removeprefix(".venv")
+        return self.folder.name + variant
+
+
+def harnesses(clients: Path) -> list[Harness]:
+    """Every (folder, interpreter) pair under `clients/`, in name order."""
+    found = []
+    for folder in sorted(path for path in clients.iterdir() if (path / "harness.py").is_file()):
+        for venv in sorted(folder.glob(".venv*")):
+            variant = venv.name.removeprefix(".venv")
+            found.append(Harness(folder, venv / "bin" / "python", folder / f"known-failures{variant}.yaml"))
+    return found
+
+
+def run_gate(harness: Harness, report: Path, gate: Sequence[str]) -> int:
+    """Run the gate on one harness, writing its JSON-lines report; the gate's exit code."""
+    command = f"{shlex.quote(str(harness.python))} {shlex.quote(str(harness.folder / 'harness.py'))}"
+    arguments = [*gate, "--harness", command, "--json", str(report)]
+    if harness.known_failures.is_file():
+        arguments += ["--known-failures", str(harness.known_failures)]
+    return subprocess.run(arguments, check=False).returncode
+
+
+def cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def summary_table(runs: Sequence[ClientRun]) -> list[str]:
+    lines = [
+        "| client | language | vectors run | exact | accepted | failing |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for run in runs:
+        lines.append(
+            f"| {run.title} | {run.language} | {len(run.run)} of {len(run.vectors)} | {run.share('exact')} | "
+            f"{run.share('accepted')} | {len(run.failing)} |"
+        )
+    return lines
+
+
+def client_section(run: ClientRun) -> list[str]:
+    lines = [f"## {run.title} ({run.language})", ""]
+    if run.homepage:
+        lines += [f"Homepage: <{run.homepage}>", ""]
+    lines += [
+        f"Vectors run: {len(run.run)} of {len(run.vectors)}; exact: {run.share('exact')}; accepted: {run.share('accepted')}.",
+        "",
+    ]
+    if run.failing:
+        lines += ["| vector | verdict | diagnosis | what goes wrong | upstream issue |", "|---|---|---|---|---|"]
+        for line in run.failing:
+            lines.append(
+                f"| {line.id} | {line.status} | {cell(line.diagnosis or NO_CLASS)} | {cell(line.reason or line.message)} | "
+                f"{line.issue or ''} |"
+            )
+    else:
+        lines.append("No failing vector.")
+    skipped: dict[str, list[str]] = {}
+    for line in run.vectors:
+        if line.status == "skipped":
+            skipped.setdefault(cell(line.message), []).append(line.id)
+    if skipped:
+        lines += ["", "Skipped, because the client cannot express the vector:", ""]
+        lines += [f"- {message}: {', '.join(ids)}" for message, ids in skipped.items()]
+    return [*lines, ""]
+
+
+def clients_markdown(runs: Sequence[ClientRun]) -> str:
+    """docs/clients.md: the summary table, then one section per client run."""
+    lines = [
+        "# Real clients through the gate",
+        "",
+        "Generated by `tools/matrix.py` from `sigvec gate` runs of the pinned clients under `clients/`; do not edit.",
+        "Vectors run excludes skipped vectors; exact and accepted are shares of the vectors run.",
+        "",
+        *summary_table(runs),
+        "",
+    ]
+    for run in runs:
+        lines += client_section(run)
+    return "\n".join(lines)
+
+
+def readme_block(runs: Sequence[ClientRun]) -> str:
+    """The README's "Known client deviations" table, markers included."""
+    lines = [
+        README_BEGIN,
+        "### Known client deviations",
+        "",
+        *summary_table(runs),
+        "",
+        "Every failing vector, its diagnosis and its upstream issue: [docs/clients.md](docs/clients.md).",
+        README_END,
+    ]
+    return "\n".join(lines)
+
+
+def with_readme_block(readme: str, block: str) -> str:
+    """`readme` with the text between the markers replaced by `block`."""
+    begin, end = readme.find(README_BEGIN), readme.find(README_END)
+    if begin < 0 or end < begin:
+        raise SystemExit(f"README: add the markers {README_BEGIN} and {README_END} where the client table goes")
+    return readme[:begin] + block + readme[end + len(README_END) :]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--clients", type=Path, default=REPO / "clients")
+    parser.add_argument("--docs", type=Path, default=REPO / "docs" / "clients.md")
+    parser.add_argument("--readme", type=Path, default=REPO / "README.md")
+    parser.add_argument("--gate", default=f"{shlex.quote(sys.executable)} -m sigvec.cli gate", help="the gate command")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed files are stale")
+    args = parser.parse_args(argv)
+    runs, failed = [], []
+    with tempfile.TemporaryDirectory() as scratch:
+        for harness in harnesses(args.clients):
+            report = Path(scratch) / f"{harness.label}.jsonl"
+            if run_gate(harness, report, shlex.split(args.gate)) != 0:
+                failed.append(harness.label)
+            if report.is_file():
+                runs.append(read_report(report.read_text(encoding="utf-8")))
+    docs = clients_markdown(runs)
+    readme = with_readme_block(args.readme.read_text(encoding="utf-8"), readme_block(runs))
+    if args.check:
+        written = ((args.docs, docs), (args.readme, readme))
+        stale = [str(path) for path, text in written if not path.is_file() or path.read_text(encoding="utf-8") != text]
+        for path in stale:
+            print(f"stale: {path}; run tools/matrix.py and commit the result", file=sys.stderr)
+        return 1 if stale or failed else 0
+    args.docs.parent.mkdir(parents=True, exist_ok=True)
+    args.docs.write_text(docs, encoding="utf-8")
+    args.readme.write_text(readme, encoding="utf-8")
+    for label in failed:
+        print(f"the gate failed for {label}: a verdict changed that no known-failures file expects", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
