@@ -11,7 +11,6 @@ methods call.
 
 from __future__ import annotations
 
-import math
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness import Skipped, serve  # noqa: E402
+from shims import PinnedClock, send_through  # noqa: E402
 from vector_input import as_dict, body_kind, drop_added, form_pairs, json_body, pinned_timestamp, query_pairs  # noqa: E402
 
 import requests  # noqa: E402
@@ -37,19 +37,6 @@ IMPLEMENTATION = {
     "schemes": ["coinex-v1"],
     "options": {},
 }
-
-
-class PinnedClock:
-    """Stands in for the client's `time` module: `time()` reads as the pinned milliseconds."""
-
-    def __init__(self, milliseconds: int) -> None:
-        seconds = milliseconds / 1000
-        while int(seconds * 1000) < milliseconds:  # float rounding must not take a millisecond off
-            seconds = math.nextafter(seconds, math.inf)
-        self.seconds = seconds
-
-    def time(self) -> float:
-        return self.seconds
 
 
 class LoopbackRequests:
@@ -112,13 +99,8 @@ def handle(command: Mapping[str, Any]) -> dict[str, Any]:
     client_module.requests = shim
     client_module.time = PinnedClock(timestamp)
     client = client_module.CoinEx(credentials["api_key"], credentials["secret"])
-    try:
-        client._v1(data["path"][len("/v1/"):], method=data["method"].lower(), auth=True, **params)
-    except Exception:
-        if not shim.sent:
-            raise
-        # the client rejected the server's answer; the request went out
-    return {"sent": True}
+    path = data["path"][len("/v1/"):]
+    return send_through(lambda: client._v1(path, method=data["method"].lower(), auth=True, **params), lambda: shim.sent)
 
 
 if __name__ == "__main__":
