@@ -1,4 +1,4 @@
-"""Gate harness for coinex.py 1.0.4 (PyPI, EchterAgo/coinex.py): CoinEx v1, MD5.
+"""Gate harness for coinex.py 1.0.4 (PyPI, EchterAgo/coinex): CoinEx v1, MD5.
 
 Capture mode. The client hard-codes https://api.coinex.com, so its module's
 `requests` is replaced by a shim that rewrites that origin to the command's
@@ -31,9 +31,9 @@ IMPLEMENTATION = {
     "name": "coinex.py",
     "language": "python",
     "version": "1.0.4",
-    "homepage": "https://github.com/EchterAgo/coinex.py",
-    "issues": "https://github.com/EchterAgo/coinex.py/issues",
-    "source": "https://github.com/EchterAgo/coinex.py",
+    "homepage": "https://github.com/EchterAgo/coinex",
+    "issues": "https://github.com/EchterAgo/coinex/issues",
+    "source": "https://github.com/EchterAgo/coinex",
     "schemes": ["coinex-v1"],
     "options": {},
 }

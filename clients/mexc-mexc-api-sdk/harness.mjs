@@ -20,9 +20,9 @@ const IMPLEMENTATION = {
   name: "mexc-api-sdk",
   language: "javascript",
   version: "1.0.3",
-  homepage: "https://github.com/mexcdevelop/mexc-api-sdk",
-  issues: "https://github.com/mexcdevelop/mexc-api-sdk/issues",
-  source: "https://github.com/mexcdevelop/mexc-api-sdk",
+  homepage: "https://github.com/mxcdevelop/mexc-api-sdk",
+  issues: "https://github.com/mxcdevelop/mexc-api-sdk/issues",
+  source: "https://github.com/mxcdevelop/mexc-api-sdk",
   schemes: ["mexc-spot-v3"],
   options: {},
 };
