@@ -18,13 +18,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harness import Skipped, serve  # noqa: E402
-from shims import PinnedClock, send_through  # noqa: E402
-from vector_input import as_dict, body_kind, json_body, pinned_timestamp, query_pairs  # noqa: E402
-
-import requests  # noqa: E402
-
-import bitunix.client as client_module  # noqa: E402
+import bitunix.client as client_module
+import requests
+from harness import Skipped, serve
+from shims import PinnedClock, send_through
+from vector_input import as_dict, body_kind, json_body, pinned_timestamp, query_pairs
 
 IMPLEMENTATION = {
     "name": "bitunix",

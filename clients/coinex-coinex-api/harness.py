@@ -17,11 +17,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harness import Skipped, serve  # noqa: E402
-from vector_input import as_dict, body_kind, drop_added, form_pairs, json_body, pinned_timestamp, query_pairs  # noqa: E402
-
-import coinex  # noqa: E402,F401  (installs its ccxt build as the `ccxt` module)
-import ccxt  # noqa: E402
+from coinex import ccxt  # its ccxt build, which it also installs as the `ccxt` module
+from harness import Skipped, serve
+from vector_input import as_dict, body_kind, drop_added, form_pairs, json_body, pinned_timestamp, query_pairs
 
 VERSION = "0.0.165"
 PINNED_UUID16 = "0123456789abcdef"
@@ -52,7 +50,7 @@ def route(path: str) -> tuple[str, list[str]]:
 
 def params_for(data: Mapping[str, Any], api: list[str], api_key: str, timestamp: int) -> dict[str, Any]:
     """The client's params dict: query or body parameters, less those the client adds itself."""
-    added = dict(zip(ADDED[api[0], api[1]], (api_key, str(timestamp))))
+    added = dict(zip(ADDED[api[0], api[1]], (api_key, str(timestamp)), strict=False))
     kind = body_kind(data)
     if kind is None:
         return as_dict(drop_added(query_pairs(data), added), "the query")
@@ -74,7 +72,8 @@ def handle(command: Mapping[str, Any]) -> dict[str, Any]:
     params = params_for(data, api, credentials["api_key"], timestamp)
     base = command["base_url"].rstrip("/")
     exchange = ccxt.coinex({"apiKey": credentials["api_key"], "secret": credentials["secret"], "enableRateLimit": False})
-    exchange.urls["api"] = {"public": base, "private": base, "perpetualPublic": base + "/perpetual", "perpetualPrivate": base + "/perpetual"}
+    perpetual = base + "/perpetual"
+    exchange.urls["api"] = {"public": base, "private": base, "perpetualPublic": perpetual, "perpetualPrivate": perpetual}
     exchange.milliseconds = lambda: timestamp
     exchange.uuid16 = lambda length=16: PINNED_UUID16[:length]
     try:

@@ -19,13 +19,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harness import Skipped, serve  # noqa: E402
-from vector_input import body_kind, json_body, pinned_timestamp, query_pairs  # noqa: E402
-
-import httpx  # noqa: E402
-
-from maicoin.v3 import Client  # noqa: E402
-from maicoin.v3.client import RetryPolicy  # noqa: E402
+import httpx
+from harness import Skipped, serve
+from maicoin.v3 import Client
+from maicoin.v3.client import RetryPolicy
+from vector_input import body_kind, json_body, pinned_timestamp, query_pairs
 
 IMPLEMENTATION = {
     "name": "maicoin",
