@@ -7,6 +7,7 @@
 // {sent: true}) or throws Refused or Skipped; any other error becomes `errored`.
 // Also here: reading a vector's input in the shapes Node clients take.
 
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 
 export const PROTOCOL_VERSION = 1;
@@ -35,6 +36,11 @@ export async function answer(command, handle) {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     return { seq, errored: { message, traceback: error?.stack ?? message } };
   }
+}
+
+/** The version of package `name` installed in the node_modules beside the harness at `harnessUrl`. */
+export function installedVersion(harnessUrl, name) {
+  return JSON.parse(readFileSync(new URL(`node_modules/${name}/package.json`, harnessUrl), "utf8")).version;
 }
 
 /** Answer gate commands until `stop` or end of input. */

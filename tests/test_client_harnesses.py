@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -123,6 +124,19 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def pinned_version(client: str, name: str) -> str:
+    """The version the client's folder pins for package `name` (package.json, or requirements.txt)."""
+    folder = CLIENTS / client
+    if (folder / "package.json").exists():
+        return str(json.loads((folder / "package.json").read_text())["dependencies"][name])
+    canonical = re.sub(r"[-_.]+", "-", name).lower()
+    for line in (folder / "requirements.txt").read_text().splitlines():
+        requirement, _, pinned = line.partition("==")
+        if re.sub(r"[-_.]+", "-", requirement).lower() == canonical:
+            return pinned
+    raise AssertionError(f"{client} pins no {name}")
+
+
 @pytest.mark.parametrize(
     ("client", "name", "schemes"),
     [
@@ -135,10 +149,11 @@ def sha256_hex(text: str) -> str:
         ("peatio-peatio-client", "peatio-client", ["peatio-v2"]),
     ],
 )
-def test_start_names_the_pinned_client_and_its_schemes(client: str, name: str, schemes: list[str]) -> None:
+def test_start_names_the_installed_pinned_client_and_its_schemes(client: str, name: str, schemes: list[str]) -> None:
     (reply,) = converse(client, [])
     implementation = reply["implementation"]
     assert (reply["version"], implementation["name"], implementation["schemes"]) == (1, name, schemes)
+    assert implementation["version"] == pinned_version(client, name)
 
 
 def test_seq_is_echoed_unchanged(recorder: Recorder) -> None:

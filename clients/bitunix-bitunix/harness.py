@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Mapping
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from vector_input import as_dict, body_kind, json_body, pinned_timestamp, query_
 IMPLEMENTATION = {
     "name": "bitunix",
     "language": "python",
-    "version": "0.1.2",
+    "version": version("bitunix"),
     "homepage": "https://github.com/0xCherryBlueZu/bitunix",
     "issues": "https://github.com/0xCherryBlueZu/bitunix/issues",
     "source": "https://github.com/0xCherryBlueZu/bitunix",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +22,12 @@ from coinex import ccxt  # its ccxt build, which it also installs as the `ccxt` 
 from harness import Skipped, serve
 from vector_input import as_dict, body_kind, drop_added, form_pairs, json_body, pinned_timestamp, query_pairs
 
-VERSION = "0.0.165"
 PINNED_UUID16 = "0123456789abcdef"
 
 IMPLEMENTATION = {
     "name": "coinex-api",
     "language": "python",
-    "version": VERSION,
+    "version": version("coinex-api"),
     "homepage": "https://github.com/ccxt/ccxt",
     "issues": "https://github.com/ccxt/ccxt/issues",
     "source": "https://github.com/ccxt/ccxt",

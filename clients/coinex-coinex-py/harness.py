@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ HOST = "https://api.coinex.com"
 IMPLEMENTATION = {
     "name": "coinex.py",
     "language": "python",
-    "version": "1.0.4",
+    "version": version("coinex.py"),
     "homepage": "https://github.com/EchterAgo/coinex",
     "issues": "https://github.com/EchterAgo/coinex/issues",
     "source": "https://github.com/EchterAgo/coinex",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Mapping
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from vector_input import body_kind, json_body, pinned_timestamp, query_pairs
 IMPLEMENTATION = {
     "name": "maicoin",
     "language": "python",
-    "version": "0.7.0",
+    "version": version("maicoin"),
     "homepage": "https://github.com/narumiruna/maicoin",
     "issues": "https://github.com/narumiruna/maicoin/issues",
     "source": "https://github.com/narumiruna/maicoin",

@@ -9,7 +9,7 @@
 // it snake_cases the declared ones; a vector parameter with no declared argument is Skipped.
 
 import { MAX } from "max-exchange-api-node";
-import { Skipped, asObject, bodyKind, dropAdded, jsonBody, pinnedTimestamp, queryPairs, serve } from "../harness.mjs";
+import { Skipped, installedVersion, asObject, bodyKind, dropAdded, jsonBody, pinnedTimestamp, queryPairs, serve } from "../harness.mjs";
 
 const HOST = "https://max-api.maicoin.com";
 const PREFIX = "/api/v3";
@@ -17,7 +17,7 @@ const PREFIX = "/api/v3";
 const IMPLEMENTATION = {
   name: "max-exchange-api-node",
   language: "javascript",
-  version: "3.0.2",
+  version: installedVersion(import.meta.url, "max-exchange-api-node"),
   homepage: "https://github.com/maicoin/max-exchange-api-node",
   issues: "https://github.com/maicoin/max-exchange-api-node/issues",
   source: "https://github.com/maicoin/max-exchange-api-node",

@@ -9,7 +9,7 @@
 // `timestamp` last.
 
 import { createRequire } from "node:module";
-import { Skipped, asObject, bodyKind, dropAdded, formPairs, pinnedTimestamp, queryPairs, serve } from "../harness.mjs";
+import { Skipped, installedVersion, asObject, bodyKind, dropAdded, formPairs, pinnedTimestamp, queryPairs, serve } from "../harness.mjs";
 
 const require = createRequire(import.meta.url);
 const { Spot } = require("mexc-api-sdk");
@@ -19,7 +19,7 @@ const PREFIX = "/api/v3";
 const IMPLEMENTATION = {
   name: "mexc-api-sdk",
   language: "javascript",
-  version: "1.0.3",
+  version: installedVersion(import.meta.url, "mexc-api-sdk"),
   homepage: "https://github.com/mxcdevelop/mexc-api-sdk",
   issues: "https://github.com/mxcdevelop/mexc-api-sdk/issues",
   source: "https://github.com/mxcdevelop/mexc-api-sdk",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Mapping
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from vector_input import as_dict, body_kind, form_pairs, pinned_timestamp, query
 IMPLEMENTATION = {
     "name": "peatio-client",
     "language": "python",
-    "version": "0.1.1",
+    "version": version("peatio-client"),
     "homepage": "https://github.com/czheo/peatio-client-python",
     "issues": "https://github.com/czheo/peatio-client-python/issues",
     "source": "https://github.com/czheo/peatio-client-python",
