@@ -1,0 +1,115 @@
+// The harness side of the sigvec gate protocol, version 1, for Node client harnesses: the
+// counterpart of clients/harness.py (see its docstring), node built-ins only.
+//
+// A harness reads one JSON command per line on stdin and answers on stdout, one JSON line per
+// `start` and `sign`; `stop` ends it with no reply. A client harness supplies its implementation
+// metadata and an async function that turns a `sign` command into an answer ({wire} or
+// {sent: true}) or throws Refused or Skipped; any other error becomes `errored`.
+// Also here: reading a vector's input in the shapes Node clients take.
+
+import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+
+export const PROTOCOL_VERSION = 1;
+
+/** The client refused the input. */
+export class Refused extends Error {}
+
+/** The client cannot express this vector; `issueUrl` points at the reason, if there is one. */
+export class Skipped extends Error {
+  constructor(message, issueUrl = null) {
+    super(message);
+    this.issueUrl = issueUrl;
+  }
+}
+
+/** The reply to one `sign` command. */
+export async function answer(command, handle) {
+  const seq = command.seq ?? null;
+  try {
+    return { seq, ...(await handle(command)) };
+  } catch (error) {
+    if (error instanceof Refused) return { seq, refused: { message: error.message } };
+    if (error instanceof Skipped) {
+      return { seq, skipped: { message: error.message, ...(error.issueUrl ? { issue_url: error.issueUrl } : {}) } };
+    }
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return { seq, errored: { message, traceback: error?.stack ?? message } };
+  }
+}
+
+/** The version of package `name` installed in the node_modules beside the harness at `harnessUrl`. */
+export function installedVersion(harnessUrl, name) {
+  return JSON.parse(readFileSync(new URL(`node_modules/${name}/package.json`, harnessUrl), "utf8")).version;
+}
+
+/** Answer gate commands until `stop` or end of input. */
+export async function serve(implementation, handle) {
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    const command = JSON.parse(line);
+    let reply;
+    if (command.cmd === "start") {
+      if (command.version !== PROTOCOL_VERSION) {
+        process.stderr.write(`harness speaks protocol version ${PROTOCOL_VERSION}, not ${command.version}\n`);
+        process.exit(1);
+      }
+      reply = { version: PROTOCOL_VERSION, implementation };
+    } else if (command.cmd === "sign") {
+      reply = await answer(command, handle);
+    } else {
+      break;
+    }
+    process.stdout.write(JSON.stringify(reply) + "\n");
+  }
+  lines.close();
+}
+
+/** The query parameters, in order, as [name, value] text pairs. */
+export function queryPairs(input) {
+  return (input.query ?? []).map(([name, value]) => [String(name), String(value)]);
+}
+
+/** Which body the vector carries: form, json, json_text, text, or null. */
+export function bodyKind(input) {
+  return input.body ? Object.keys(input.body)[0] : null;
+}
+
+/** The form body parameters, in order, as [name, value] text pairs. */
+export function formPairs(input) {
+  return input.body.form.map(([name, value]) => [String(name), String(value)]);
+}
+
+/** The JSON body as a value, key order kept (`json_text` is parsed: the client re-serialises it). */
+export function jsonBody(input) {
+  if ("json" in input.body) return input.body.json;
+  if ("json_text" in input.body) return JSON.parse(input.body.json_text);
+  throw new Skipped(`the vector's body is ${bodyKind(input)}; this client sends JSON bodies only`);
+}
+
+/** Pairs as an object, for clients that take one; a repeated name cannot be expressed. */
+export function asObject(pairs, where) {
+  const result = {};
+  for (const [name, value] of pairs) {
+    if (Object.hasOwn(result, name)) throw new Skipped(`${where} repeats ${JSON.stringify(name)}; this client takes parameters as an object`);
+    result[name] = value;
+  }
+  return result;
+}
+
+/** The pairs without those the client adds itself, which must agree with them. */
+export function dropAdded(pairs, added) {
+  return pairs.filter(([name, value]) => {
+    if (!Object.hasOwn(added, name)) return true;
+    if (value !== added[name]) {
+      throw new Skipped(`the vector's ${name}=${JSON.stringify(value)} differs from what the client adds (${JSON.stringify(added[name])})`);
+    }
+    return false;
+  });
+}
+
+/** The vector's clock reading, which the harness pins the client's time source to. */
+export function pinnedTimestamp(input) {
+  if (!Number.isInteger(input.timestamp)) throw new Skipped("the vector has no timestamp to pin the client's clock to");
+  return input.timestamp;
+}
