@@ -221,7 +221,9 @@ def parser() -> argparse.ArgumentParser:
     add_request_options(explain_command)
     explain_command.add_argument("--json", action="store_true", help="print the whole diagnosis as JSON")
     explain_command.set_defaults(run=command_explain)
-    gate = with_vectors(commands.add_parser("gate", allow_abbrev=False, help="run a client over the corpus and judge it by the client contract"))
+    gate = with_vectors(
+        commands.add_parser("gate", allow_abbrev=False, help="run a client over the corpus and judge it by the client contract")
+    )
     gate.add_argument("--harness", metavar="CMD ARGS", help="a harness command speaking the gate protocol on stdin/stdout")
     gate.add_argument("--python", metavar="MODULE:FUNCTION", help="an in-process signer: input mapping in, wire mapping out")
     gate.add_argument("--scheme", action="append", metavar="S", help="run only this scheme (repeatable)")
@@ -230,7 +232,9 @@ def parser() -> argparse.ArgumentParser:
         gate.add_argument(f"--{report}", type=Path, metavar="FILE", help=f"write the {report} report here")
     gate.add_argument("--timeout", type=float, default=5.0, metavar="S", help="seconds to wait for each answer (default 5)")
     gate.set_defaults(run=command_gate)
-    serve_command = commands.add_parser("serve", allow_abbrev=False, help="run the verifying mock exchange (every scheme under /<scheme>/)")
+    serve_command = commands.add_parser(
+        "serve", allow_abbrev=False, help="run the verifying mock exchange (every scheme under /<scheme>/)"
+    )
     serve_command.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
     serve_command.add_argument("--port", type=int, default=8080, help="port (default 8080; 0: any free port, printed at start)")
     serve_command.add_argument("--keys", type=Path, help="JSON/YAML {scheme or *: {api_key: secret}} added to the test keys")

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from conftest import VECTORS
+from conftest import repo_vectors
 
 from signing.model import request_from_mapping
 from signing.registry import sign
@@ -33,7 +33,7 @@ def with_fault(vector: Vector) -> Vector:
     return dataclasses.replace(vector, data={**vector.data, "fault": "request"})
 
 
-CONTRACT_VECTORS: list[Vector] = [with_fault(vector) for vector in VECTORS]
+CONTRACT_VECTORS: list[Vector] = [with_fault(vector) for vector in repo_vectors()]
 """The corpus under the client contract."""
 
 

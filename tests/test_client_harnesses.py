@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from conftest import CORPUS, REPO
+from conftest import REPO, repo_corpus
 
 CLIENTS = REPO / "clients"
 
@@ -99,7 +99,7 @@ def harness_command(client: str) -> list[str]:
 
 
 def sign_command(vector_id: str, base_url: str, seq: object = 1) -> dict[str, Any]:
-    vector = next(vector for vector in CORPUS.vectors() if vector.id == vector_id)
+    vector = next(vector for vector in repo_corpus().vectors() if vector.id == vector_id)
     data = json.loads(json.dumps(vector.input, default=str))
     return {"cmd": "sign", "seq": seq, "id": vector_id, "input": data, "base_url": base_url}
 
@@ -116,7 +116,7 @@ def converse(client: str, commands: list[dict[str, Any]]) -> list[dict[str, Any]
 
 
 def vector_expected(vector_id: str) -> dict[str, Any]:
-    vector = next(vector for vector in CORPUS.vectors() if vector.id == vector_id)
+    vector = next(vector for vector in repo_corpus().vectors() if vector.id == vector_id)
     return dict(vector.data["expected"])
 
 

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from conftest import CORPUS, REPO, require_tool
+from conftest import REPO, repo_corpus, require_tool
 
 CLIENTS = REPO / "clients"
 
@@ -53,7 +53,7 @@ class RecordingHandler(BaseHTTPRequestHandler):
         """Quiet: the test reads `requests` instead."""
 
 
-VECTORS = ("mexc-spot-v3-0002", "mexc-spot-v3-0005", "mexc-spot-v3-0017", "mexc-spot-v3-0018", "mexc-futures-v1-0001",
+RUN_VECTORS = ("mexc-spot-v3-0002", "mexc-spot-v3-0005", "mexc-spot-v3-0017", "mexc-spot-v3-0018", "mexc-futures-v1-0001",
            "mexc-futures-v1-0004")
 
 
@@ -68,17 +68,17 @@ class Capture:
 
 @cache
 def capture(client: str, venv: str = ".venv") -> Capture:
-    """Run the client's harness once over `VECTORS`, sending to a loopback recorder."""
+    """Run the client's harness once over `RUN_VECTORS`, sending to a loopback recorder."""
     python = require_tool(str(CLIENTS / client / venv / "bin" / "python"))
     server = Recorder()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        inputs = CORPUS.by_id()
+        inputs = repo_corpus().by_id()
         commands: list[dict[str, Any]] = [{"cmd": "start", "version": 1}]
         commands += [
             {"cmd": "sign", "seq": seq, "id": vector_id, "input": dict(inputs[vector_id].input), "base_url": server.base_url}
-            for seq, vector_id in enumerate(VECTORS, 1)
+            for seq, vector_id in enumerate(RUN_VECTORS, 1)
         ]
         commands.append({"cmd": "stop"})
         lines = "".join(json.dumps(command) + "\n" for command in commands)
@@ -89,15 +89,15 @@ def capture(client: str, venv: str = ".venv") -> Capture:
         server.shutdown()
         server.server_close()
     start, *answers = (json.loads(line) for line in done.stdout.splitlines())
-    replies = dict(zip(VECTORS, answers, strict=True))
+    replies = dict(zip(RUN_VECTORS, answers, strict=True))
     sent = iter(server.requests)
-    requests = {vector_id: next(sent) for vector_id in VECTORS if "sent" in replies[vector_id]}
+    requests = {vector_id: next(sent) for vector_id in RUN_VECTORS if "sent" in replies[vector_id]}
     assert next(sent, None) is None, "the harness sent more requests than it answered sent"
     return Capture(start, replies, requests)
 
 
 def expected_target(vector_id: str) -> str:
-    url: str = CORPUS.by_id()[vector_id].expected["wire"]["url"]
+    url: str = repo_corpus().by_id()[vector_id].expected["wire"]["url"]
     return "/" + url.split("/", 3)[3]
 
 
@@ -114,7 +114,7 @@ def test_harness_declares_both_mexc_schemes_at_start(client: str) -> None:
 @pytest.mark.parametrize("client", CLIENT_NAMES)
 def test_harness_sends_to_the_loopback_base_url_with_the_vector_clock(client: str) -> None:
     run = capture(client)
-    assert run.replies["mexc-spot-v3-0017"] == {"seq": VECTORS.index("mexc-spot-v3-0017") + 1, "sent": True}
+    assert run.replies["mexc-spot-v3-0017"] == {"seq": RUN_VECTORS.index("mexc-spot-v3-0017") + 1, "sent": True}
     assert run.requests["mexc-spot-v3-0017"]["target"] == expected_target("mexc-spot-v3-0017")
 
 
@@ -127,7 +127,7 @@ def test_a_client_that_sends_every_spot_parameter_in_the_query_skips_a_form_body
 
 def test_a_harness_refuses_a_base_url_off_the_loopback_interface() -> None:
     python = require_tool(str(CLIENTS / "mexc-typed-mexc" / ".venv" / "bin" / "python"))
-    vector = CORPUS.by_id()["mexc-spot-v3-0017"]
+    vector = repo_corpus().by_id()["mexc-spot-v3-0017"]
     commands = [{"cmd": "sign", "seq": 1, "id": vector.id, "input": dict(vector.input), "base_url": "https://api.mexc.com"}]
     lines = "".join(json.dumps(command) + "\n" for command in commands)
     harness = str(CLIENTS / "mexc-typed-mexc" / "harness.py")
@@ -154,7 +154,7 @@ def test_ccxt_sorts_a_futures_get_query() -> None:
 
 
 def test_pymexc_signs_a_futures_post_over_sorted_pairs_not_the_json_body_it_sends() -> None:
-    vector = CORPUS.by_id()["mexc-futures-v1-0004"]
+    vector = repo_corpus().by_id()["mexc-futures-v1-0004"]
     sent = capture("mexc-pymexc").requests[vector.id]
     assert sent["body"] == vector.expected["wire"]["body"]
     assert sent["headers"]["Signature"] != vector.expected["signature"]
@@ -164,5 +164,5 @@ def test_pymexc_1_3_1_cannot_be_imported_so_every_vector_is_errored() -> None:
     run = capture("mexc-pymexc", ".venv-1.3.1")
     assert run.start["implementation"]["version"] == "1.3.1"
     missing = "ModuleNotFoundError: No module named 'pymexc._async.web'"
-    assert [reply["errored"]["message"] for reply in run.replies.values()] == [missing] * len(VECTORS)
+    assert [reply["errored"]["message"] for reply in run.replies.values()] == [missing] * len(RUN_VECTORS)
     assert run.requests == {}

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, REPO, VECTORS, require_tool
+from conftest import REPO, repo_corpus, repo_vectors, require_tool
 
 from sigvec.cli import main
 from sigvec.export_ccxt import ccxt_static, write_ccxt_static
@@ -16,29 +16,29 @@ CCXT_PYTHON = REPO / "clients" / "mexc-ccxt" / ".venv" / "bin" / "python"
 
 
 def test_writes_one_file_per_exchange(tmp_path: Path) -> None:
-    written = write_ccxt_static(CORPUS, tmp_path)
+    written = write_ccxt_static(repo_corpus(), tmp_path)
     assert sorted(path.name for path in written) == ["bitunix.json", "coinex.json", "max.json", "mexc.json", "peatio.json"]
 
 
 def test_every_vector_is_one_entry_with_its_exact_wire_url_and_body() -> None:
     found = {
         entry["description"].split()[0]: entry
-        for document in ccxt_static(CORPUS).values()
+        for document in ccxt_static(repo_corpus()).values()
         for entries in document["methods"].values()
         for entry in entries
     }
-    assert sorted(found) == sorted(vector.id for vector in VECTORS)
-    for vector in VECTORS:
+    assert sorted(found) == sorted(vector.id for vector in repo_vectors())
+    for vector in repo_vectors():
         wire = vector.expected["wire"]
         assert (found[vector.id]["url"], found[vector.id]["output"]) == (wire["url"], wire["body"]), vector.id
 
 
 def test_skip_keys_are_the_clock_parameter_and_what_signing_adds() -> None:
-    assert ccxt_static(CORPUS)["mexc"]["skipKeys"] == ["signature", "timestamp"]
+    assert ccxt_static(repo_corpus())["mexc"]["skipKeys"] == ["signature", "timestamp"]
 
 
 def test_output_type_is_both_for_an_exchange_that_sends_forms_and_json() -> None:
-    documents = ccxt_static(CORPUS)
+    documents = ccxt_static(repo_corpus())
     assert (documents["mexc"]["outputType"], documents["peatio"]["outputType"]) == ("both", "urlencoded")
 
 
@@ -58,7 +58,7 @@ def static_table(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Per vector paired with a stored fixture, what ccxt's shipped comparison says: caught or waved through."""
     python = require_tool(str(CCXT_PYTHON))
     folder = tmp_path_factory.mktemp("ccxt-static")
-    write_ccxt_static(CORPUS, folder)
+    write_ccxt_static(repo_corpus(), folder)
     tool = str(REPO / "tools" / "ccxt_static_table.py")
     done = subprocess.run([python, tool, str(folder)], capture_output=True, text=True, timeout=120, check=True)
     rows = [line.split() for line in done.stdout.splitlines()[1:-1]]

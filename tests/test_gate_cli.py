@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, VECTORS
+from conftest import REPO, repo_vectors
 from junitparser import JUnitXml
 
 from sigvec.cli import main
@@ -112,12 +112,13 @@ def declared(schemes: list[str], options: dict[str, dict[str, str]] | None = Non
 
 
 def test_only_the_vectors_of_the_declared_schemes_run() -> None:
-    chosen = selected_vectors(VECTORS, declared(["bitunix", "max-v2"]), ())
+    chosen = selected_vectors(repo_vectors(), declared(["bitunix", "max-v2"]), ())
     assert {vector.scheme for vector in chosen} == {"bitunix", "max-v2"}
 
 
 def test_scheme_narrows_the_run_to_the_schemes_named() -> None:
-    assert {vector.scheme for vector in selected_vectors(VECTORS, declared(["bitunix", "max-v2"]), ["max-v2"])} == {"max-v2"}
+    chosen = selected_vectors(repo_vectors(), declared(["bitunix", "max-v2"]), ["max-v2"])
+    assert {vector.scheme for vector in chosen} == {"max-v2"}
 
 
 @pytest.mark.parametrize(
@@ -130,7 +131,7 @@ def test_scheme_narrows_the_run_to_the_schemes_named() -> None:
 )
 def test_a_declaration_outside_the_registry_is_a_usage_error(implementation: Implementation, message: str) -> None:
     with pytest.raises(GateUsageError, match=re.escape(message)):
-        selected_vectors(VECTORS, implementation, ())
+        selected_vectors(repo_vectors(), implementation, ())
 
 
 def test_a_report_that_cannot_be_written_exits_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, REPO
+from conftest import REPO, repo_corpus
 from gate_support import CONTRACT_VECTORS
 
 from sigvec.gate.harness import HarnessError, SubprocessHarness
@@ -29,7 +29,7 @@ def broken(mode: str, *extra: str, timeout: float = 5.0, max_restarts: int = 3) 
 
 
 def run(harness: SubprocessHarness, schemes: tuple[str, ...] = (SCHEME,)) -> GateRun:
-    return run_gate(harness, CORPUS, schemes, vectors=CONTRACT_VECTORS)
+    return run_gate(harness, repo_corpus(), schemes, vectors=CONTRACT_VECTORS)
 
 
 def test_a_correct_subprocess_client_is_100_percent_by_the_contract() -> None:

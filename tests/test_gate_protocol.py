@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from conftest import REPO, VECTORS
+from conftest import REPO, repo_vectors
 from jsonschema import Draft202012Validator
 
 from sigvec.gate.protocol import (
@@ -49,7 +49,7 @@ def test_every_message_schema_is_a_valid_draft_2020_12_schema(message: str) -> N
 def test_the_gate_sends_commands_that_follow_their_schemas() -> None:
     validate("start", start_command())
     validate("stop", stop_command())
-    for seq, vector in enumerate(VECTORS, start=1):
+    for seq, vector in enumerate(repo_vectors(), start=1):
         validate("sign", sign_command(seq, vector.id, vector.input, "https://api.example.invalid"))
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from conftest import CORPUS
+from conftest import repo_corpus
 from gate_support import CONTRACT_VECTORS, ampersand_client, garbled_client, reference_client
 from jsonschema import Draft202012Validator
 from junitparser import Error, Failure, JUnitXml, Skipped
@@ -37,7 +37,7 @@ def leaky_client(data: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def gate(client: Any, schemes: tuple[str, ...], known: Mapping[str, KnownFailure] | None = None) -> GateRun:
     implementation = {"name": "demo-client", "version": "1.2.3", "language": "python", "schemes": list(schemes)}
-    return run_gate(InProcessAdapter(client, implementation), CORPUS, known_failures=known, vectors=CONTRACT_VECTORS)
+    return run_gate(InProcessAdapter(client, implementation), repo_corpus(), known_failures=known, vectors=CONTRACT_VECTORS)
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,7 @@ def test_a_fully_exact_client_gets_a_bright_green_badge() -> None:
 def line_validator() -> Draft202012Validator:
     start_reply = schema("start-reply")
     registry: Registry[Any] = Registry().with_resource(start_reply["$id"], Resource.from_contents(start_reply))
-    text = (CORPUS.root.parent / "sigvec" / "reports" / "schemas" / "gate-line.json").read_text()
+    text = (repo_corpus().root.parent / "sigvec" / "reports" / "schemas" / "gate-line.json").read_text()
     return Draft202012Validator(json.loads(text), registry=registry)
 
 
@@ -100,7 +100,7 @@ def test_json_lines_start_with_the_metadata_and_hold_one_valid_line_per_vector(m
         validator.validate(line)
     metadata, *verdicts = lines
     assert metadata["start_reply"]["implementation"]["name"] == "demo-client"
-    assert metadata["corpus"]["vectors"] == len(list(CORPUS.vectors()))
+    assert metadata["corpus"]["vectors"] == len(list(repo_corpus().vectors()))
     assert [line["id"] for line in verdicts] == [verdict.id for verdict in mixed.verdicts]
     assert verdicts[3]["diff"]["stage"] == "string_to_sign"
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
-from conftest import CORPUS
+from conftest import repo_corpus
 from gate_support import (
     CONTRACT_VECTORS,
     ampersand_client,
@@ -42,7 +42,7 @@ def gate(
         "schemes": schemes or sorted(SCHEMES),
         "options": options or {},
     }
-    return run_gate(InProcessAdapter(client, implementation), CORPUS, vectors=vectors or CONTRACT_VECTORS)
+    return run_gate(InProcessAdapter(client, implementation), repo_corpus(), vectors=vectors or CONTRACT_VECTORS)
 
 
 def judge(vector_id: str, answer: Answer, vectors: list[Vector] | None = None) -> VectorVerdict:
@@ -134,7 +134,7 @@ def test_a_request_fault_vector_signed_without_the_pinned_clock_fails() -> None:
 
 
 def test_a_missing_fault_on_an_invalid_vector_counts_as_a_client_fault() -> None:
-    vector = next(v for v in CORPUS.vectors() if v.id == "mexc-spot-v3-0020")
+    vector = next(v for v in repo_corpus().vectors() if v.id == "mexc-spot-v3-0020")
     verdict = judge(vector.id, Answer("wire", wire=vector.expected["wire"]), vectors=[vector])
     assert verdict.status == "fail" and "known buggy request" in verdict.message
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 import requests
-from conftest import VECTORS, vector_param
+from conftest import repo_vectors, vector_param
 from serve_clients import SENDERS, send_requests
 
 from signing.model import Received, received_from_wire
@@ -21,7 +21,7 @@ from sigvec.serve import Clock, MockExchange, Settings
 from sigvec.serve.state import key_stores, packaged_test_keys
 from sigvec.wire import wire_from_mapping
 
-VALID = [vector for vector in VECTORS if vector.result == "valid"]
+VALID = [vector for vector in repo_vectors() if vector.result == "valid"]
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def server() -> Iterator[MockExchange]:
 
 
 def received_of(vector_id: str) -> Received:
-    vector = next(vector for vector in VECTORS if vector.id == vector_id)
+    vector = next(vector for vector in repo_vectors() if vector.id == vector_id)
     return received_from_wire(wire_from_mapping(vector.expected["wire"]))
 
 
@@ -105,7 +105,7 @@ def test_plus_sent_where_percent_20_was_signed_is_rejected_and_diagnosed(server:
 
 def test_a_client_whose_http_library_re_encodes_after_signing_is_caught(server: MockExchange) -> None:
     """Signed `remark=rent%20for%20May` (coinex-v2-0009), then handed to requests as `params`: it sends `+`."""
-    vector = next(vector for vector in VECTORS if vector.id == "coinex-v2-0009")
+    vector = next(vector for vector in repo_vectors() if vector.id == "coinex-v2-0009")
     signed = received_from_wire(wire_from_mapping(vector.expected["wire"]))
     response = requests.get(server.base_url("coinex-v2") + signed.path, params=vector.input["query"],
                             headers=dict(signed.headers), timeout=10)

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import aiohttp
 import pytest
-from conftest import VECTORS
+from conftest import repo_vectors
 from yarl import URL
 
 from signing.model import Credentials, Received, Request, received_from_wire
@@ -25,7 +25,7 @@ CONNECTIONS = 50
 REPLAY_BOUND = 2_000
 VALID = [
     (vector.scheme, received_from_wire(wire_from_mapping(vector.expected["wire"])))
-    for vector in VECTORS
+    for vector in repo_vectors()
     if vector.result == "valid"
 ]
 

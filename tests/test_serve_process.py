@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import VECTORS
+from conftest import repo_vectors
 
 from signing.model import received_from_wire
 from sigvec.serve.state import packaged_test_keys
@@ -34,7 +34,7 @@ def start(tmp_path: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
 
 def keep_sending(address: str, stop: threading.Event, answered: list[int]) -> None:
     """Send a MAX request over and over on one connection until the server goes away; note each answer's status."""
-    received = received_from_wire(wire_from_mapping(next(v for v in VECTORS if v.id == "max-v2-0001").expected["wire"]))
+    received = received_from_wire(wire_from_mapping(next(v for v in repo_vectors() if v.id == "max-v2-0001").expected["wire"]))
     with requests.Session() as session:
         while not stop.is_set():
             try:
@@ -91,7 +91,7 @@ def test_no_test_secret_appears_in_the_record(tmp_path: Path) -> None:
     record = tmp_path / "record.jsonl"
     process, address = start(tmp_path, "--clock", "request", "--record", str(record))
     try:
-        for vector in VECTORS:
+        for vector in repo_vectors():
             if vector.result == "valid":
                 received = received_from_wire(wire_from_mapping(vector.expected["wire"]))
                 prepared = requests.Request(received.method, address, headers=dict(received.headers),
@@ -104,7 +104,7 @@ def test_no_test_secret_appears_in_the_record(tmp_path: Path) -> None:
         process.wait(timeout=20)
     text = record.read_text(encoding="utf-8")
     secrets = {secret for pairs in packaged_test_keys().values() for secret in pairs.values()}
-    assert text.count("\n") == sum(vector.result == "valid" for vector in VECTORS)
+    assert text.count("\n") == sum(vector.result == "valid" for vector in repo_vectors())
     assert [secret for secret in secrets if secret in text] == []
 
 

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import bitunix.client as client_module
 import requests
 from harness import Skipped, serve
-from shims import PinnedClock, send_through
 from input_shapes import as_dict, body_kind, json_body, pinned_timestamp, query_pairs
+from shims import PinnedClock, send_through
 
 IMPLEMENTATION = {
     "name": "bitunix",

@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 from harness import Skipped, serve
+from input_shapes import body_kind, json_body, pinned_timestamp, query_pairs
 from maicoin.v3 import Client
 from maicoin.v3.client import RetryPolicy
-from input_shapes import body_kind, json_body, pinned_timestamp, query_pairs
 
 IMPLEMENTATION = {
     "name": "maicoin",

@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import peatio_client.auth as auth_module
 from harness import Skipped, serve
+from input_shapes import as_dict, body_kind, form_pairs, pinned_timestamp, query_pairs
 from peatio_client import Client, ClientError
 from shims import PinnedClock
-from input_shapes import as_dict, body_kind, form_pairs, pinned_timestamp, query_pairs
 
 IMPLEMENTATION = {
     "name": "peatio-client",
