@@ -6,35 +6,9 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from conftest import repo_vectors
-
 from signing.model import request_from_mapping
 from signing.registry import sign
 from sigvec.corpus import Vector
-
-REQUEST_FAULT_IDS = frozenset(
-    {
-        "bitunix-0002",
-        "coinex-v1-0005",
-        "coinex-v2-0012",
-        "coinex-v2-0013",
-        "mexc-futures-v1-0007",
-        "mexc-spot-v3-0019",
-        "mexc-spot-v3-0020",
-    }
-)
-"""The invalid vectors whose fault is in the request (a stale clock, seconds, recvWindow 60001), until the
-corpus records `fault: request` on them itself."""
-
-
-def with_fault(vector: Vector) -> Vector:
-    if vector.id not in REQUEST_FAULT_IDS or "fault" in vector.data:
-        return vector
-    return dataclasses.replace(vector, data={**vector.data, "fault": "request"})
-
-
-CONTRACT_VECTORS: list[Vector] = [with_fault(vector) for vector in repo_vectors()]
-"""The corpus under the client contract."""
 
 
 def edited(vectors: list[Vector], vector_id: str, **fields: Any) -> list[Vector]:

@@ -7,8 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, repo_corpus
-from gate_support import CONTRACT_VECTORS
+from conftest import REPO, repo_corpus, repo_vectors
 
 from sigvec.gate.harness import HarnessError, SubprocessHarness
 from sigvec.gate.run import CAPTURE_NEEDS_SERVER, run_gate
@@ -16,7 +15,7 @@ from sigvec.gate.verdict import GateRun
 
 HARNESSES = REPO / "tests" / "harnesses"
 SCHEME = "max-v2"
-SCHEME_VECTORS = sum(vector.scheme == SCHEME for vector in CONTRACT_VECTORS)
+SCHEME_VECTORS = sum(vector.scheme == SCHEME for vector in repo_vectors())
 
 
 def broken(mode: str, *extra: str, timeout: float = 5.0, max_restarts: int = 3) -> SubprocessHarness:
@@ -29,14 +28,14 @@ def broken(mode: str, *extra: str, timeout: float = 5.0, max_restarts: int = 3) 
 
 
 def run(harness: SubprocessHarness, schemes: tuple[str, ...] = (SCHEME,)) -> GateRun:
-    return run_gate(harness, repo_corpus(), schemes, vectors=CONTRACT_VECTORS)
+    return run_gate(harness, repo_corpus(), schemes, vectors=repo_vectors())
 
 
 def test_a_correct_subprocess_client_is_100_percent_by_the_contract() -> None:
     harness = SubprocessHarness([sys.executable, str(HARNESSES / "reference_harness.py")])
     result = run(harness, ())
     total = result.total()
-    assert total.vectors == len(CONTRACT_VECTORS)
+    assert total.vectors == len(repo_vectors())
     assert (total.exact_percent, total.accepted_percent) == (100, 100)
     assert result.implementation.metadata["homepage"] == "https://example.invalid/sigvec"
 

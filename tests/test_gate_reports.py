@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from conftest import repo_corpus
-from gate_support import CONTRACT_VECTORS, ampersand_client, garbled_client, reference_client
+from conftest import repo_corpus, repo_vectors
+from gate_support import ampersand_client, garbled_client, reference_client
 from jsonschema import Draft202012Validator
 from junitparser import Error, Failure, JUnitXml, Skipped
 from referencing import Registry, Resource
@@ -23,7 +23,7 @@ from sigvec.reports import badge, jsonl, junit, markdown
 from sigvec.reports.terminal import TerminalReport
 
 SECRET_SCHEME = "coinex-v1"
-SECRET = next(v.input["credentials"]["secret"] for v in CONTRACT_VECTORS if v.scheme == SECRET_SCHEME)
+SECRET = next(v.input["credentials"]["secret"] for v in repo_vectors() if v.scheme == SECRET_SCHEME)
 
 
 def leaky_client(data: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -37,7 +37,7 @@ def leaky_client(data: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def gate(client: Any, schemes: tuple[str, ...], known: Mapping[str, KnownFailure] | None = None) -> GateRun:
     implementation = {"name": "demo-client", "version": "1.2.3", "language": "python", "schemes": list(schemes)}
-    return run_gate(InProcessAdapter(client, implementation), repo_corpus(), known_failures=known, vectors=CONTRACT_VECTORS)
+    return run_gate(InProcessAdapter(client, implementation), repo_corpus(), known_failures=known, vectors=repo_vectors())
 
 
 @pytest.fixture(scope="module")

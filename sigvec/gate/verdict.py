@@ -9,7 +9,6 @@ What a vector asks of a client given its `input`:
   against the reference's request for the same input.
 - `invalid` with `fault: request`: the request itself is at fault. Refusing
   the input is `refused-ok`; a signed request must get the vector's error code.
-A vector without `fault` counts as `fault: client` when invalid.
 
 The two levels:
 - **exact**: every stage the client gives and the wire request are byte-identical
@@ -190,10 +189,8 @@ class VectorVerdict:
 
 
 def fault_of(vector: Vector) -> str | None:
-    """Where an invalid vector's fault lies (`client` unless it says `request`); None for other results."""
-    if vector.result != "invalid":
-        return None
-    return str(vector.data.get("fault", "client"))
+    """Where an invalid vector's fault lies, `client` or `request`; None for other results."""
+    return vector.contract.fault
 
 
 def server_context(vector: Vector) -> ServerContext | None:
@@ -361,13 +358,14 @@ class Judge:
         return self._judge_request(vector, fault, client, base)
 
     def _judge_request(self, vector: Vector, fault: str | None, client: ClientRequest, base: Mapping[str, Any]) -> VectorVerdict:
-        secret_stages = scheme_named(vector.scheme).secret_stages
+        scheme = scheme_named(vector.scheme)
+        secret_stages, scheme_headers = scheme.secret_stages, scheme.headers
         if fault == "client":
             if vector.id not in self._references:
                 self._references[vector.id] = _reference(vector)
             references = self._references[vector.id]
             closest = references[0] if references else None
-            if _same_wire(vector.expected, client.wire):
+            if _same_wire(vector.expected, client.wire, scheme_headers):
                 return VectorVerdict(
                     **base,
                     status="fail",
@@ -380,7 +378,7 @@ class Judge:
             targets, shown = self.targets(vector)
             references = [dict(target.expected) for target in targets]
             closest = dict(shown.expected)
-        exact = any(_matches(reference, client) for reference in references)
+        exact = any(_matches(reference, client, scheme_headers) for reference in references)
         diff = None if exact or closest is None else first_difference(closest, client, secret_stages)
         if exact:
             return VectorVerdict(**base, status="pass", exact=True, accepted=True, message="byte-identical to the reference")
@@ -433,16 +431,21 @@ def _stages(raw: object) -> dict[str, str]:
     return dict(raw)
 
 
-def _same_wire(expected: Mapping[str, Any], sent: WireRequest) -> bool:
-    """Byte-identical method, URL and body, and every expected header present with the same value."""
+def _same_wire(expected: Mapping[str, Any], sent: WireRequest, scheme_headers: Sequence[str]) -> bool:
+    """Byte-identical method, URL and body; every expected header present with the same value; and no header the
+    scheme sets (`Scheme.headers`) that the expected request lacks. Other headers, such as User-Agent, are free."""
     want = expected["wire"]
     if (want["method"], want["url"], want.get("body")) != (sent.method, sent.url, sent.body):
+        return False
+    expected_names = {name.lower() for name in want["headers"]}
+    if any(sent.header(name) is not None for name in scheme_headers if name.lower() not in expected_names):
         return False
     return all(sent.header(name) == value for name, value in want["headers"].items())
 
 
-def _matches(reference: Mapping[str, Any], client: ClientRequest) -> bool:
-    return all(reference.get(name) == value for name, value in client.stages.items()) and _same_wire(reference, client.wire)
+def _matches(reference: Mapping[str, Any], client: ClientRequest, scheme_headers: Sequence[str]) -> bool:
+    stages_agree = all(reference.get(name) == value for name, value in client.stages.items())
+    return stages_agree and _same_wire(reference, client.wire, scheme_headers)
 
 
 def _reference(vector: Vector) -> list[dict[str, Any]]:
