@@ -16,15 +16,15 @@ from signing.registry import sign
 from sigvec.gate.capture import CaptureServer
 from sigvec.gate.harness import SubprocessHarness
 from sigvec.gate.run import run_gate
-from sigvec.gate.verdict import GateRun
+from sigvec.gate.verdict import Diagnoser, GateRun
 
 SENDING_HARNESS = REPO / "tests" / "harnesses" / "sending_harness.py"
 
 
-def gate(mode: str, schemes: tuple[str, ...], vector_ids: tuple[str, ...] = ()) -> GateRun:
+def gate(mode: str, schemes: tuple[str, ...], vector_ids: tuple[str, ...] = (), diagnoser: Diagnoser | None = None) -> GateRun:
     harness = SubprocessHarness([sys.executable, str(SENDING_HARNESS), mode, *schemes])
     vectors = [vector for vector in CONTRACT_VECTORS if not vector_ids or vector.id in vector_ids]
-    return run_gate(harness, repo_corpus(), vectors=vectors)
+    return run_gate(harness, repo_corpus(), vectors=vectors, diagnoser=diagnoser)
 
 
 def failing(run: GateRun) -> list[str]:
@@ -44,6 +44,12 @@ def test_a_client_whose_http_library_re_encodes_after_signing_fails_the_vectors_
     verdicts = {verdict.id: verdict for verdict in run.verdicts}
     assert (verdicts["coinex-v2-0009"].server, verdicts["mexc-futures-v1-0009"].server) == ("4006", "602")
     assert all(verdicts[vector_id].diff is not None for vector_id in failing(run))
+
+
+def test_a_failing_captured_request_is_diagnosed_from_the_raw_request_that_arrived() -> None:
+    run = gate("requests", ("coinex-v2",), ("coinex-v2-0009",), lambda vector, received, context: f"arrived: {received.target}")
+    (verdict,) = run.verdicts
+    assert verdict.diagnosis == "arrived: /v2/assets/withdraw?ccy=USDT&remark=rent+for+May"
 
 
 def test_a_client_that_says_sent_but_sends_nothing_is_errored() -> None:
