@@ -5,6 +5,9 @@ from __future__ import annotations
 import http.client
 import json
 import sys
+import threading
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,6 +16,7 @@ from gate_support import CONTRACT_VECTORS
 
 from signing.model import request_from_mapping
 from signing.registry import sign
+from sigvec.gate.adapters import InProcessAdapter
 from sigvec.gate.capture import CaptureServer
 from sigvec.gate.harness import SubprocessHarness
 from sigvec.gate.run import run_gate
@@ -105,3 +109,14 @@ def test_the_loopback_server_accepts_a_valid_vector_at_its_own_server_time() -> 
     with CaptureServer() as capture:
         status, _ = answer_to(capture, "max-v2-0015")
     assert status == 200
+
+
+def test_an_in_process_signer_runs_without_the_loopback_server() -> None:
+    servers_seen: list[int] = []
+
+    def signer(data: Mapping[str, Any]) -> dict[str, Any]:
+        servers_seen.append(sum(thread.name == "sigvec-serve" for thread in threading.enumerate()))
+        return sign(request_from_mapping(data)).wire.to_mapping()
+
+    run = run_gate(InProcessAdapter(signer), repo_corpus(), vectors=[vector_named("max-v2-0001")])
+    assert (run.total().exact, servers_seen) == (1, [0])
