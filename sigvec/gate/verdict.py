@@ -34,8 +34,9 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote
 
 from signing.model import STAGE_NAMES, Received, SigningError, WireRequest, received_from_wire, request_from_mapping
-from signing.registry import scheme_named, sign, verify
-from signing.server import MemoryReplayStore, ServerContext, StaticKeys
+from signing.registry import Scheme, scheme_named, sign, verify
+from signing.server import ServerContext
+from sigvec.check import context_for
 from sigvec.corpus import Vector
 from sigvec.gate.protocol import Answer, Implementation
 from sigvec.wire import WireFormatError, wire_from_mapping
@@ -194,11 +195,11 @@ def fault_of(vector: Vector) -> str | None:
 
 
 def server_context(vector: Vector) -> ServerContext | None:
-    """The reference server's state for one vector: its clock, its test key, a fresh replay store."""
+    """The reference server's state for one vector, as `sigvec check` builds it: the vector's clock, its test key
+    (unless `server_state.known_keys` leaves it out), a fresh replay store holding `server_state.seen_nonces`."""
     if vector.server_time is None:
         return None
-    credentials = vector.input["credentials"]
-    return ServerContext(vector.server_time, StaticKeys({credentials["api_key"]: credentials["secret"]}), MemoryReplayStore())
+    return context_for(vector, vector.server_time)
 
 
 def outcome_of(received: Received, vector: Vector, context: ServerContext | None) -> tuple[str, str]:
@@ -248,31 +249,34 @@ def request_difference(expected: Received, actual: Received, signature: str | No
     return None if want == got else f"body parameters: expected {want}, sent {got}"
 
 
-def _stage_value(reference: Mapping[str, Any], part: str) -> str | None:
+def _stage_value(reference: Mapping[str, Any], part: str, headers: Sequence[str]) -> str | None:
     if not part.startswith("wire."):
         value = reference.get(part)
         return None if value is None else str(value)
     wire = reference["wire"]
     name = part.removeprefix("wire.")
     if name == "headers":
-        return "\n".join(f"{key}: {value}" for key, value in sorted(dict(wire["headers"]).items()))
+        sent = {key.lower(): value for key, value in dict(wire["headers"]).items()}
+        return "\n".join(f"{key}: {sent.get(key.lower(), '')}" for key in headers)
     value = wire.get(name)
     return "" if value is None else str(value)
 
 
 @dataclass(frozen=True)
 class ClientRequest:
-    """What a client answered with: its wire request and the stages it chose to expose."""
+    """What a client answered with: its wire request and the stages it chose to expose; in capture mode also
+    `received`, the raw request the loopback server received, which is what the verifier then reads."""
 
     wire: WireRequest
     stages: Mapping[str, str]
+    received: Received | None = None
 
 
-def _client_value(client: ClientRequest, part: str, expected_headers: Mapping[str, str]) -> str:
+def _client_value(client: ClientRequest, part: str, headers: Sequence[str]) -> str:
     """A stage or wire part of the client's request, laid out as `_stage_value` lays out the reference's;
-    for headers, only the expected ones (matched case-insensitively)."""
+    for headers, only those exactness compares (matched case-insensitively)."""
     if part == "wire.headers":
-        return "\n".join(f"{key}: {client.wire.header(key) or ''}" for key in sorted(expected_headers))
+        return "\n".join(f"{key}: {client.wire.header(key) or ''}" for key in headers)
     if part == "wire.method":
         return client.wire.method
     if part == "wire.url":
@@ -282,15 +286,24 @@ def _client_value(client: ClientRequest, part: str, expected_headers: Mapping[st
     return client.stages[part]
 
 
-def first_difference(reference: Mapping[str, Any], client: ClientRequest, secret_stages: Sequence[str]) -> StageDiff | None:
+def compared_headers(expected: Mapping[str, str], sent: WireRequest, scheme: Scheme) -> list[str]:
+    """The headers exactness compares: every header the reference sends, and every header the scheme sets
+    (`Scheme.headers`) that the client sends; others (User-Agent, Host, Content-Length) are not part of the contract."""
+    names = {name.lower(): name for name in scheme.headers if sent.header(name) is not None}
+    names.update({name.lower(): name for name in expected})
+    return sorted(names.values())
+
+
+def first_difference(reference: Mapping[str, Any], client: ClientRequest, scheme: Scheme) -> StageDiff | None:
     """The first stage the client gives, then wire part, where it differs from `reference` (a signed mapping)."""
+    headers = compared_headers(reference["wire"]["headers"], client.wire, scheme)
     for part in (*(name for name in STAGE_NAMES if name in client.stages), *WIRE_PARTS):
-        want = _stage_value(reference, part)
-        got = _client_value(client, part, reference["wire"]["headers"])
+        want = _stage_value(reference, part, headers)
+        got = _client_value(client, part, headers)
         if want != got:
             want = want or ""
             at = next((i for i, (a, b) in enumerate(zip(want, got, strict=False)) if a != b), min(len(want), len(got)))
-            if part in secret_stages:
+            if part in scheme.secret_stages:
                 return StageDiff(part, SECRET_NOT_SHOWN, SECRET_NOT_SHOWN, at)
             return StageDiff(part, want, got, at)
     return None
@@ -350,39 +363,39 @@ class Judge:
                 **base, status="fail", exact=False, accepted=False, message=f"refused an input it must sign: {answer.message}"
             )
         try:
-            client = ClientRequest(wire_from_mapping(answer.wire), _stages(answer.stages))
+            client = ClientRequest(wire_from_mapping(answer.wire), _stages(answer.stages), answer.received)
         except (WireFormatError, ValueError) as error:
             return VectorVerdict(
                 **base, status="errored", exact=False, accepted=False, message=f"the client's answer is malformed: {error}"
             )
-        return self._judge_request(vector, fault, client, base)
+        verdict = self._judge_request(vector, fault, client, base)
+        return replace(verdict, message=f"{verdict.message}; {answer.message}") if answer.message else verdict
 
     def _judge_request(self, vector: Vector, fault: str | None, client: ClientRequest, base: Mapping[str, Any]) -> VectorVerdict:
         scheme = scheme_named(vector.scheme)
-        secret_stages, scheme_headers = scheme.secret_stages, scheme.headers
         if fault == "client":
             if vector.id not in self._references:
                 self._references[vector.id] = _reference(vector)
             references = self._references[vector.id]
             closest = references[0] if references else None
-            if _same_wire(vector.expected, client.wire, scheme_headers):
+            if _same_wire(vector.expected, client.wire, scheme):
                 return VectorVerdict(
                     **base,
                     status="fail",
                     exact=False,
                     accepted=False,
-                    diff=None if closest is None else first_difference(closest, client, secret_stages),
+                    diff=None if closest is None else first_difference(closest, client, scheme),
                     message=f"produces the known buggy request this vector records (flags: {', '.join(vector.flags) or 'none'})",
                 )
         else:
             targets, shown = self.targets(vector)
             references = [dict(target.expected) for target in targets]
             closest = dict(shown.expected)
-        exact = any(_matches(reference, client, scheme_headers) for reference in references)
-        diff = None if exact or closest is None else first_difference(closest, client, secret_stages)
+        exact = any(_matches(reference, client, scheme) for reference in references)
+        diff = None if exact or closest is None else first_difference(closest, client, scheme)
         if exact:
             return VectorVerdict(**base, status="pass", exact=True, accepted=True, message="byte-identical to the reference")
-        received = received_from_wire(client.wire)
+        received = client.received or received_from_wire(client.wire)
         context = server_context(vector)
         outcome, reason = outcome_of(received, vector, context)
         allowed = _allowed_outcomes(vector, fault)
@@ -431,21 +444,19 @@ def _stages(raw: object) -> dict[str, str]:
     return dict(raw)
 
 
-def _same_wire(expected: Mapping[str, Any], sent: WireRequest, scheme_headers: Sequence[str]) -> bool:
-    """Byte-identical method, URL and body; every expected header present with the same value; and no header the
-    scheme sets (`Scheme.headers`) that the expected request lacks. Other headers, such as User-Agent, are free."""
+def _same_wire(expected: Mapping[str, Any], sent: WireRequest, scheme: Scheme) -> bool:
+    """Byte-identical method, URL and body, and the same compared headers (`compared_headers`): every expected
+    header present with the same value, and no header the scheme sets that the expected request leaves out."""
     want = expected["wire"]
     if (want["method"], want["url"], want.get("body")) != (sent.method, sent.url, sent.body):
         return False
-    expected_names = {name.lower() for name in want["headers"]}
-    if any(sent.header(name) is not None for name in scheme_headers if name.lower() not in expected_names):
-        return False
-    return all(sent.header(name) == value for name, value in want["headers"].items())
+    values = {name.lower(): value for name, value in want["headers"].items()}
+    return all(sent.header(name) == values.get(name.lower()) for name in compared_headers(want["headers"], sent, scheme))
 
 
-def _matches(reference: Mapping[str, Any], client: ClientRequest, scheme_headers: Sequence[str]) -> bool:
-    stages_agree = all(reference.get(name) == value for name, value in client.stages.items())
-    return stages_agree and _same_wire(reference, client.wire, scheme_headers)
+def _matches(reference: Mapping[str, Any], client: ClientRequest, scheme: Scheme) -> bool:
+    stages_match = all(reference.get(name) == value for name, value in client.stages.items())
+    return stages_match and _same_wire(reference, client.wire, scheme)
 
 
 def _reference(vector: Vector) -> list[dict[str, Any]]:
