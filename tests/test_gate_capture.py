@@ -11,8 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import REPO, repo_corpus, vector_named
-from gate_support import CONTRACT_VECTORS
+from conftest import REPO, repo_corpus, repo_vectors, vector_named
 
 from signing.model import request_from_mapping
 from signing.registry import sign
@@ -27,7 +26,7 @@ SENDING_HARNESS = REPO / "tests" / "harnesses" / "sending_harness.py"
 
 def gate(mode: str, schemes: tuple[str, ...], vector_ids: tuple[str, ...] = (), diagnoser: Diagnoser | None = None) -> GateRun:
     harness = SubprocessHarness([sys.executable, str(SENDING_HARNESS), mode, *schemes])
-    vectors = [vector for vector in CONTRACT_VECTORS if not vector_ids or vector.id in vector_ids]
+    vectors = [vector for vector in repo_vectors() if not vector_ids or vector.id in vector_ids]
     return run_gate(harness, repo_corpus(), vectors=vectors, diagnoser=diagnoser)
 
 
@@ -38,7 +37,7 @@ def failing(run: GateRun) -> list[str]:
 def test_a_client_that_sends_the_reference_request_is_100_percent_by_the_contract() -> None:
     run = gate("exact", ("mexc-spot-v3", "coinex-v2", "max-v2", "bitunix"))
     total = run.total()
-    assert total.vectors == sum(v.scheme in ("mexc-spot-v3", "coinex-v2", "max-v2", "bitunix") for v in CONTRACT_VECTORS)
+    assert total.vectors == sum(v.scheme in ("mexc-spot-v3", "coinex-v2", "max-v2", "bitunix") for v in repo_vectors())
     assert (total.exact_percent, total.accepted_percent) == (100, 100), [v.message for v in run.verdicts if not v.exact]
 
 
