@@ -430,5 +430,10 @@ def nothing_reproduces(
 
 
 def diagnose_vector(vector: Vector, received: Received, context: ServerContext) -> str:
-    """The diagnosis message for a client's request made from `vector`'s input (the gate's `Diagnoser`)."""
-    return diagnose(received, vector.scheme, context, request_from_mapping(vector.input)).message
+    """The diagnosis message for a client's request made from `vector`'s input (the gate's `Diagnoser`).
+
+    The judge has already verified the request with `context`; diagnosis
+    verifies it again without the replay store, so the nonce is neither
+    recorded twice nor taken for a replay.
+    """
+    return diagnose(received, vector.scheme, replace(context, replay=None), request_from_mapping(vector.input)).message
