@@ -61,8 +61,8 @@ def test_a_known_bug_fails_with_its_diagnosis_in_every_report(tmp_path: Path, ca
     assert code == 1
     assert f"diagnosis: {said}" in out
     assert said in files["markdown"].read_text()
-    junit_messages = [result.text for case in JUnitXml.fromfile(str(files["junit"])) for suite_case in case for result in suite_case.result]
-    assert any(said in (text or "") for text in junit_messages)
+    junit = JUnitXml.fromfile(str(files["junit"]))
+    assert any(said in (result.text or "") for suite in junit for case in suite for result in case.result)
     lines = [json.loads(line) for line in files["json"].read_text().splitlines()]
     failed = [line for line in lines if line.get("status") == "fail"]
     assert failed and all(line["diagnosis"].startswith(said) for line in failed)
