@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from signing.model import FormBody, Received, Request, SigningError, received_from_wire, request_from_mapping
 from signing.registry import scheme_named
 from signing.server import ServerContext, StaticKeys
+from sigvec.check import context_for as check_context
 from sigvec.corpus import Vector
 from sigvec.diagnose import BugClass, Diagnosis, catalogue, diagnose, diagnose_vector
 from sigvec.diagnose.construction import Construction, Pairs
@@ -79,6 +80,21 @@ def test_a_client_fault_vector_is_diagnosed_from_its_wire_alone_unless_only_the_
         return
     assert diagnosis.found, diagnosis.message
     assert set(diagnosis.flags) & wanted if wanted else not diagnosis.flags, diagnosis.message
+
+
+REQUEST_FAULT = [
+    vector_param(vector) for vector in repo_vectors() if vector.result == "invalid" and vector.data["fault"] == "request"
+]
+
+
+@pytest.mark.parametrize("vector", REQUEST_FAULT)
+def test_a_request_fault_vector_is_diagnosed_by_the_check_that_fired_naming_none_but_its_flags(vector: Vector) -> None:
+    request = request_from_mapping(vector.input)
+    context = check_context(vector, vector.server_time or 0)
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request)
+    assert diagnosis.found and not diagnosis.verdict.accepted, diagnosis.message
+    assert diagnosis.step == vector.data["error"].get("step", diagnosis.step), diagnosis.message
+    assert set(diagnosis.flags) <= bug_flags(vector), diagnosis.message
 
 
 def client_request(reference: Reference, construction: Construction) -> Received:

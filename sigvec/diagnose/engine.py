@@ -132,7 +132,7 @@ def diagnose(received: Received, scheme: str, context: ServerContext, intended: 
         return found(verdict, matches)
     if verdict.step != "signature":
         return by_check(verdict, received, surface, context)
-    return nothing_reproduces(verdict, reference, received, client, reference_parts)
+    return nothing_reproduces(verdict, reference, client, reference_parts)
 
 
 def found(verdict: Verdict, matches: tuple[Match, ...]) -> Diagnosis:
@@ -462,7 +462,7 @@ def clock_diagnosis(verdict: Verdict, received: Received, scheme: Scheme, contex
     window_text = read_carrier(received, scheme.window) if scheme.window is not None else None
     if scheme.window is not None and window_text and window_text.isdigit():
         window_ms = int(window_text) * (1000 if scheme.window.unit == "s" else 1)
-        if abs(skew) <= window_ms:
+        if 0 <= skew <= window_ms:
             return by_step(verdict, "window", scheme, f"{scheme.window.name}={window_text}")
     entry = catalogue().steps["clock"]
     direction = "behind" if skew > 0 else "ahead of"
@@ -511,34 +511,27 @@ def misplaced_signature(verdict: Verdict, reference: Reference, received: Receiv
     return by_step(verdict, "missing_signature", reference.scheme, f"{wanted.where} {wanted.name}", where)
 
 
-def observed_stages(reference: Reference) -> list[tuple[str, str]]:
-    """The reference's stages that travel on its wire (a header value, or text inside the query or body), in order."""
-    wire = received_from_wire(reference.signed.wire)
-    stages = reference.signed.stages.to_mapping()
-    secret_stages = reference.scheme.secret_stages
-    found = []
+def closest_stage(reference: Reference, verdict: Verdict) -> str | None:
+    """The last stage, in the scheme's order, where what the server rebuilt from the request (`verdict.stages`)
+    still equals the reference's; the signature itself is what failed, so it is not compared."""
+    rebuilt = verdict.stages.to_mapping() if verdict.stages is not None else {}
+    intended = reference.signed.stages.to_mapping()
+    closest = None
     for name in reference.scheme.stages:
-        value = stages.get(name)
-        if not value or name == "signature" or name in secret_stages:
+        if name == "signature" or name not in rebuilt or name not in intended:
             continue
-        if any(item == value for _, item in wire.headers) or value in wire.query or value in wire.body.decode("utf-8", "replace"):
-            found.append((name, value))
-    return found
+        if rebuilt[name] != intended[name]:
+            break
+        closest = name
+    return closest
 
 
 def nothing_reproduces(
-    verdict: Verdict, reference: Reference, received: Received, client: Client, reference_parts: dict[str, str]
+    verdict: Verdict, reference: Reference, client: Client, reference_parts: dict[str, str]
 ) -> Diagnosis:
     """Say plainly that no known class reproduces the request, and how far it still agrees with the reference."""
-    body = received.body.decode("utf-8", "replace")
-    closest: str | None = None
-    for name, value in observed_stages(reference):
-        if not (any(item == value for _, item in received.headers) or value in received.query or value in body):
-            break
-        closest = name
     same_wire = client.parts == reference_parts
-    if same_wire and closest is None and not observed_stages(reference):
-        closest = "wire"
+    closest = closest_stage(reference, verdict) or ("wire" if same_wire else None)
     where = (
         f"the request matches the reference up to its {closest}"
         if closest
