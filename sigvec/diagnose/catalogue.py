@@ -48,6 +48,11 @@ class BugClass:
         """Whether the search re-signs this class as an edit of the construction (the others are found otherwise)."""
         return not (self.sibling or self.clock or self.signature or self.sent)
 
+    @property
+    def edits_sent(self) -> bool:
+        """Whether this class can change the query or body the client sends (an edit of the `sent` or `both` side)."""
+        return bool({"sent", "both"} & set(self.edit))
+
     def apply(self, construction: Construction) -> Construction:
         if self.signature is not None:
             return replace(construction, signature_typo=True)

@@ -162,6 +162,8 @@ def search(
     bugs = catalogue()
     singles = list(sent_matches(reference, client, verdict)) if same_signature else []
     edits: list[BugClass] = []
+    sent_by: dict[str, tuple[str | None, str | None]] = {}
+    alone: dict[str, Construction] = {}
     base = reference.construction
     wanted = (client.signature, client.parts["query"], client.parts["body"])
     if base is not None:
@@ -174,6 +176,7 @@ def search(
             if produced == baseline:
                 continue
             edits.append(bug)
+            sent_by[bug.name], alone[bug.name] = produced[1:], construction
             if produced == wanted:
                 singles.append(edit_match(reference, (bug,), construction))
     singles += resigned_matches(reference, client)
@@ -183,10 +186,34 @@ def search(
         return tuple(singles)
     pairs: list[Match] = []
     for first, second in combinations(edits, 2):
-        construction = second.apply(first.apply(base))
+        if not sends_wanted(first, second, sent_by, baseline[1:], wanted[1:]):
+            continue
+        construction = second.apply(alone[first.name])
         if fingerprint(reference, construction) == wanted:
             pairs.append(edit_match(reference, (first, second), construction))
     return tuple(pairs)
+
+
+def sends_wanted(
+    first: BugClass,
+    second: BugClass,
+    sent_by: dict[str, tuple[str | None, str | None]],
+    baseline: tuple[str | None, str | None],
+    wanted: tuple[str | None, str | None],
+) -> bool:
+    """Whether the pair can still send the client's query and body (the bound on the pair search).
+
+    A class that does not edit the sent parts leaves them as the other member
+    makes them: with no such editor they stay the reference's, with one they
+    are that class's own, already computed alone. Only two editors together
+    need the pair itself re-signed.
+    """
+    editors = [bug for bug in (first, second) if bug.edits_sent]
+    if not editors:
+        return baseline == wanted
+    if len(editors) == 1:
+        return sent_by[editors[0].name] == wanted
+    return True
 
 
 def fingerprint(reference: Reference, construction: Construction) -> tuple[str | None, str | None, str | None]:
