@@ -22,65 +22,12 @@ from signing.registry import SCHEMES, Scheme, scheme_named, sign, verify
 from signing.server import ServerContext, Verdict
 from sigvec.corpus import Vector
 from sigvec.diagnose.catalogue import BugClass, catalogue
+from sigvec.diagnose.checks import by_check, by_step, clock_diagnosis, misplaced_signature, missing_key
 from sigvec.diagnose.construction import Construction, Json, Pairs
-from sigvec.diagnose.examples import example_vector
 from sigvec.diagnose.recover import recovered_request
-from sigvec.diagnose.reference import (
-    Reference,
-    carrier_holding,
-    reference_for,
-    sent_parts,
-    signature_carrier,
-    without_param,
-)
-from sigvec.wire import read_carrier, received_params
-
-SECONDS_SLACK_MS = 60_000
-
-
-@dataclass(frozen=True)
-class Match:
-    """Classes that together reproduce the client's request, the first stage where it leaves the reference's, and why."""
-
-    classes: tuple[str, ...]
-    flags: tuple[str, ...]
-    stage: str
-    message: str
-
-    def to_mapping(self) -> dict[str, Any]:
-        return {"classes": list(self.classes), "flags": list(self.flags), "stage": self.stage, "message": self.message}
-
-
-@dataclass(frozen=True)
-class Diagnosis:
-    """The verifier's verdict and what explains it.
-
-    `found` is True when the rejection is explained (a class reproduces it,
-    or another check fired) or the request is accepted; `message` is one line
-    a person can act on; `closest_stage` is the last stage that still matched
-    when nothing reproduces the client's signature.
-    """
-
-    verdict: Verdict
-    step: str | None
-    matches: tuple[Match, ...]
-    found: bool
-    message: str
-    flags: tuple[str, ...] = ()
-    closest_stage: str | None = None
-
-    def to_mapping(self) -> dict[str, Any]:
-        rejection = self.verdict.rejection
-        return {
-            "accepted": self.verdict.accepted,
-            "rejection": None if rejection is None else {"code": rejection.code, "reason": rejection.reason},
-            "step": self.step,
-            "found": self.found,
-            "message": self.message,
-            "flags": list(self.flags),
-            "matches": [match.to_mapping() for match in self.matches],
-            "closest_stage": self.closest_stage,
-        }
+from sigvec.diagnose.reference import Reference, reference_for, sent_parts, signature_carrier, without_param
+from sigvec.diagnose.result import Diagnosis, Match, citation, found, phrase, rejection_note
+from sigvec.wire import read_carrier
 
 
 @dataclass(frozen=True)
@@ -133,14 +80,6 @@ def diagnose(received: Received, scheme: str, context: ServerContext, intended: 
     if verdict.step != "signature":
         return by_check(verdict, received, surface, context)
     return nothing_reproduces(verdict, reference, client, reference_parts)
-
-
-def found(verdict: Verdict, matches: tuple[Match, ...]) -> Diagnosis:
-    """The diagnosis naming `matches`: the first one's message, the others listed after it."""
-    flags = tuple(dict.fromkeys(flag for match in matches for flag in match.flags))
-    others = [" + ".join(match.classes) for match in matches[1:]]
-    also = f" (also reproduced by: {'; '.join(others)})" if others else ""
-    return Diagnosis(verdict, verdict.step, matches, True, matches[0].message + also, flags)
 
 
 def same_authentication(scheme: Scheme, received: Received, reference: Received) -> bool:
@@ -379,18 +318,6 @@ def sent_matches(reference: Reference, client: Client, verdict: Verdict) -> tupl
 # --- messages --------------------------------------------------------------------------
 
 
-def phrase(text: str, scheme: Scheme, **values: object) -> str:
-    return text.format(exchange=scheme.exchange, scheme=scheme.name, **values)
-
-
-def citation(flags: tuple[str, ...], scheme: Scheme) -> str:
-    if not flags:
-        return ""
-    example = example_vector(flags, scheme.name)
-    see = f"; see vector {example}" if example else ""
-    return f" (flag {', '.join(flags)}{see})"
-
-
 def pieces_of(parts: dict[str, Any], names: tuple[str, ...]) -> dict[str, str]:
     """Decoded key -> `k=v` as written, over the named parts that are parameter lists."""
     found: dict[str, str] = {}
@@ -449,95 +376,6 @@ def difference(mine: tuple[str | None, str | None], theirs: tuple[str | None, st
     return ""
 
 
-# --- rejections that are not the signature's ---------------------------------------------
-
-
-def by_step(verdict: Verdict, entry_name: str, scheme: Scheme, value: str, detail: str = "") -> Diagnosis:
-    """The diagnosis the catalogue's `steps` entry gives for a check that fired, with `value` in its message."""
-    entry = catalogue().steps[entry_name]
-    flags = tuple(entry.get("flags", ()))
-    message = phrase(entry["says"], scheme, value=value) + detail + citation(flags, scheme) + rejection_note(verdict)
-    return Diagnosis(verdict, verdict.step, (), True, message, flags)
-
-
-def rejection_note(verdict: Verdict) -> str:
-    rejection = verdict.rejection
-    return "" if rejection is None else f" [{rejection.code}: {rejection.reason}]"
-
-
-def missing_key(verdict: Verdict, received: Received, scheme: Scheme) -> Diagnosis:
-    """No API key where the scheme carries it: a sibling scheme's authentication sent instead, or none at all."""
-    for other in SCHEMES.values():
-        if other.exchange == scheme.exchange and other.name != scheme.name and read_carrier(received, other.api_key):
-            bug = catalogue().named("SiblingScheme")
-            says = phrase(bug.says, scheme, sibling=other.name)
-            wanted = f"; {scheme.name} carries the API key in {scheme.api_key.where} {scheme.api_key.name}"
-            match = Match((bug.name,), bug.flags, "wire", f"{says}{wanted}{citation(bug.flags, scheme)}")
-            return Diagnosis(verdict, verdict.step, (match,), True, match.message + rejection_note(verdict), bug.flags)
-    return by_step(verdict, "request", scheme, "")
-
-
-def clock_diagnosis(verdict: Verdict, received: Received, scheme: Scheme, context: ServerContext) -> Diagnosis:
-    """A time rejection: seconds for milliseconds, a window beyond the limit, or a clock that is off."""
-    text = read_carrier(received, scheme.clock) or ""
-    if not text.isdigit():
-        return by_step(verdict, "request", scheme, text)
-    timestamp, now = int(text), context.now_ms
-    skew = now - timestamp
-    if abs(now - timestamp * 1000) <= SECONDS_SLACK_MS < abs(skew):
-        return by_step(verdict, "seconds", scheme, text)
-    window_text = read_carrier(received, scheme.window) if scheme.window is not None else None
-    if scheme.window is not None and window_text and window_text.isdigit():
-        window_ms = int(window_text) * (1000 if scheme.window.unit == "s" else 1)
-        if 0 <= skew <= window_ms:
-            return by_step(verdict, "window", scheme, f"{scheme.window.name}={window_text}")
-    entry = catalogue().steps["clock"]
-    direction = "behind" if skew > 0 else "ahead of"
-    message = phrase(
-        entry["says"], scheme, skew=f"{abs(skew) / 1000:.3f}".rstrip("0").rstrip("."), direction=direction
-    ) + rejection_note(verdict)
-    return Diagnosis(verdict, verdict.step, (), True, message, tuple(entry.get("flags", ())))
-
-
-def by_check(verdict: Verdict, received: Received, scheme: Scheme, context: ServerContext) -> Diagnosis:
-    """No class explains the request, or its signature is right: the check that refused it is the diagnosis."""
-    step = verdict.step
-    if step == "key":
-        values = dict.fromkeys(value for key, value in received_params(received) if key == scheme.api_key.name)
-        if scheme.api_key.where != "header" and len(values) > 1:
-            return by_step(verdict, "key_repeated", scheme, f"{scheme.api_key.name} ({', '.join(values)})")
-        return by_step(verdict, "key", scheme, read_carrier(received, scheme.api_key) or "")
-    if step == "consistency":
-        return by_step(verdict, "consistency" if "payload_json" in scheme.stages else "unsigned", scheme, "")
-    if step == "request":
-        return request_check(verdict, received, scheme)
-    if step == "window":
-        return clock_diagnosis(verdict, received, scheme, context)
-    return Diagnosis(
-        verdict, step, (), True, f"the signature is right; {scheme.exchange} refused the request{rejection_note(verdict)}"
-    )
-
-
-def request_check(verdict: Verdict, received: Received, scheme: Scheme) -> Diagnosis:
-    """The request check fired: a window value that is not a number, a timestamp with a leading zero, or a field missing."""
-    window = read_carrier(received, scheme.window)
-    if window is not None and not window.isdigit():
-        return by_step(verdict, "window_value", scheme, window)
-    clock = read_carrier(received, scheme.clock) or ""
-    if clock.isdigit() and len(clock) > 1 and clock.startswith("0"):
-        return by_step(verdict, "clock_text", scheme, clock)
-    return by_step(verdict, "request", scheme, "")
-
-
-def misplaced_signature(verdict: Verdict, reference: Reference, received: Received) -> Diagnosis:
-    """No signature where the scheme carries it: say where the reference's signature turned up instead, if anywhere."""
-    wanted = reference.carrier
-    assert wanted is not None
-    holder = carrier_holding(received, reference.signed.stages.signature)
-    where = f" (it is in {holder.where} {holder.name})" if holder is not None else ""
-    return by_step(verdict, "missing_signature", reference.scheme, f"{wanted.where} {wanted.name}", where)
-
-
 def closest_stage(reference: Reference, verdict: Verdict) -> str | None:
     """The last stage, in the scheme's order, where what the server rebuilt from the request (`verdict.stages`)
     still equals the reference's; the signature itself is what failed, so it is not compared."""
@@ -553,9 +391,7 @@ def closest_stage(reference: Reference, verdict: Verdict) -> str | None:
     return closest
 
 
-def nothing_reproduces(
-    verdict: Verdict, reference: Reference, client: Client, reference_parts: dict[str, str]
-) -> Diagnosis:
+def nothing_reproduces(verdict: Verdict, reference: Reference, client: Client, reference_parts: dict[str, str]) -> Diagnosis:
     """Say plainly that no known class reproduces the request, and how far it still agrees with the reference."""
     same_wire = client.parts == reference_parts
     closest = closest_stage(reference, verdict) or ("wire" if same_wire else None)
