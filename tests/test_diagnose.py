@@ -361,3 +361,58 @@ def test_a_body_re_serialised_after_signing_is_shown_where_the_two_part() -> Non
     diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request)
     assert 'your client signed `{"symbol":"BTC_USDT","price"' in diagnosis.message
     assert 'but sent `{"symbol": "BTC_USDT", "price"' in diagnosis.message
+
+
+def ordinary(piece: str, scheme: str) -> bool:
+    """A query piece that carries none of the scheme's authentication values."""
+    surface = scheme_named(scheme)
+    carriers = {carrier.name for carrier in (surface.api_key, surface.clock, surface.nonce, surface.window) if carrier}
+    return piece.partition("=")[0] not in carriers
+
+
+def reordered(pieces: list[str], scheme: str) -> list[str]:
+    return pieces[::-1]
+
+
+def duplicated(pieces: list[str], scheme: str) -> list[str]:
+    return [*pieces, next(piece for piece in pieces if ordinary(piece, scheme))]
+
+
+def value_changed(pieces: list[str], scheme: str) -> list[str]:
+    first = next(piece for piece in pieces if ordinary(piece, scheme))
+    return [piece + "9" if piece == first else piece for piece in pieces]
+
+
+SENT_CHANGES = {
+    "ReorderedAfterSigning": reordered,
+    "DuplicatedAfterSigning": duplicated,
+    "ValuesChangedAfterSigning": value_changed,
+}
+
+
+def changed_after_signing(vector: Vector, change: str) -> Received | None:
+    """The vector's request with its query changed by `change` after signing, or None where the change cannot apply."""
+    received = received_from_mapping(vector.expected["wire"])
+    carrier = reference_for(scheme_named(vector.scheme), request_from_mapping(vector.input)).carrier
+    name = carrier.name if carrier is not None and carrier.where == "param" else None
+    pieces = [piece for piece in received.query.split("&") if piece and piece.partition("=")[0] != name]
+    signature = [piece for piece in received.query.split("&") if name and piece.partition("=")[0] == name]
+    if len(set(pieces)) < 2 or not any(ordinary(piece, vector.scheme) for piece in pieces):
+        return None
+    return replace(received, query="&".join([*SENT_CHANGES[change](pieces, vector.scheme), *signature]))
+
+
+@pytest.mark.parametrize("change", SENT_CHANGES)
+def test_a_query_changed_after_signing_is_named_on_every_valid_vector_the_server_then_rejects(change: str) -> None:
+    named = 0
+    for vector in repo_vectors():
+        received = changed_after_signing(vector, change) if vector.result == "valid" else None
+        if received is None:
+            continue
+        request, context = vector_context(vector)
+        diagnosis = diagnose(received, vector.scheme, context, request)
+        if diagnosis.verdict.accepted:
+            continue
+        assert change in {name for match in diagnosis.matches for name in match.classes}, f"{vector.id}: {diagnosis.message}"
+        named += 1
+    assert named >= 5, f"only {named} valid vectors' requests are rejected after {change}"
