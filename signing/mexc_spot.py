@@ -13,18 +13,7 @@ from __future__ import annotations
 
 from signing.digests import hmac_sha256_hex
 from signing.encoding import compact_json, join_pairs, percent_encode
-from signing.model import (
-    FormBody,
-    Param,
-    Received,
-    Rejection,
-    Request,
-    Signed,
-    SigningError,
-    Stages,
-    WireRequest,
-    last_value,
-)
+from signing.model import FormBody, Param, Received, Rejection, Request, Signed, SigningError, Stages, WireRequest, last_value
 from signing.server import (
     ServerContext,
     Verdict,
