@@ -8,10 +8,7 @@ It prints vectors per second and the time for one pass over the corpus for:
 - the in-process adapter with a client that sends to another host, so that
   every vector is judged by the reference verifier and the same-request check;
 - the same two with the client's answers computed beforehand: the gate's own
-  judging alone, without the client's signing;
-- the exact client again after `gc.freeze()`: the loaded corpus (tens of
-  thousands of objects) no longer scanned by each cyclic garbage collection,
-  which shows what a gate run that froze it after loading would gain.
+  judging alone, without the client's signing.
 Targets: one pass through the subprocess harness under 1 s; >= 20,000 vectors/s in process.
 
     python tools/bench_gate.py [--rounds 5] [--in-process-rounds 50]
@@ -20,7 +17,6 @@ Targets: one pass through the subprocess harness under 1 s; >= 20,000 vectors/s 
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -108,14 +104,10 @@ def main() -> None:
         rows = [("subprocess harness", *rate(harness, judge, vectors, args.rounds))]
     finally:
         harness.stop()
-    exact = InProcessAdapter(reference, IMPLEMENTATION)
-    rows.append(("in process, exact", *rate(exact, judge, vectors, args.in_process_rounds)))
-    verified = InProcessAdapter(elsewhere, IMPLEMENTATION)
-    rows.append(("in process, verifier on every vector", *rate(verified, judge, vectors, args.in_process_rounds)))
+    for name, client in (("in process, exact", reference), ("in process, verifier on every vector", elsewhere)):
+        rows.append((name, *rate(InProcessAdapter(client, IMPLEMENTATION), judge, vectors, args.in_process_rounds)))
     for name, client in (("judging alone, exact", reference), ("judging alone, verifier on every vector", elsewhere)):
         rows.append((name, *rate(Replay(client, vectors), judge, vectors, args.in_process_rounds)))
-    gc.freeze()  # last: the loaded corpus moves out of the collector's reach for the rest of the run
-    rows.append(("in process, exact, corpus out of the gc", *rate(exact, judge, vectors, args.in_process_rounds)))
     print(f"{len(vectors)} vectors; subprocess start-up {start_up * 1000:.0f} ms (excluded)")
     print(f"{'adapter':<42}{'ms per corpus':>15}{'vectors/s':>12}{'vs subprocess':>15}")
     subprocess_rate = rows[0][2]
