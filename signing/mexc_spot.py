@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from signing.digests import hmac_sha256_hex
 from signing.encoding import compact_json, join_pairs, percent_encode
-from signing.model import FormBody, Param, Received, Rejection, Request, Signed, SigningError, Stages, WireRequest
+from signing.model import FormBody, Param, Received, Rejection, Request, Signed, SigningError, Stages, WireRequest, last_value
 from signing.server import (
     ServerContext,
     Verdict,
@@ -30,6 +30,7 @@ from signing.server import (
 BASE_URL = "https://api.mexc.com"
 DEFAULT_RECV_WINDOW_MS = 5000
 MAX_RECV_WINDOW_MS = 60000
+FORM_CONTENT_TYPE = ("Content-Type", "application/x-www-form-urlencoded")
 
 
 # --- the client's side ---------------------------------------------------------
@@ -58,12 +59,14 @@ def timestamp_param(request: Request) -> str:
     sent." If it is sent in both places, "the query string parameter will be used".
     """
     clock = request.require_timestamp()
-    sent = dict(form_params(request)) | dict(request.query)
-    if "timestamp" not in sent:
+    sent = last_value(request.query, "timestamp")
+    if sent is None:
+        sent = last_value(form_params(request), "timestamp")
+    if sent is None:
         raise SigningError("query", "MEXC SIGNED endpoints require a timestamp parameter in the query or body")
-    if sent["timestamp"] != str(clock):
-        raise SigningError("timestamp", f"the timestamp parameter {sent['timestamp']!r} must equal the request timestamp")
-    return sent["timestamp"]
+    if sent != str(clock):
+        raise SigningError("timestamp", f"the timestamp parameter {sent!r} must equal the request timestamp")
+    return sent
 
 
 def canonical_query(request: Request) -> str:
@@ -103,14 +106,11 @@ def wire_request(request: Request, query: str, body: str, sig: str) -> WireReque
     A request with a form body carries `signature` at the end of the body (doc
     examples 1 and 3); one without carries it at the end of the query (example 2).
     """
-    headers: list[tuple[str, str]] = [("X-MEXC-APIKEY", request.credentials.api_key)]
+    api_key = ("X-MEXC-APIKEY", request.credentials.api_key)
     if isinstance(request.body, FormBody):
-        headers.append(("Content-Type", "application/x-www-form-urlencoded"))
-        body_text: str | None = with_signature(body, sig)
-    else:
-        query, body_text = with_signature(query, sig), None
-    url = f"{BASE_URL}{request.path}" + (f"?{query}" if query else "")
-    return WireRequest(request.method, url, tuple(headers), body_text)
+        url = f"{BASE_URL}{request.path}?{query}" if query else f"{BASE_URL}{request.path}"
+        return WireRequest(request.method, url, (api_key, FORM_CONTENT_TYPE), with_signature(body, sig))
+    return WireRequest(request.method, f"{BASE_URL}{request.path}?{with_signature(query, sig)}", (api_key,))
 
 
 def sign(request: Request) -> Signed:

@@ -24,6 +24,7 @@ RACK_NAME = re.compile(r"\A[\[\]]*([^\[\]]+)\]*")
 RACK_ARRAY_OF_HASHES = (re.compile(r"\A\[\]\[([^\[\]]+)\]\Z"), re.compile(r"\A\[\](.+)\Z"))
 RACK_DEPTH_LIMIT = 100
 RUBY_INTEGER = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)")
+CGI_KEPT_TEXT = re.compile(r"[A-Za-z0-9_.-]*")
 
 
 # --- ActiveSupport `to_query` and Ruby escaping -------------------------------------------
@@ -35,7 +36,10 @@ def cgi_escape(text: str) -> str:
     Everything else becomes `%XX` with upper-case hex, `~` included (Ruby 2.x
     escaped it; Ruby 3 keeps it, which only matters for sort order, since
     `uri_unescape` decodes it again). Source: `shared/specs/peatio.md`.
+    Text made only of kept characters, as most is, is returned as it is.
     """
+    if CGI_KEPT_TEXT.fullmatch(text):
+        return text
     return quote_plus(text, safe="").replace("~", "%7E")
 
 

@@ -8,7 +8,7 @@ window travel, the headers it sets, and which stages carry the secret.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from signing import bitunix, coinex_legacy, coinex_v2, maicoin, mexc_futures, mexc_spot, peatio
@@ -202,22 +202,29 @@ SCHEMES: dict[str, Scheme] = {
 
 
 def scheme_named(name: str) -> Scheme:
-    if name not in SCHEMES:
+    scheme = SCHEMES.get(name)
+    if scheme is None:
         raise SigningError("scheme", f"unknown scheme {name!r}; known: {', '.join(sorted(SCHEMES))}")
-    return SCHEMES[name]
+    return scheme
 
 
 def sign(request: Request) -> Signed:
     """Sign `request` with the scheme it names; an option the scheme does not declare is refused."""
     scheme = scheme_named(request.scheme)
-    for name, value in request.options.items():
+    if request.options:
+        check_options(scheme, request.options)
+    return scheme.sign(request)
+
+
+def check_options(scheme: Scheme, options: Mapping[str, str]) -> None:
+    """Refuse an option `scheme` does not declare, or a value its `Option` does not list."""
+    for name, value in options.items():
         option = scheme.option(name)
         if option is None:
             known = ", ".join(option.name for option in scheme.options) or "none"
             raise SigningError(f"options.{name}", f"is not an option of {scheme.name}; its options are: {known}")
         if value not in option.values:
             raise SigningError(f"options.{name}", f"must be one of {', '.join(option.values)}; got {value!r}")
-    return scheme.sign(request)
 
 
 def verify(received: Received, context: ServerContext, scheme: str) -> Verdict:

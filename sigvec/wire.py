@@ -21,8 +21,10 @@ MAX_LENGTH_DIGITS = 15
 
 def real_text(value: str, where: str) -> str:
     """`value`, refused when it holds a lone surrogate (JSON's \\ud800 escapes decode to one; it is not text)."""
-    if any(0xD800 <= ord(char) <= 0xDFFF for char in value):
-        raise WireFormatError(where, "holds a lone surrogate, which is not text")
+    try:
+        value.encode("utf-8")  # fails exactly on U+D800..U+DFFF, in C rather than a loop per character
+    except UnicodeEncodeError:
+        raise WireFormatError(where, "holds a lone surrogate, which is not text") from None
     return value
 
 

@@ -1,4 +1,4 @@
-"""The shared percent encoders equal `urllib.parse.quote` exactly, shortcut for unreserved text included."""
+"""The shared percent encoders equal `urllib.parse.quote` exactly, shortcuts for unreserved text included."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from urllib.parse import quote, quote_plus
 from hypothesis import given
 from hypothesis import strategies as st
 
-from signing.encoding import form_encode, percent_encode
+from signing.encoding import form_encode, join_pairs, keeping_brackets, percent_encode
 
 UNRESERVED = string.ascii_letters + string.digits + "-._~"
 
@@ -40,3 +40,23 @@ def test_form_encode_is_quote_plus_with_no_safe_characters(text: str) -> None:
 def test_a_lone_surrogate_is_refused_as_quote_refuses_it() -> None:
     assert outcome(percent_encode, "a\udc80") == ("error", "UnicodeEncodeError: surrogates not allowed at 1")
     assert outcome(form_encode, "a\udc80") == ("error", "UnicodeEncodeError: surrogates not allowed at 1")
+
+
+pairs = st.lists(st.tuples(texts, texts), max_size=5)
+
+
+@given(pairs)
+def test_joined_pairs_are_each_key_and_value_quoted_then_joined(params: list[tuple[str, str]]) -> None:
+    def each_quoted(items: list[tuple[str, str]]) -> str:
+        return "&".join(f"{quote(key, safe='')}={quote(value, safe='')}" for key, value in items)
+
+    assert outcome(lambda _: join_pairs(params, percent_encode), "") == outcome(lambda _: each_quoted(params), "")
+
+
+@given(pairs)
+def test_joined_pairs_encode_keys_with_the_key_encoder(params: list[tuple[str, str]]) -> None:
+    def each_quoted(items: list[tuple[str, str]]) -> str:
+        return "&".join(f"{quote_plus(key, safe='[]')}={quote_plus(value, safe='')}" for key, value in items)
+
+    joined = outcome(lambda _: join_pairs(params, form_encode, encode_key=keeping_brackets(form_encode)), "")
+    assert joined == outcome(lambda _: each_quoted(params), "")

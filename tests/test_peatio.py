@@ -6,6 +6,8 @@ import json
 
 import pytest
 from conftest import vector_named
+from hypothesis import given
+from hypothesis import strategies as st
 from server_side import rejection_of
 
 from signing.model import Credentials, WireRequest
@@ -105,6 +107,22 @@ def test_to_query_sorts_escaped_strings_not_keys() -> None:
 
 def test_to_query_drops_empty_arrays_and_hashes_and_writes_nil_as_key_equals() -> None:
     assert to_query({"a": [], "b": {}, "c": None}, "") == "c="
+
+
+RUBY_2_CGI_KEPT = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
+
+
+def ruby_2_cgi_escape(text: str) -> str:
+    """Ruby 2.x `CGI.escape`, character by character: kept characters, `+` for a space, else `%XX` per UTF-8 byte."""
+    return "".join(
+        char if char in RUBY_2_CGI_KEPT else "+" if char == " " else "".join(f"%{byte:02X}" for byte in char.encode())
+        for char in text
+    )
+
+
+@given(st.one_of(st.text(st.characters(codec="utf-8")), st.text(RUBY_2_CGI_KEPT), st.text(RUBY_2_CGI_KEPT + "~ ")))
+def test_cgi_escape_escapes_every_character_ruby_2_escapes(text: str) -> None:
+    assert cgi_escape(text) == ruby_2_cgi_escape(text)
 
 
 def test_cgi_escape_is_ruby_2_and_unescape_leaves_plus() -> None:
