@@ -47,14 +47,18 @@ def sorting_client(data: Mapping[str, Any]) -> dict[str, Any]:
     return _with_signature_of(data, signed_input)
 
 
+def mixed_placement(data: Mapping[str, Any]) -> bool:
+    """Does the request carry parameters both in the query and in the form body?"""
+    return bool(data.get("query")) and bool((data.get("body") or {}).get("form"))
+
+
 def ampersand_client(data: Mapping[str, Any]) -> dict[str, Any]:
     """Bug: joins the query and the form body with "&" in the string to sign (MEXC concatenates them directly)."""
     signed = sign(request_from_mapping(data))
     stages = signed.stages.to_mapping()
-    query, form = data.get("query") or [], (data.get("body") or {}).get("form") or []
-    if not (query and form):
+    if not mixed_placement(data):
         return {"wire": signed.wire.to_mapping(), "stages": stages}
-    joined = {**data, "query": [*query, *form], "body": None}
+    joined = {**data, "query": [*data["query"], *data["body"]["form"]], "body": None}
     buggy = _with_signature_of(data, joined)
     return {
         "wire": buggy["wire"],

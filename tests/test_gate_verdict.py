@@ -13,6 +13,7 @@ from gate_support import (
     ampersand_client,
     edited,
     garbled_client,
+    mixed_placement,
     reference_client,
     reference_wire,
     sorting_client,
@@ -86,17 +87,35 @@ def test_a_client_that_signs_sorted_but_sends_as_given_fails_exactly_the_vectors
     assert first.server == "700002"
 
 
-def test_a_client_that_joins_query_and_body_with_an_ampersand_fails_the_mixed_placement_vectors_with_the_stage_diff() -> None:
+def test_a_client_that_joins_query_and_body_with_an_ampersand_fails_exactly_the_mixed_placement_vectors() -> None:
     run = gate(ampersand_client, schemes=["mexc-spot-v3"])
-    assert failing(run) == ["mexc-spot-v3-0003", "mexc-spot-v3-0004"]
-    verdict = run.verdicts[2]
-    assert verdict.diff == StageDiff(
+    mixed = [
+        vector.id
+        for vector in repo_vectors()
+        if vector.scheme == "mexc-spot-v3" and vector.contract.fault != "request" and mixed_placement(vector.input)
+    ]
+    assert mixed and failing(run) == mixed
+
+
+def test_a_failing_mixed_placement_vector_shows_the_string_to_sign_diff_at_the_ampersand() -> None:
+    verdicts = {verdict.id: verdict for verdict in gate(ampersand_client, schemes=["mexc-spot-v3"]).verdicts}
+    assert verdicts["mexc-spot-v3-0003"].diff == StageDiff(
         "string_to_sign",
         "symbol=BTCUSDT&side=BUY&type=LIMITquantity=1&price=11&recvWindow=5000&timestamp=1644489390087",
         "symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=1&price=11&recvWindow=5000&timestamp=1644489390087",
         34,
     )
-    assert "known buggy request" in run.verdicts[3].message
+
+
+def test_producing_the_buggy_request_a_client_fault_vector_records_is_named_as_such() -> None:
+    run = gate(ampersand_client, schemes=["mexc-spot-v3"])
+    recording = [
+        vector.id
+        for vector in repo_vectors()
+        if vector.scheme == "mexc-spot-v3" and "StrayAmpersand" in vector.flags and vector.contract.fault == "client"
+    ]
+    verdicts = {verdict.id: verdict for verdict in run.verdicts}
+    assert recording and all("known buggy request" in verdicts[vector_id].message for vector_id in recording)
 
 
 def test_the_stage_diff_marks_the_differing_characters_under_the_actual_value() -> None:

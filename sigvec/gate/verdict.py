@@ -35,7 +35,8 @@ from urllib.parse import parse_qsl, unquote
 
 from signing.model import STAGE_NAMES, Received, SigningError, WireRequest, received_from_wire, request_from_mapping
 from signing.registry import scheme_named, sign, verify
-from signing.server import MemoryReplayStore, ServerContext, StaticKeys
+from signing.server import ServerContext
+from sigvec.check import context_for
 from sigvec.corpus import Vector
 from sigvec.gate.protocol import Answer, Implementation
 from sigvec.wire import WireFormatError, wire_from_mapping
@@ -194,11 +195,11 @@ def fault_of(vector: Vector) -> str | None:
 
 
 def server_context(vector: Vector) -> ServerContext | None:
-    """The reference server's state for one vector: its clock, its test key, a fresh replay store."""
+    """The reference server's state for one vector, as `sigvec check` builds it: its clock, its keys and seen
+    nonces (`server_state`); None when the vector has no clock."""
     if vector.server_time is None:
         return None
-    credentials = vector.input["credentials"]
-    return ServerContext(vector.server_time, StaticKeys({credentials["api_key"]: credentials["secret"]}), MemoryReplayStore())
+    return context_for(vector, vector.server_time)
 
 
 def outcome_of(received: Received, vector: Vector, context: ServerContext | None) -> tuple[str, str]:
