@@ -140,7 +140,9 @@ def test_a_report_that_cannot_be_written_exits_two(tmp_path: Path, capsys: pytes
     assert code == 2 and "cannot write a report" in err and "report.xml" in err
 
 
-def test_a_corpus_that_is_not_yaml_exits_two_naming_the_file_and_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_corpus_that_is_not_yaml_exits_two_naming_the_file_and_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     shutil.copytree(REPO / "vectors", tmp_path / "vectors")
     (tmp_path / "vectors" / "max" / "max.yaml").write_text("vectors: [unclosed\n")
     code, _, err = gate(capsys, *REFERENCE_MAX, "--vectors", str(tmp_path / "vectors"))
