@@ -163,6 +163,22 @@ def test_a_request_fault_vector_signed_without_the_pinned_clock_fails() -> None:
     assert verdict.status == "fail" and verdict.server == "accept"
 
 
+def reversed_parameters(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The same request with its query or form parameters in reverse order: not byte-identical, still correct."""
+    if data.get("query"):
+        return {**data, "query": data["query"][::-1]}
+    return {**data, "body": {"form": data["body"]["form"][::-1]}}
+
+
+@pytest.mark.parametrize("vector_id", ["mexc-spot-v3-0029", "peatio-v2-0021"])
+def test_a_request_fault_vector_is_judged_by_a_server_holding_its_server_state(vector_id: str) -> None:
+    """mexc-spot-v3-0029's server does not hold its key (known_keys); peatio-v2-0021's has seen its nonce."""
+    vector = BY_ID[vector_id]
+    assert vector.data["server_state"] and vector.contract.error is not None
+    verdict = judge(vector.id, Answer("wire", wire=reference_wire(reversed_parameters(vector.input))))
+    assert (verdict.status, verdict.exact, verdict.server) == ("pass", False, str(vector.contract.error.code))
+
+
 def test_a_request_the_server_accepts_that_is_not_byte_identical_passes_at_the_accepted_level_only() -> None:
     vector = BY_ID["mexc-spot-v3-0002"]
     resorted = {**vector.input, "query": sorted(vector.input["query"])}
