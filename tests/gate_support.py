@@ -7,8 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from signing.model import request_from_mapping
-from signing.registry import sign
+from signing.registry import sign, verify
+from sigvec.check import context_for
 from sigvec.corpus import Vector
+from sigvec.wire import received_from_mapping
 
 
 def edited(vectors: list[Vector], vector_id: str, **fields: Any) -> list[Vector]:
@@ -47,14 +49,18 @@ def sorting_client(data: Mapping[str, Any]) -> dict[str, Any]:
     return _with_signature_of(data, signed_input)
 
 
+def mixed_placement(data: Mapping[str, Any]) -> bool:
+    """Does the request carry parameters both in the query and in the form body?"""
+    return bool(data.get("query")) and bool((data.get("body") or {}).get("form"))
+
+
 def ampersand_client(data: Mapping[str, Any]) -> dict[str, Any]:
     """Bug: joins the query and the form body with "&" in the string to sign (MEXC concatenates them directly)."""
     signed = sign(request_from_mapping(data))
     stages = signed.stages.to_mapping()
-    query, form = data.get("query") or [], (data.get("body") or {}).get("form") or []
-    if not (query and form):
+    if not mixed_placement(data):
         return {"wire": signed.wire.to_mapping(), "stages": stages}
-    joined = {**data, "query": [*query, *form], "body": None}
+    joined = {**data, "query": [*data["query"], *data["body"]["form"]], "body": None}
     buggy = _with_signature_of(data, joined)
     return {
         "wire": buggy["wire"],
@@ -73,3 +79,20 @@ def garbled_client(data: Mapping[str, Any]) -> dict[str, Any]:
         if wire[part]:
             wire[part] = wire[part].replace(signature, wrong)
     return wire
+
+
+def rejected_before_the_signature(vector: Vector) -> bool:
+    """Is this a request-fault vector whose error the reference server answers even to a garbled signature
+    (it checks that step before the signature)?"""
+    error = vector.contract.error
+    if vector.contract.fault != "request" or error is None or vector.server_time is None:
+        return False
+    received = received_from_mapping(garbled_client(vector.input))
+    rejection = verify(received, context_for(vector, vector.server_time), vector.scheme).rejection
+    return rejection is not None and rejection.code == error.code
+
+
+def garbled_failures(vectors: list[Vector], scheme: str) -> list[str]:
+    """The vectors of `scheme` a client that garbles every signature fails: all but the request-fault ones the
+    server rejects before it checks the signature."""
+    return [v.id for v in vectors if v.scheme == scheme and not rejected_before_the_signature(v)]

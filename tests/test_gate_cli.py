@@ -10,17 +10,18 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, repo_vectors
+from gate_support import garbled_failures
 from junitparser import JUnitXml
 
 from sigvec.cli import main
 from sigvec.gate.protocol import Implementation, implementation_from_mapping
 from sigvec.gate.run import GateUsageError, selected_vectors
 
-# max-v2 and peatio-v2 hold no request-fault vectors, so these runs do not depend on the corpus marking them.
 SCHEMES = ["--scheme", "max-v2", "--scheme", "peatio-v2"]
+SCHEME_VECTORS = [vector for vector in repo_vectors() if vector.scheme in ("max-v2", "peatio-v2")]
 GARBLED_MAX = ("--python", "gate_support:garbled_client", "--scheme", "max-v2")
 REFERENCE_MAX = ("--python", "gate_support:reference_client", "--scheme", "max-v2")
-MAX_IDS = [f"max-v2-{number:04d}" for number in range(1, 13)]
+MAX_GARBLED_FAILURES = garbled_failures(repo_vectors(), "max-v2")
 
 
 def gate(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -44,7 +45,7 @@ def test_a_correct_client_exits_zero_and_writes_every_report(tmp_path: Path, cap
     assert len(list(JUnitXml.fromfile(str(files["junit"])))) == 2
     assert json.loads(files["badge"].read_text())["message"] == "100% exact"
     assert files["markdown"].read_text().startswith("## sigvec gate: gate_support:reference_client")
-    assert len(files["json"].read_text().splitlines()) == 1 + 12 + 13
+    assert len(files["json"].read_text().splitlines()) == 1 + len(SCHEME_VECTORS)
 
 
 def test_an_unexpected_failure_exits_one(capsys: pytest.CaptureFixture[str]) -> None:
@@ -69,7 +70,7 @@ def test_a_known_bug_fails_with_its_diagnosis_in_every_report(tmp_path: Path, ca
 
 
 def test_failures_all_listed_as_known_exit_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, _ = gate(capsys, *GARBLED_MAX, "--known-failures", known_failures(tmp_path, MAX_IDS))
+    code, _, _ = gate(capsys, *GARBLED_MAX, "--known-failures", known_failures(tmp_path, MAX_GARBLED_FAILURES))
     assert code == 0
 
 
@@ -154,8 +155,11 @@ def test_a_report_that_cannot_be_written_exits_two(tmp_path: Path, capsys: pytes
     assert code == 2 and "cannot write a report" in err and "report.xml" in err
 
 
-def test_a_corpus_that_is_not_yaml_exits_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_corpus_that_is_not_yaml_exits_two_naming_the_file_and_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     shutil.copytree(REPO / "vectors", tmp_path / "vectors")
     (tmp_path / "vectors" / "max" / "max.yaml").write_text("vectors: [unclosed\n")
     code, _, err = gate(capsys, *REFERENCE_MAX, "--vectors", str(tmp_path / "vectors"))
-    assert code == 2 and "not valid YAML" in err
+    assert code == 2
+    assert err.startswith("sigvec gate: error: max/max.yaml: ") and "at line 2" in err and err.count("\n") == 1

@@ -13,6 +13,7 @@ from gate_support import (
     ampersand_client,
     edited,
     garbled_client,
+    mixed_placement,
     reference_client,
     reference_wire,
     sorting_client,
@@ -86,17 +87,35 @@ def test_a_client_that_signs_sorted_but_sends_as_given_fails_exactly_the_vectors
     assert first.server == "700002"
 
 
-def test_a_client_that_joins_query_and_body_with_an_ampersand_fails_the_mixed_placement_vectors_with_the_stage_diff() -> None:
+def test_a_client_that_joins_query_and_body_with_an_ampersand_fails_exactly_the_mixed_placement_vectors() -> None:
     run = gate(ampersand_client, schemes=["mexc-spot-v3"])
-    assert failing(run) == ["mexc-spot-v3-0003", "mexc-spot-v3-0004"]
-    verdict = run.verdicts[2]
-    assert verdict.diff == StageDiff(
+    mixed = [
+        vector.id
+        for vector in repo_vectors()
+        if vector.scheme == "mexc-spot-v3" and vector.contract.fault != "request" and mixed_placement(vector.input)
+    ]
+    assert mixed and failing(run) == mixed
+
+
+def test_a_failing_mixed_placement_vector_shows_the_string_to_sign_diff_at_the_ampersand() -> None:
+    verdicts = {verdict.id: verdict for verdict in gate(ampersand_client, schemes=["mexc-spot-v3"]).verdicts}
+    assert verdicts["mexc-spot-v3-0003"].diff == StageDiff(
         "string_to_sign",
         "symbol=BTCUSDT&side=BUY&type=LIMITquantity=1&price=11&recvWindow=5000&timestamp=1644489390087",
         "symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=1&price=11&recvWindow=5000&timestamp=1644489390087",
         34,
     )
-    assert "known buggy request" in run.verdicts[3].message
+
+
+def test_producing_the_buggy_request_a_client_fault_vector_records_is_named_as_such() -> None:
+    run = gate(ampersand_client, schemes=["mexc-spot-v3"])
+    recording = [
+        vector.id
+        for vector in repo_vectors()
+        if vector.scheme == "mexc-spot-v3" and "StrayAmpersand" in vector.flags and vector.contract.fault == "client"
+    ]
+    verdicts = {verdict.id: verdict for verdict in run.verdicts}
+    assert recording and all("known buggy request" in verdicts[vector_id].message for vector_id in recording)
 
 
 def test_the_stage_diff_marks_the_differing_characters_under_the_actual_value() -> None:
@@ -142,6 +161,22 @@ def test_a_request_fault_vector_signed_without_the_pinned_clock_fails() -> None:
     fresh["query"] = [[key, str(vector.server_time) if key == "timestamp" else value] for key, value in vector.input["query"]]
     verdict = judge(vector.id, Answer("wire", wire=reference_wire(fresh)))
     assert verdict.status == "fail" and verdict.server == "accept"
+
+
+def reversed_parameters(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The same request with its query or form parameters in reverse order: not byte-identical, still correct."""
+    if data.get("query"):
+        return {**data, "query": data["query"][::-1]}
+    return {**data, "body": {"form": data["body"]["form"][::-1]}}
+
+
+@pytest.mark.parametrize("vector_id", ["mexc-spot-v3-0029", "peatio-v2-0021"])
+def test_a_request_fault_vector_is_judged_by_a_server_holding_its_server_state(vector_id: str) -> None:
+    """mexc-spot-v3-0029's server does not hold its key (known_keys); peatio-v2-0021's has seen its nonce."""
+    vector = BY_ID[vector_id]
+    assert vector.data["server_state"] and vector.contract.error is not None
+    verdict = judge(vector.id, Answer("wire", wire=reference_wire(reversed_parameters(vector.input))))
+    assert (verdict.status, verdict.exact, verdict.server) == ("pass", False, str(vector.contract.error.code))
 
 
 def test_a_request_the_server_accepts_that_is_not_byte_identical_passes_at_the_accepted_level_only() -> None:
