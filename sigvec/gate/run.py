@@ -165,9 +165,6 @@ def command(args: argparse.Namespace) -> int:
     except (GateUsageError, AdapterError, HarnessError, FileNotFoundError) as error:
         print(f"sigvec gate: error: {error}", file=sys.stderr)
         return 2
-    except yaml.YAMLError:
-        print("sigvec gate: error: vectors: a file is not valid YAML (run sigvec lint)", file=sys.stderr)
-        return 2
     terminal.print(run)
     try:
         write_reports(run, junit_path=args.junit, markdown_path=args.markdown, badge_path=args.badge, json_lines_path=args.json)
