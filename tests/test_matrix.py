@@ -104,8 +104,23 @@ def test_each_interpreter_of_a_client_folder_is_one_run_with_its_own_known_failu
         (folder / venv / "bin").mkdir(parents=True)
     (folder / "harness.py").write_text("", encoding="utf-8")
     (tmp_path / "no-harness" / ".venv").mkdir(parents=True)
-    found = [(h.label, h.python.relative_to(tmp_path).as_posix(), h.known_failures.name) for h in harnesses(tmp_path)]
+    found = [(h.label, Path(h.command[0]).relative_to(tmp_path).as_posix(), h.known_failures.name) for h in harnesses(tmp_path)]
     assert found == [
         ("mexc-pymexc", "mexc-pymexc/.venv/bin/python", "known-failures.yaml"),
         ("mexc-pymexc-1.3.1", "mexc-pymexc/.venv-1.3.1/bin/python", "known-failures-1.3.1.yaml"),
     ]
+
+
+def test_a_node_harness_runs_with_node_and_needs_its_node_modules(tmp_path: Path) -> None:
+    folder = tmp_path / "max-max-exchange-api-node"
+    folder.mkdir()
+    (folder / "harness.mjs").write_text("", encoding="utf-8")
+    (harness,) = harnesses(tmp_path)
+    assert (harness.command, harness.environment) == (("node", str(folder / "harness.mjs")), folder / "node_modules")
+
+
+def test_a_python_client_not_yet_installed_is_still_a_run_to_make(tmp_path: Path) -> None:
+    (tmp_path / "bitunix-bitunix").mkdir()
+    (tmp_path / "bitunix-bitunix" / "harness.py").write_text("", encoding="utf-8")
+    (harness,) = harnesses(tmp_path)
+    assert (harness.label, harness.environment.is_dir()) == ("bitunix-bitunix", False)

@@ -3,12 +3,13 @@
     python tools/matrix.py            # run every harness, write docs/clients.md and the README block
     python tools/matrix.py --check    # the same runs; exit 1 if docs/clients.md or the README block is stale
 
-Every `clients/<name>/` folder with a `harness.py` is one client. Each of its
-interpreters is one run: `.venv/bin/python` with `known-failures.yaml`, and a
-variant `.venv-<v>/bin/python` (another pinned version of the same package)
-with `known-failures-<v>.yaml`. A run is
+Every `clients/<name>/` folder with a harness is one client. A Python
+harness (`harness.py`) runs once per interpreter: `.venv/bin/python` with
+`known-failures.yaml`, and a variant `.venv-<v>/bin/python` (another pinned
+version of the same package) with `known-failures-<v>.yaml`. A Node harness
+(`harness.mjs`) runs with `node` when its `node_modules` is installed. A run is
 
-    sigvec gate --harness "<python> <harness.py>" --known-failures <file> --json <report>
+    sigvec gate --harness "<interpreter> <harness>" --known-failures <file> --json <report>
 
 and its JSON-lines report (a metadata line, then one line per vector, as
 `sigvec/reports/schemas/gate-line.json` defines) is read by `read_report`
@@ -99,32 +100,33 @@ def read_report(text: str) -> ClientRun:
 
 @dataclass(frozen=True)
 class Harness:
-    """One gate run to make: a client folder's harness under one of its interpreters."""
+    """One gate run to make: a client folder's harness under one of its interpreters, and the environment it needs."""
 
     folder: Path
-    python: Path
+    environment: Path
+    command: tuple[str, ...]
     known_failures: Path
-
-    @property
-    def label(self) -> str:
-        variant = self.python.parent.parent.name.removeprefix(".venv")
-        return self.folder.name + variant
+    label: str
 
 
 def harnesses(clients: Path) -> list[Harness]:
-    """Every (folder, interpreter) pair under `clients/`, in name order."""
+    """Every (folder, interpreter) pair under `clients/`, in name order; a folder not yet installed still has its `.venv` run."""
     found = []
-    for folder in sorted(path for path in clients.iterdir() if (path / "harness.py").is_file()):
-        for venv in sorted(folder.glob(".venv*")):
-            variant = venv.name.removeprefix(".venv")
-            found.append(Harness(folder, venv / "bin" / "python", folder / f"known-failures{variant}.yaml"))
+    for folder in sorted(path for path in clients.iterdir() if path.is_dir()):
+        if (folder / "harness.mjs").is_file():
+            command = ("node", str(folder / "harness.mjs"))
+            found.append(Harness(folder, folder / "node_modules", command, folder / "known-failures.yaml", folder.name))
+        if (folder / "harness.py").is_file():
+            for venv in sorted({folder / ".venv", *folder.glob(".venv*")}):
+                variant = venv.name.removeprefix(".venv")
+                command = (str(venv / "bin" / "python"), str(folder / "harness.py"))
+                found.append(Harness(folder, venv, command, folder / f"known-failures{variant}.yaml", folder.name + variant))
     return found
 
 
 def run_gate(harness: Harness, report: Path, gate: Sequence[str]) -> int:
     """Run the gate on one harness, writing its JSON-lines report; the gate's exit code."""
-    command = f"{shlex.quote(str(harness.python))} {shlex.quote(str(harness.folder / 'harness.py'))}"
-    arguments = [*gate, "--harness", command, "--json", str(report)]
+    arguments = [*gate, "--harness", shlex.join(harness.command), "--json", str(report)]
     if harness.known_failures.is_file():
         arguments += ["--known-failures", str(harness.known_failures)]
     return subprocess.run(arguments, check=False).returncode
@@ -224,6 +226,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs, failed = [], []
     with tempfile.TemporaryDirectory() as scratch:
         for harness in harnesses(args.clients):
+            if not harness.environment.is_dir():
+                print(f"{harness.label} is not installed: run {harness.folder / 'install'}", file=sys.stderr)
+                failed.append(harness.label)
+                continue
             report = Path(scratch) / f"{harness.label}.jsonl"
             if run_gate(harness, report, shlex.split(args.gate)) != 0:
                 failed.append(harness.label)
