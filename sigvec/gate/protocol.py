@@ -25,6 +25,8 @@ from typing import Any, Literal
 
 from jsonschema import Draft202012Validator
 
+from signing.model import Received
+
 PROTOCOL_VERSION = 1
 MESSAGES = ("start", "start-reply", "sign", "sign-reply", "stop", "known-failures")
 AnswerKind = Literal["wire", "sent", "refused", "skipped", "errored"]
@@ -110,6 +112,9 @@ class Answer:
     `wire` and `stages` come with `wire`; `message` with `refused`, `skipped`
     and `errored`; `issue_url` with `skipped`; `traceback` with `errored`.
     `stderr` is what the harness wrote to stderr while answering, if anything.
+    A `sent` answer resolved by capture mode is a `wire` answer that also
+    carries `received`, the raw request the loopback server received (that is
+    what gets verified), and in `message` what the capture noticed, if anything.
     """
 
     kind: AnswerKind
@@ -119,6 +124,7 @@ class Answer:
     issue_url: str | None = None
     traceback: str | None = None
     stderr: str | None = None
+    received: Received | None = None
 
 
 def errored(message: str, stderr: str | None = None) -> Answer:

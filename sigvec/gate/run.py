@@ -12,6 +12,7 @@ import hashlib
 import shlex
 import sys
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,20 +22,23 @@ from signing.registry import SCHEMES, scheme_named
 from sigvec import __version__
 from sigvec.corpus import Corpus, Vector, load_corpus
 from sigvec.gate.adapters import Adapter, AdapterError, InProcessAdapter
+from sigvec.gate.capture import CaptureServer
 from sigvec.gate.harness import HarnessError, SubprocessHarness
 from sigvec.gate.protocol import Answer, Implementation, ProtocolError, errored, validate
 from sigvec.gate.verdict import Diagnoser, GateRun, Judge, KnownFailure, VectorVerdict
 
-CAPTURE_NEEDS_SERVER = "capture mode needs the loopback server (sigvec serve); answer with the wire request instead"
+CAPTURE_NEEDS_SERVER = "answered sent, but this client cannot send: --python signers answer with the wire request"
 
 
 class GateUsageError(ValueError):
     """Bad usage: reported on one line, exit code 2."""
 
 
-def captured(answer: Answer) -> Answer:
-    """What a `sent` answer resolves to: the one place capture mode plugs in."""
-    return errored(CAPTURE_NEEDS_SERVER, answer.stderr)
+def captured(answer: Answer, vector: Vector, capture: CaptureServer | None) -> Answer:
+    """What a `sent` answer resolves to: the request the loopback server received for it (see `sigvec.gate.capture`)."""
+    if capture is None:
+        return errored(CAPTURE_NEEDS_SERVER, answer.stderr)
+    return capture.captured(vector, answer)
 
 
 def load_known_failures(path: Path) -> dict[str, KnownFailure]:
@@ -91,11 +95,15 @@ def run_gate(
     diagnoser: Diagnoser | None = None,
     vectors: Iterable[Vector] | None = None,
     on_verdict: Callable[[VectorVerdict, int], None] | None = None,
+    capture: bool | None = None,
 ) -> GateRun:
     """Start the client, judge every applicable vector in corpus order, stop it.
 
     `vectors` replaces the corpus's own list (tests use it to run edited
     vectors); `on_verdict(verdict, total)` is called after each vector.
+    With `capture` (by default, for a subprocess harness) the loopback server
+    runs for the whole run and each `sign` carries its base URL for the
+    vector's scheme; otherwise the exchange's own base URL.
     """
     known = dict(known_failures or {})
     every = list(vectors if vectors is not None else corpus.vectors())
@@ -103,21 +111,25 @@ def run_gate(
     if stale:
         raise GateUsageError(f"--known-failures: {stale[0]} is not a vector of this corpus")
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    if capture is None:
+        capture = isinstance(adapter, SubprocessHarness)
     implementation = adapter.start()
     try:
         chosen = selected_vectors(every, implementation, schemes)
         judge = Judge(implementation, {vector.id: vector for vector in every}, diagnoser)
         verdicts = []
-        for seq, vector in enumerate(chosen, start=1):
-            answer = adapter.sign(seq, vector.id, vector.input, scheme_named(vector.scheme).base_url)
-            if answer.kind == "sent":
-                answer = captured(answer)
-            verdict = judge.judge(vector, answer)
-            if vector.id in known:
-                verdict = verdict.with_known_failure(known[vector.id])
-            verdicts.append(verdict)
-            if on_verdict is not None:
-                on_verdict(verdict, len(chosen))
+        with CaptureServer() if capture and chosen else nullcontext() as server:
+            for seq, vector in enumerate(chosen, start=1):
+                base_url = server.prepare(vector) if server else scheme_named(vector.scheme).base_url
+                answer = adapter.sign(seq, vector.id, vector.input, base_url)
+                if answer.kind == "sent":
+                    answer = captured(answer, vector, server)
+                verdict = judge.judge(vector, answer)
+                if vector.id in known:
+                    verdict = verdict.with_known_failure(known[vector.id])
+                verdicts.append(verdict)
+                if on_verdict is not None:
+                    on_verdict(verdict, len(chosen))
     finally:
         adapter.stop()
     return GateRun(implementation, verdicts, started, corpus_summary(corpus), __version__)

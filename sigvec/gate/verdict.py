@@ -36,7 +36,8 @@ from urllib.parse import parse_qsl, unquote
 
 from signing.model import STAGE_NAMES, Received, SigningError, WireRequest, received_from_wire, request_from_mapping
 from signing.registry import scheme_named, sign, verify
-from signing.server import MemoryReplayStore, ServerContext, StaticKeys
+from signing.server import ServerContext
+from sigvec.check import context_for
 from sigvec.corpus import Vector
 from sigvec.gate.protocol import Answer, Implementation
 from sigvec.wire import WireFormatError, wire_from_mapping
@@ -197,11 +198,11 @@ def fault_of(vector: Vector) -> str | None:
 
 
 def server_context(vector: Vector) -> ServerContext | None:
-    """The reference server's state for one vector: its clock, its test key, a fresh replay store."""
+    """The reference server's state for one vector, as `sigvec check` builds it: the vector's clock, its test key
+    (unless `server_state.known_keys` leaves it out), a fresh replay store holding `server_state.seen_nonces`."""
     if vector.server_time is None:
         return None
-    credentials = vector.input["credentials"]
-    return ServerContext(vector.server_time, StaticKeys({credentials["api_key"]: credentials["secret"]}), MemoryReplayStore())
+    return context_for(vector, vector.server_time)
 
 
 def outcome_of(received: Received, vector: Vector, context: ServerContext | None) -> tuple[str, str]:
@@ -265,10 +266,12 @@ def _stage_value(reference: Mapping[str, Any], part: str) -> str | None:
 
 @dataclass(frozen=True)
 class ClientRequest:
-    """What a client answered with: its wire request and the stages it chose to expose."""
+    """What a client answered with: its wire request and the stages it chose to expose; in capture mode also
+    `received`, the raw request the loopback server received, which is what the verifier then reads."""
 
     wire: WireRequest
     stages: Mapping[str, str]
+    received: Received | None = None
 
 
 def _client_value(client: ClientRequest, part: str, expected_headers: Mapping[str, str]) -> str:
@@ -353,12 +356,13 @@ class Judge:
                 **base, status="fail", exact=False, accepted=False, message=f"refused an input it must sign: {answer.message}"
             )
         try:
-            client = ClientRequest(wire_from_mapping(answer.wire), _stages(answer.stages))
+            client = ClientRequest(wire_from_mapping(answer.wire), _stages(answer.stages), answer.received)
         except (WireFormatError, ValueError) as error:
             return VectorVerdict(
                 **base, status="errored", exact=False, accepted=False, message=f"the client's answer is malformed: {error}"
             )
-        return self._judge_request(vector, fault, client, base)
+        verdict = self._judge_request(vector, fault, client, base)
+        return replace(verdict, message=f"{verdict.message}; {answer.message}") if answer.message else verdict
 
     def _judge_request(self, vector: Vector, fault: str | None, client: ClientRequest, base: Mapping[str, Any]) -> VectorVerdict:
         secret_stages = scheme_named(vector.scheme).secret_stages
@@ -384,7 +388,7 @@ class Judge:
         diff = None if exact or closest is None else first_difference(closest, client, secret_stages)
         if exact:
             return VectorVerdict(**base, status="pass", exact=True, accepted=True, message="byte-identical to the reference")
-        received = received_from_wire(client.wire)
+        received = client.received or received_from_wire(client.wire)
         context = server_context(vector)
         outcome, reason = outcome_of(received, vector, context)
         allowed = _allowed_outcomes(vector, fault)

@@ -116,6 +116,9 @@ class ServeState:
     body_timeout: float = 10.0
     errors: int = 0
     sequence: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    pinned: Mapping[str, ServerContext] = field(default_factory=dict)
+    """Per scheme, a fixed server state (time, keys, replay store) that replaces the clock, keys and replay
+    store above for that scheme's requests: the gate's capture mode pins each vector's own."""
 
 
 Observer = Callable[[Exchange], None]
@@ -173,7 +176,7 @@ async def read_at_most(request: web.BaseRequest, limit: int) -> bytes | None:
 
 def decide(state: ServeState, scheme: str, received: Received) -> tuple[Verdict, Answer, str | None, int]:
     """Verify `received` as `scheme`'s server does and choose the answer: native rejection, success or not-found."""
-    context = ServerContext(state.clock.now_ms(received, scheme), state.keys[scheme], state.replay)
+    context = state.pinned.get(scheme) or ServerContext(state.clock.now_ms(received, scheme), state.keys[scheme], state.replay)
     verdict = verify(received, context, scheme)
     if verdict.rejection is not None:
         answer = Answer(verdict.rejection.http_status, verdict.rejection.body)

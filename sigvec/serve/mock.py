@@ -6,6 +6,7 @@ import asyncio
 import threading
 from types import TracebackType
 
+from signing.server import ServerContext
 from sigvec.serve.app import Exchange, ServeState
 from sigvec.serve.service import Service, Settings
 
@@ -15,19 +16,22 @@ class MockExchange:
 
     `drain()` returns every request received since the last call, in arrival
     order. Use it as a context manager: the server runs inside the `with`.
+    `pin(scheme, context)` makes the server answer one scheme as a given server
+    state (time, keys, replay store), as the gate's capture mode does per vector.
     """
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self._received: list[Exchange] = []
-        self._lock = threading.Lock()
+        self._arrived = threading.Condition()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="sigvec-serve", daemon=True)
         self.service = Service(self.settings, [self._keep])
 
     def _keep(self, exchange: Exchange) -> None:
-        with self._lock:
+        with self._arrived:
             self._received.append(exchange)
+            self._arrived.notify_all()
 
     def __enter__(self) -> MockExchange:
         self._thread.start()
@@ -52,11 +56,22 @@ class MockExchange:
         """The base URL to give a client of `scheme` (see `Service.base_url`)."""
         return self.service.base_url(scheme)
 
-    def drain(self) -> list[Exchange]:
-        """Every request received since the last call, oldest first."""
-        with self._lock:
+    def drain(self, wait: float = 0.0) -> list[Exchange]:
+        """Every request received since the last call, oldest first.
+
+        With `wait`, when nothing has arrived yet, first wait up to that many
+        seconds for the first request (for a client that reports before the
+        server has its request).
+        """
+        with self._arrived:
+            self._arrived.wait_for(lambda: bool(self._received), timeout=wait)
             drained, self._received = self._received, []
         return drained
+
+    def pin(self, scheme: str, context: ServerContext) -> None:
+        """Answer `scheme`'s requests as the server `context` describes (its time, keys and replay store)
+        until the next `pin`; every other scheme goes back to the server's own clock, keys and replay store."""
+        self.state.pinned = {scheme: context}
 
     @property
     def errors(self) -> int:
