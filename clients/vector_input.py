@@ -102,6 +102,8 @@ def call_params(data: Mapping[str, Any], clock_param: str | None) -> tuple[str, 
     body = json_body(data)
     if data["method"] != "POST":
         raise Skipped("the client sends a JSON body only with POST")
+    if query_pairs(data):
+        raise Skipped("this harness passes the client's parameters as the query or as a JSON body, not both")
     return "json", body
 
 

@@ -35,7 +35,8 @@ REPO = Path(__file__).resolve().parents[1]
 README_BEGIN = "<!-- sigvec:clients:begin -->"
 README_END = "<!-- sigvec:clients:end -->"
 FAILING = ("fail", "errored")
-NO_CLASS = "no known class"
+NO_DIAGNOSIS = "no diagnosis yet"
+"""Shown for a failing vector the gate gave no diagnosis for."""
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def client_section(run: ClientRun) -> list[str]:
         lines += ["| vector | verdict | diagnosis | what goes wrong | upstream issue |", "|---|---|---|---|---|"]
         for line in run.failing:
             lines.append(
-                f"| {line.id} | {line.status} | {cell(line.diagnosis or NO_CLASS)} | {cell(line.reason or line.message)} | "
+                f"| {line.id} | {line.status} | {cell(line.diagnosis or NO_DIAGNOSIS)} | {cell(line.reason or line.message)} | "
                 f"{line.issue or ''} |"
             )
     else:
