@@ -191,6 +191,11 @@ def test_every_client_folder_brings_its_own_executable_install() -> None:
     assert all(os.access(CLIENTS / folder / "install", os.X_OK) for folder in folders)
 
 
+def test_every_client_folder_names_its_known_failures() -> None:
+    folders = sorted(path.parent for path in CLIENTS.glob("*/harness.*"))
+    assert folders and all((folder / "known-failures.yaml").is_file() for folder in folders)
+
+
 def test_node_clients_are_pinned_by_a_lockfile() -> None:
     for folder in ("max-max-exchange-api-node", "mexc-mexc-api-sdk"):
         lock = json.loads((CLIENTS / folder / "package-lock.json").read_text())

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import REPO, require_tool
 from matrix import (
     NO_DIAGNOSIS,
     README_BEGIN,
@@ -124,3 +127,16 @@ def test_a_python_client_not_yet_installed_is_still_a_run_to_make(tmp_path: Path
     (tmp_path / "bitunix-bitunix" / "harness.py").write_text("", encoding="utf-8")
     (harness,) = harnesses(tmp_path)
     assert (harness.label, harness.environment.is_dir()) == ("bitunix-bitunix", False)
+
+
+def test_the_committed_matrix_is_current_for_the_pinned_clients() -> None:
+    """`tools/matrix.py --check` runs every pinned client through the gate: a verdict its known-failures file does not
+    expect, or a docs/clients.md or README table that differs from what the runs give, fails it."""
+    require_tool("node")
+    for harness in harnesses(REPO / "clients"):
+        if not harness.environment.is_dir():
+            require_tool(str(harness.environment))  # not installed: fails in CI, skips elsewhere
+    done = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "matrix.py"), "--check"], capture_output=True, text=True, timeout=1800, check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
