@@ -11,7 +11,12 @@ The function takes a vector's input mapping and returns the wire mapping (or
 declare `SIGVEC_IMPLEMENTATION` (schemes and option readings). Each vector is a
 test named by its ID, under `sigvec::`; a failure shows the gate's verdict and
 stage diff, and the known-failures file is applied as strict xfail. Without a
-signer the plugin adds nothing.
+signer the plugin adds no test.
+
+The plugin also offers the fixture `sigvec_server`: a running verifying mock
+exchange (`sigvec.serve.MockExchange`) on an ephemeral loopback port, for a
+client's own integration tests (`sigvec_server.base_url(scheme)`,
+`sigvec_server.drain()`); the server is loaded only by a test that asks for it.
 """
 
 from __future__ import annotations
@@ -21,10 +26,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from sigvec.serve.fixture import sigvec_server
+
 if TYPE_CHECKING:  # the gate is imported only when a signer is configured: an unused plugin costs nothing
     from sigvec.corpus import Vector
     from sigvec.gate.adapters import InProcessAdapter
     from sigvec.gate.verdict import Judge, KnownFailure, VectorVerdict
+
+
+__all__ = ["sigvec_server"]
 
 
 class VectorFailed(Exception):

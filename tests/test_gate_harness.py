@@ -11,7 +11,7 @@ from conftest import REPO, repo_corpus
 from gate_support import CONTRACT_VECTORS
 
 from sigvec.gate.harness import HarnessError, SubprocessHarness
-from sigvec.gate.run import CAPTURE_NEEDS_SERVER, run_gate
+from sigvec.gate.run import run_gate
 from sigvec.gate.verdict import GateRun
 
 HARNESSES = REPO / "tests" / "harnesses"
@@ -96,8 +96,3 @@ def test_a_harness_that_never_answers_start_is_a_usage_error_after_the_start_tim
 def test_a_missing_harness_command_is_a_usage_error() -> None:
     with pytest.raises(HarnessError, match="cannot start the harness"):
         SubprocessHarness(["/nonexistent/harness"]).start()
-
-
-def test_a_sent_answer_is_errored_until_capture_mode_has_its_loopback_server() -> None:
-    result = run(broken("sent"))
-    assert {verdict.message for verdict in result.verdicts} == {CAPTURE_NEEDS_SERVER}

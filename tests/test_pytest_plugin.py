@@ -7,6 +7,7 @@ import sys
 from importlib.metadata import entry_points
 
 import pytest
+from conftest import vectors_of
 
 pytest_plugins = ["pytester"]
 
@@ -27,7 +28,7 @@ def garbled(data):
     signature = wire["headers"]["X-MAX-SIGNATURE"]
     return {**wire, "headers": {**wire["headers"], "X-MAX-SIGNATURE": signature[:-1] + ("1" if signature[-1] == "0" else "0")}}
 '''
-MAX_VECTORS = 12
+MAX_VECTORS = len(vectors_of("max-v2"))
 QUIET = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
 """Plugins the inner runs do without: hypothesis's terminal summary alone costs seconds per run."""
 
@@ -91,3 +92,39 @@ def test_the_installed_plugin_loads_itself_in_a_fresh_interpreter(project: pytes
 def test_an_unused_plugin_does_not_import_the_gate() -> None:
     code = "import sys, sigvec.pytest_plugin; print(sorted(m for m in sys.modules if m.startswith(('sigvec.gate', 'signing'))))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
+
+
+SERVER_TEST = """
+import http.client
+from urllib.parse import urlsplit
+
+
+def test_a_request_reaches_the_server(sigvec_server):
+    base = urlsplit(sigvec_server.base_url("max-v2"))
+    assert (base.hostname, base.path) == ("127.0.0.1", "/max-v2")
+    connection = http.client.HTTPConnection(base.hostname, base.port, timeout=10)
+    connection.request("GET", base.path + "/api/v2/members/me.json?nonce=1")
+    response = connection.getresponse()
+    response.read()
+    (exchange,) = sigvec_server.drain()
+    assert (exchange.scheme, exchange.received.target) == ("max-v2", "/api/v2/members/me.json?nonce=1")
+    assert response.status == exchange.status == exchange.verdict.rejection.http_status
+"""
+
+
+def test_the_plugin_offers_the_sigvec_server_fixture_without_a_signer(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_client=SERVER_TEST)
+    pytester.runpytest(*QUIET).assert_outcomes(passed=1)
+
+
+def test_the_sigvec_server_fixture_comes_from_the_plugin(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_client=SERVER_TEST)
+    result = pytester.runpytest("-p", "no:sigvec", *QUIET)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*fixture 'sigvec_server' not found*"])
+
+
+def test_an_unused_plugin_does_not_load_the_server() -> None:
+    code = "import sys, sigvec.pytest_plugin; print(sorted(m for m in sys.modules if m.startswith(('aiohttp', 'sigvec.serve.'))))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded == "['sigvec.serve.fixture']\n"

@@ -1,16 +1,17 @@
-"""`MockExchange` and the `sigvec_server` fixture: what the gate's capture mode relies on."""
+"""`MockExchange` and the `sigvec_server` fixture (offered by the sigvec pytest plugin): what capture mode relies on."""
 
 from __future__ import annotations
 
 import socket
+import threading
 
+from conftest import vector_named
 from serve_clients import send_requests
 
-from signing.model import Received
+from signing.model import Received, received_from_wire, request_from_mapping
+from signing.registry import sign
+from signing.server import ServerContext, StaticKeys
 from sigvec.serve import MockExchange
-from sigvec.serve.fixture import sigvec_server
-
-__all__ = ["sigvec_server"]
 
 
 def test_drain_returns_every_request_since_the_last_call_in_arrival_order(sigvec_server: MockExchange) -> None:
@@ -45,3 +46,39 @@ def test_a_malformed_request_line_gets_the_frameworks_400_and_the_server_keeps_s
     assert answer.split(b"\r\n")[0].split(b" ")[1] == b"400"
     assert send_requests(sigvec_server.base_url("max-v2"), Received("GET", "/api/v2/members/me")).status == 401
     assert sigvec_server.errors == 0
+
+
+def reference_request(vector_id: str) -> Received:
+    return received_from_wire(sign(request_from_mapping(vector_named(vector_id).input)).wire)
+
+
+def test_a_pinned_scheme_is_answered_as_the_pinned_server_state(sigvec_server: MockExchange) -> None:
+    vector = vector_named("max-v2-0001")
+    assert vector.server_time is not None
+    keys = StaticKeys({vector.input["credentials"]["api_key"]: vector.input["credentials"]["secret"]})
+    sigvec_server.pin("max-v2", ServerContext(vector.server_time, keys, None))
+    assert send_requests(sigvec_server.base_url("max-v2"), reference_request("max-v2-0001")).status == 200
+    sigvec_server.pin("max-v2", ServerContext(vector.server_time, StaticKeys({}), None))
+    assert send_requests(sigvec_server.base_url("max-v2"), reference_request("max-v2-0001")).status == 401
+
+
+def test_pinning_one_scheme_leaves_the_others_on_the_servers_own_clock(sigvec_server: MockExchange) -> None:
+    vector = vector_named("peatio-v2-0001")
+    assert vector.server_time is not None
+    sigvec_server.pin("max-v2", ServerContext(vector.server_time, StaticKeys({}), None))
+    send_requests(sigvec_server.base_url("peatio-v2"), reference_request("peatio-v2-0001"))
+    (exchange,) = sigvec_server.drain()
+    assert exchange.time_ms != vector.server_time
+
+
+def test_drain_can_wait_for_a_request_still_on_its_way(sigvec_server: MockExchange) -> None:
+    late = threading.Timer(0.3, send_requests, (sigvec_server.base_url("max-v2"), Received("GET", "/api/v2/members/me")))
+    late.start()
+    try:
+        assert [exchange.received.path for exchange in sigvec_server.drain(wait=10)] == ["/api/v2/members/me"]
+    finally:
+        late.join()
+
+
+def test_drain_waits_no_longer_than_asked_when_nothing_arrives(sigvec_server: MockExchange) -> None:
+    assert sigvec_server.drain(wait=0.05) == []

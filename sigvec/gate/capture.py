@@ -1,7 +1,9 @@
 """The gate's capture mode: a harness sends the request to the gate's loopback server and answers `{"sent": true}`.
 
 The gate starts `sigvec.serve.MockExchange` once per run of a subprocess
-harness, before the first `sign`, with one unprefixed loopback port per
+harness, before the first `sign` (a `sign` must already carry a live base
+URL, so the server cannot wait for the first `sent`; it holds no keys of its
+own and starts in well under 0.1 s), with one unprefixed loopback port per
 scheme, so each `sign` carries a base URL shaped like the exchange's own
 (`http://127.0.0.1:PORT`, no path: a client that signs the path of its full
 URL signs the exchange's path). For each vector the gate:
@@ -50,7 +52,7 @@ class CaptureServer:
     """The loopback server of one gate run, pinned to one vector at a time."""
 
     def __init__(self) -> None:
-        self.server = MockExchange(Settings(scheme_ports=True))
+        self.server = MockExchange(Settings(scheme_ports=True, test_keys=False))
 
     def __enter__(self) -> CaptureServer:
         self.server.__enter__()

@@ -35,7 +35,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote
 
 from signing.model import STAGE_NAMES, Received, SigningError, WireRequest, received_from_wire, request_from_mapping
-from signing.registry import scheme_named, sign, verify
+from signing.registry import Scheme, scheme_named, sign, verify
 from signing.server import ServerContext
 from sigvec.check import context_for
 from sigvec.corpus import Vector
@@ -252,14 +252,15 @@ def request_difference(expected: Received, actual: Received, signature: str | No
     return None if want == got else f"body parameters: expected {want}, sent {got}"
 
 
-def _stage_value(reference: Mapping[str, Any], part: str) -> str | None:
+def _stage_value(reference: Mapping[str, Any], part: str, headers: Sequence[str]) -> str | None:
     if not part.startswith("wire."):
         value = reference.get(part)
         return None if value is None else str(value)
     wire = reference["wire"]
     name = part.removeprefix("wire.")
     if name == "headers":
-        return "\n".join(f"{key}: {value}" for key, value in sorted(dict(wire["headers"]).items()))
+        sent = {key.lower(): value for key, value in dict(wire["headers"]).items()}
+        return "\n".join(f"{key}: {sent.get(key.lower(), '')}" for key in headers)
     value = wire.get(name)
     return "" if value is None else str(value)
 
@@ -274,11 +275,11 @@ class ClientRequest:
     received: Received | None = None
 
 
-def _client_value(client: ClientRequest, part: str, expected_headers: Mapping[str, str]) -> str:
+def _client_value(client: ClientRequest, part: str, headers: Sequence[str]) -> str:
     """A stage or wire part of the client's request, laid out as `_stage_value` lays out the reference's;
-    for headers, only the expected ones (matched case-insensitively)."""
+    for headers, only those exactness compares (matched case-insensitively)."""
     if part == "wire.headers":
-        return "\n".join(f"{key}: {client.wire.header(key) or ''}" for key in sorted(expected_headers))
+        return "\n".join(f"{key}: {client.wire.header(key) or ''}" for key in headers)
     if part == "wire.method":
         return client.wire.method
     if part == "wire.url":
@@ -288,15 +289,24 @@ def _client_value(client: ClientRequest, part: str, expected_headers: Mapping[st
     return client.stages[part]
 
 
-def first_difference(reference: Mapping[str, Any], client: ClientRequest, secret_stages: Sequence[str]) -> StageDiff | None:
+def compared_headers(expected: Mapping[str, str], sent: WireRequest, scheme: Scheme) -> list[str]:
+    """The headers exactness compares: every header the reference sends, and every header the scheme sets
+    (`Scheme.headers`) that the client sends; others (User-Agent, Host, Content-Length) are not part of the contract."""
+    names = {name.lower(): name for name in scheme.headers if sent.header(name) is not None}
+    names.update({name.lower(): name for name in expected})
+    return sorted(names.values())
+
+
+def first_difference(reference: Mapping[str, Any], client: ClientRequest, scheme: Scheme) -> StageDiff | None:
     """The first stage the client gives, then wire part, where it differs from `reference` (a signed mapping)."""
+    headers = compared_headers(reference["wire"]["headers"], client.wire, scheme)
     for part in (*(name for name in STAGE_NAMES if name in client.stages), *WIRE_PARTS):
-        want = _stage_value(reference, part)
-        got = _client_value(client, part, reference["wire"]["headers"])
+        want = _stage_value(reference, part, headers)
+        got = _client_value(client, part, headers)
         if want != got:
             want = want or ""
             at = next((i for i, (a, b) in enumerate(zip(want, got, strict=False)) if a != b), min(len(want), len(got)))
-            if part in secret_stages:
+            if part in scheme.secret_stages:
                 return StageDiff(part, SECRET_NOT_SHOWN, SECRET_NOT_SHOWN, at)
             return StageDiff(part, want, got, at)
     return None
@@ -365,27 +375,27 @@ class Judge:
         return replace(verdict, message=f"{verdict.message}; {answer.message}") if answer.message else verdict
 
     def _judge_request(self, vector: Vector, fault: str | None, client: ClientRequest, base: Mapping[str, Any]) -> VectorVerdict:
-        secret_stages = scheme_named(vector.scheme).secret_stages
+        scheme = scheme_named(vector.scheme)
         if fault == "client":
             if vector.id not in self._references:
                 self._references[vector.id] = _reference(vector)
             references = self._references[vector.id]
             closest = references[0] if references else None
-            if _same_wire(vector.expected, client.wire):
+            if _same_wire(vector.expected, client.wire, scheme):
                 return VectorVerdict(
                     **base,
                     status="fail",
                     exact=False,
                     accepted=False,
-                    diff=None if closest is None else first_difference(closest, client, secret_stages),
+                    diff=None if closest is None else first_difference(closest, client, scheme),
                     message=f"produces the known buggy request this vector records (flags: {', '.join(vector.flags) or 'none'})",
                 )
         else:
             targets, shown = self.targets(vector)
             references = [dict(target.expected) for target in targets]
             closest = dict(shown.expected)
-        exact = any(_matches(reference, client) for reference in references)
-        diff = None if exact or closest is None else first_difference(closest, client, secret_stages)
+        exact = any(_matches(reference, client, scheme) for reference in references)
+        diff = None if exact or closest is None else first_difference(closest, client, scheme)
         if exact:
             return VectorVerdict(**base, status="pass", exact=True, accepted=True, message="byte-identical to the reference")
         received = client.received or received_from_wire(client.wire)
@@ -437,16 +447,19 @@ def _stages(raw: object) -> dict[str, str]:
     return dict(raw)
 
 
-def _same_wire(expected: Mapping[str, Any], sent: WireRequest) -> bool:
-    """Byte-identical method, URL and body, and every expected header present with the same value."""
+def _same_wire(expected: Mapping[str, Any], sent: WireRequest, scheme: Scheme) -> bool:
+    """Byte-identical method, URL and body, and the same compared headers (`compared_headers`): every expected
+    header present with the same value, and no header the scheme sets that the expected request leaves out."""
     want = expected["wire"]
     if (want["method"], want["url"], want.get("body")) != (sent.method, sent.url, sent.body):
         return False
-    return all(sent.header(name) == value for name, value in want["headers"].items())
+    values = {name.lower(): value for name, value in want["headers"].items()}
+    return all(sent.header(name) == values.get(name.lower()) for name in compared_headers(want["headers"], sent, scheme))
 
 
-def _matches(reference: Mapping[str, Any], client: ClientRequest) -> bool:
-    return all(reference.get(name) == value for name, value in client.stages.items()) and _same_wire(reference, client.wire)
+def _matches(reference: Mapping[str, Any], client: ClientRequest, scheme: Scheme) -> bool:
+    stages_match = all(reference.get(name) == value for name, value in client.stages.items())
+    return stages_match and _same_wire(reference, client.wire, scheme)
 
 
 def _reference(vector: Vector) -> list[dict[str, Any]]:

@@ -34,6 +34,8 @@ class Settings:
     max_body: int = MAX_BODY_BYTES
     body_timeout: float = 10.0
     idle_timeout: float = IDLE_TIMEOUT_SECONDS
+    test_keys: bool = True
+    """Hold the corpus's test keys (loading the corpus); the gate's capture mode pins each vector's key instead."""
 
 
 class Service:
@@ -41,7 +43,7 @@ class Service:
 
     def __init__(self, settings: Settings, observers: list[Observer]) -> None:
         self.settings = settings
-        self.state = ServeState(key_stores(packaged_test_keys(), settings.keys), settings.clock,
+        self.state = ServeState(key_stores(packaged_test_keys() if settings.test_keys else {}, settings.keys), settings.clock,
                                 MemoryReplayStore(settings.replay_entries), max_body=settings.max_body,
                                 body_timeout=settings.body_timeout)
         self._observers = observers

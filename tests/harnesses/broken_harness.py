@@ -6,7 +6,7 @@ Modes: `crash` (exits on every sign, after writing to stderr), `crash-once`
 (exits on its first sign only, remembered in STATE_FILE), `hang` (never
 answers a sign), `garbage` (answers with a line that is not JSON),
 `wrong-seq` (answers with another seq), `no-start` (exits before its start
-reply), `mute` (never answers start), `sent` (answers every sign with sent),
+reply), `mute` (never answers start),
 `orphan` (starts a child that keeps stdout and stderr open, then hangs).
 """
 
@@ -55,8 +55,6 @@ def answer(mode: str, command: dict[str, object], state: Path | None) -> dict[st
     seq = command["seq"]
     if mode == "wrong-seq":
         return {"seq": int(str(seq)) + 1000, "refused": {"message": "late"}}
-    if mode == "sent":
-        return {"seq": seq, "sent": True}
     signed = sign(request_from_mapping(command["input"]))
     return {"seq": seq, "wire": signed.wire.to_mapping()}
 
