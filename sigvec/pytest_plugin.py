@@ -110,6 +110,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if not target:
         return
     from sigvec.corpus import load_corpus
+    from sigvec.diagnose import diagnose_vector
     from sigvec.gate.adapters import AdapterError, InProcessAdapter
     from sigvec.gate.run import GateUsageError, load_known_failures, selected_vectors
     from sigvec.gate.verdict import Judge
@@ -124,7 +125,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         chosen = selected_vectors(vectors, implementation, ())
     except (AdapterError, GateUsageError) as error:
         raise pytest.UsageError(f"sigvec: {error}") from None
-    judge = Judge(implementation, {vector.id: vector for vector in vectors})
+    judge = Judge(implementation, {vector.id: vector for vector in vectors}, diagnose_vector)
     collector = SigvecCorpus.from_parent(
         session, name="sigvec", nodeid="sigvec", path=corpus.root, vectors=chosen, known=known, adapter=adapter, judge=judge
     )

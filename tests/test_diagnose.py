@@ -12,27 +12,18 @@ from hypothesis import strategies as st
 from signing.model import FormBody, Received, Request, SigningError, received_from_wire, request_from_mapping
 from signing.registry import scheme_named
 from signing.server import ServerContext, StaticKeys
+from sigvec.check import context_for as check_context
 from sigvec.corpus import Vector
-from sigvec.diagnose import BugClass, catalogue, diagnose, diagnose_vector
+from sigvec.diagnose import BugClass, Diagnosis, catalogue, diagnose, diagnose_vector
 from sigvec.diagnose.construction import Construction, Pairs
 from sigvec.diagnose.reference import Reference, reference_for, sent_parts
 from sigvec.wire import received_from_mapping
 
-REQUEST_FAULT = {
-    "bitunix-0002",
-    "coinex-v1-0005",
-    "coinex-v2-0012",
-    "coinex-v2-0013",
-    "mexc-futures-v1-0007",
-    "mexc-spot-v3-0019",
-    "mexc-spot-v3-0020",
-}
-EDIT_CLASSES = [bug for bug in catalogue().classes if not (bug.sibling or bug.clock)]
+EDIT_CLASSES = [bug for bug in catalogue().classes if bug.is_edit or bug.signature]
 
 
 def client_fault(vector: Vector) -> bool:
-    fault = vector.data.get("fault")
-    return vector.result == "invalid" and (fault == "client" if fault else vector.id not in REQUEST_FAULT)
+    return vector.result == "invalid" and vector.data["fault"] == "client"
 
 
 def claimed_flags() -> set[str]:
@@ -43,9 +34,10 @@ def claimed_flags() -> set[str]:
 
 
 def bug_flags(vector: Vector) -> set[str]:
-    """The vector's flags that name a bug: every flag a class claims, and any other flag that is not documentation."""
-    claimed = claimed_flags()
-    return {flag for flag in vector.flags if flag in claimed or repo_corpus().flags[flag]["bug_type"] != "documentation"}
+    """The vector's flags that name a bug: every flag a class claims, and every other flag whose bug type is not
+    one the catalogue lists as describing the vector or its scheme (`vector_properties`)."""
+    claimed, properties = claimed_flags(), catalogue().vector_properties
+    return {flag for flag in vector.flags if flag in claimed or repo_corpus().flags[flag]["bug_type"] not in properties}
 
 
 def context_for(request: Request, now_ms: int) -> ServerContext:
@@ -69,12 +61,40 @@ def test_every_client_fault_vector_is_diagnosed_as_exactly_its_flags(vector: Vec
     assert set(diagnosis.flags) == bug_flags(vector), diagnosis.message
 
 
+def needs_intended(diagnosis: Diagnosis) -> bool:
+    """Whether only classes that the intended request alone shows explain the diagnosis (catalogue `needs_intended`)."""
+    names = [name for match in diagnosis.matches for name in match.classes]
+    return bool(names) and all(catalogue().named(name).needs_intended for name in names)
+
+
 @pytest.mark.parametrize("vector", CLIENT_FAULT)
-def test_a_client_fault_vector_is_diagnosed_from_its_wire_alone(vector: Vector) -> None:
-    _, context = vector_context(vector)
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context)
+def test_a_client_fault_vector_is_diagnosed_from_its_wire_alone_unless_only_the_intended_request_shows_it(
+    vector: Vector,
+) -> None:
+    request, context = vector_context(vector)
+    received = received_from_mapping(vector.expected["wire"])
+    diagnosis = diagnose(received, vector.scheme, context)
+    wanted = bug_flags(vector)
+    if needs_intended(diagnose(received, vector.scheme, context, request)):
+        assert not diagnosis.found or set(diagnosis.flags) & wanted, diagnosis.message
+        return
     assert diagnosis.found, diagnosis.message
-    assert set(diagnosis.flags) & bug_flags(vector), diagnosis.message
+    assert set(diagnosis.flags) & wanted if wanted else not diagnosis.flags, diagnosis.message
+
+
+REQUEST_FAULT = [
+    vector_param(vector) for vector in repo_vectors() if vector.result == "invalid" and vector.data["fault"] == "request"
+]
+
+
+@pytest.mark.parametrize("vector", REQUEST_FAULT)
+def test_a_request_fault_vector_is_diagnosed_by_the_check_that_fired_naming_none_but_its_flags(vector: Vector) -> None:
+    request = request_from_mapping(vector.input)
+    context = check_context(vector, vector.server_time or 0)
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request)
+    assert diagnosis.found and not diagnosis.verdict.accepted, diagnosis.message
+    assert diagnosis.step == vector.data["error"].get("step", diagnosis.step), diagnosis.message
+    assert set(diagnosis.flags) <= bug_flags(vector), diagnosis.message
 
 
 def client_request(reference: Reference, construction: Construction) -> Received:
@@ -249,7 +269,7 @@ def test_a_sibling_scheme_signature_is_named_from_the_registry() -> None:
     current = replace(request, scheme="coinex-v2")
     diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), "coinex-v2", context, current)
     assert [match.classes for match in diagnosis.matches] == [("SiblingScheme",)]
-    assert diagnosis.flags == ("LegacyScheme",)
+    assert "coinex-v2-sha256-legacy" in diagnosis.message
 
 
 def test_another_reading_of_a_scheme_option_is_named_from_the_registry() -> None:
@@ -341,3 +361,58 @@ def test_a_body_re_serialised_after_signing_is_shown_where_the_two_part() -> Non
     diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request)
     assert 'your client signed `{"symbol":"BTC_USDT","price"' in diagnosis.message
     assert 'but sent `{"symbol": "BTC_USDT", "price"' in diagnosis.message
+
+
+def ordinary(piece: str, scheme: str) -> bool:
+    """A query piece that carries none of the scheme's authentication values."""
+    surface = scheme_named(scheme)
+    carriers = {carrier.name for carrier in (surface.api_key, surface.clock, surface.nonce, surface.window) if carrier}
+    return piece.partition("=")[0] not in carriers
+
+
+def reordered(pieces: list[str], scheme: str) -> list[str]:
+    return pieces[::-1]
+
+
+def duplicated(pieces: list[str], scheme: str) -> list[str]:
+    return [*pieces, next(piece for piece in pieces if ordinary(piece, scheme))]
+
+
+def value_changed(pieces: list[str], scheme: str) -> list[str]:
+    first = next(piece for piece in pieces if ordinary(piece, scheme))
+    return [piece + "9" if piece == first else piece for piece in pieces]
+
+
+SENT_CHANGES = {
+    "ReorderedAfterSigning": reordered,
+    "DuplicatedAfterSigning": duplicated,
+    "ValuesChangedAfterSigning": value_changed,
+}
+
+
+def changed_after_signing(vector: Vector, change: str) -> Received | None:
+    """The vector's request with its query changed by `change` after signing, or None where the change cannot apply."""
+    received = received_from_mapping(vector.expected["wire"])
+    carrier = reference_for(scheme_named(vector.scheme), request_from_mapping(vector.input)).carrier
+    name = carrier.name if carrier is not None and carrier.where == "param" else None
+    pieces = [piece for piece in received.query.split("&") if piece and piece.partition("=")[0] != name]
+    signature = [piece for piece in received.query.split("&") if name and piece.partition("=")[0] == name]
+    if len(set(pieces)) < 2 or not any(ordinary(piece, vector.scheme) for piece in pieces):
+        return None
+    return replace(received, query="&".join([*SENT_CHANGES[change](pieces, vector.scheme), *signature]))
+
+
+@pytest.mark.parametrize("change", SENT_CHANGES)
+def test_a_query_changed_after_signing_is_named_on_every_valid_vector_the_server_then_rejects(change: str) -> None:
+    named = 0
+    for vector in repo_vectors():
+        received = changed_after_signing(vector, change) if vector.result == "valid" else None
+        if received is None:
+            continue
+        request, context = vector_context(vector)
+        diagnosis = diagnose(received, vector.scheme, context, request)
+        if diagnosis.verdict.accepted:
+            continue
+        assert change in {name for match in diagnosis.matches for name in match.classes}, f"{vector.id}: {diagnosis.message}"
+        named += 1
+    assert named >= 5, f"only {named} valid vectors' requests are rejected after {change}"

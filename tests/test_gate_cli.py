@@ -53,6 +53,21 @@ def test_an_unexpected_failure_exits_one(capsys: pytest.CaptureFixture[str]) -> 
     assert "FAIL max-v2-0001 (unexpected)" in out
 
 
+def test_a_known_bug_fails_with_its_diagnosis_in_every_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = {kind: tmp_path / f"report.{kind}" for kind in ("junit", "markdown", "json")}
+    options = [item for kind, path in files.items() for item in (f"--{kind}", str(path))]
+    code, out, _ = gate(capsys, *GARBLED_MAX, *options)
+    said = "your client's signature differs in one character from the one MAX computes"
+    assert code == 1
+    assert f"diagnosis: {said}" in out
+    assert said in files["markdown"].read_text()
+    junit = JUnitXml.fromfile(str(files["junit"]))
+    assert any(said in (result.text or "") for suite in junit for case in suite for result in case.result)
+    lines = [json.loads(line) for line in files["json"].read_text().splitlines()]
+    failed = [line for line in lines if line.get("status") == "fail"]
+    assert failed and all(line["diagnosis"].startswith(said) for line in failed)
+
+
 def test_failures_all_listed_as_known_exit_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, _ = gate(capsys, *GARBLED_MAX, "--known-failures", known_failures(tmp_path, MAX_IDS))
     assert code == 0

@@ -62,6 +62,11 @@ def test_a_failing_vector_shows_the_verdict_and_the_stage_diff(project: pytest.P
     result.stdout.fnmatch_lines(["max-v2-0001 (max-v2, valid): fail", "*rejects it with*", "wire.headers differs at character *"])
 
 
+def test_a_failing_vectors_message_carries_its_diagnosis(project: pytest.Pytester) -> None:
+    result = configured(project, "garbled").runpytest("-k", "max-v2-0001", *QUIET)
+    result.stdout.fnmatch_lines(["*diagnosis: your client's signature differs in one character from the one MAX computes*"])
+
+
 def test_known_failures_are_strict_xfail(project: pytest.Pytester) -> None:
     project.makefile(".yaml", known="max-v2-0001: {reason: garbled}\nmax-v2-0002: {reason: garbled}\n")
     garbled = configured(project, "garbled", "known.yaml").runpytest("-k", "max-v2-0001 or max-v2-0002 or max-v2-0003", *QUIET)

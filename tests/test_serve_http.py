@@ -98,7 +98,8 @@ def test_plus_sent_where_percent_20_was_signed_is_rejected_and_diagnosed(server:
     sent = replace(signed, query=signed.query.replace("%20", "+"))
     reply = send_requests(server.base_url("coinex-v2"), sent)
     assert reply.body == '{"code":4006,"data":{},"message":"signature verification failed"}'
-    assert reply.diagnosis
+    assert reply.diagnosis is not None
+    assert reply.diagnosis.startswith("your client signed a space as `%20` but sent `+`: the HTTP library re-encoded")
     (arrived,) = server.drain()
     assert arrived.received.query == sent.query
 

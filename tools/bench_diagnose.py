@@ -4,7 +4,9 @@ For every client-fault invalid vector it prints the median time of
 `diagnose(...)` (which runs the verifier, then the class search) and of the
 reference verifier alone on the same request, and their ratio; then the
 worst case, a signature no class reproduces (every class alone, then every
-pair). The target is one failing vector diagnosed in under 10 ms.
+pair the search bound leaves): every valid vector sent with its signature
+replaced by zeros, the slowest of them printed. The target is one failing
+vector diagnosed in under 10 ms.
 
     python tools/bench_diagnose.py [--rounds 15] [--number 20]
 """
@@ -19,11 +21,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from signing.model import Received, request_from_mapping
-from signing.registry import verify
+from signing.registry import scheme_named, verify
 from signing.server import ServerContext, StaticKeys
 from sigvec.corpus import Vector, load_corpus
 from sigvec.diagnose import diagnose
-from sigvec.wire import received_from_mapping
+from sigvec.diagnose.reference import signature_carrier
+from sigvec.wire import read_carrier, received_from_mapping
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_MS = 10.0
@@ -41,10 +44,18 @@ def timings(vector: Vector, received: Received, rounds: int, number: int) -> tup
     return diagnosed, verified
 
 
-def forged(received: Received) -> Received:
-    """`received` with its signature parameter replaced by one nothing reproduces."""
-    body = received.body.decode().rsplit("=", 1)[0] + "=" + "0" * 64
-    return replace(received, body=body.encode())
+def forged(received: Received, scheme: str) -> Received | None:
+    """`received` with its signature replaced by zeros, which no class reproduces; None when it carries none."""
+    signature = read_carrier(received, signature_carrier(scheme_named(scheme)))
+    if not signature:
+        return None
+    zeros = "0" * len(signature)
+    return replace(
+        received,
+        query=received.query.replace(signature, zeros),
+        headers=tuple((name, zeros if value == signature else value) for name, value in received.headers),
+        body=received.body.replace(signature.encode(), zeros.encode()),
+    )
 
 
 def main() -> None:
@@ -53,18 +64,24 @@ def main() -> None:
     parser.add_argument("--number", type=int, default=20)
     args = parser.parse_args()
     vectors = [vector for vector in load_corpus(REPO / "vectors").vectors() if vector.result == "invalid"]
-    client_fault = [vector for vector in vectors if vector.data.get("fault", "client") == "client"]
+    client_fault = [vector for vector in vectors if vector.data["fault"] == "client"]
     print(f"{'vector':<28}{'diagnose (ms)':>15}{'verify (ms)':>13}{'ratio':>8}")
     worst = 0.0
     for vector in client_fault:
         diagnosed, verified = timings(vector, received_from_mapping(vector.expected["wire"]), args.rounds, args.number)
         worst = max(worst, diagnosed)
         print(f"{vector.id:<28}{diagnosed:>15.3f}{verified:>13.3f}{diagnosed / verified:>8.1f}")
-    stray = next(vector for vector in vectors if vector.id == "mexc-spot-v3-0004")
-    unexplained, verified = timings(stray, forged(received_from_mapping(stray.expected["wire"])), args.rounds, args.number)
-    print(f"{'unexplained (all pairs)':<28}{unexplained:>15.3f}{verified:>13.3f}{unexplained / verified:>8.1f}")
-    verdict = "under" if worst < TARGET_MS else "OVER"
-    print(f"slowest diagnosed vector: {worst:.2f} ms, {verdict} the {TARGET_MS:.0f} ms target")
+    slowest = (0.0, 0.0, "")
+    for vector in load_corpus(REPO / "vectors").vectors():
+        received = forged(received_from_mapping(vector.expected["wire"]), vector.scheme) if vector.result == "valid" else None
+        if received is not None:
+            unexplained, verified = timings(vector, received, args.rounds, args.number)
+            slowest = max(slowest, (unexplained, verified, vector.id))
+    unexplained, verified, vector_id = slowest
+    print(f"{'unexplained: ' + vector_id:<28}{unexplained:>15.3f}{verified:>13.3f}{unexplained / verified:>8.1f}")
+    for name, value in (("slowest diagnosed vector", worst), ("slowest unexplained request", unexplained)):
+        verdict = "under" if value < TARGET_MS else "OVER"
+        print(f"{name}: {value:.2f} ms, {verdict} the {TARGET_MS:.0f} ms target")
 
 
 if __name__ == "__main__":

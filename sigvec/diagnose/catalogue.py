@@ -39,13 +39,30 @@ class BugClass:
     edit: Mapping[str, Any]
     sibling: bool = False
     clock: bool = False
+    signature: str | None = None
+    sent: str | None = None
+    needs_intended: bool = False
+
+    @property
+    def is_edit(self) -> bool:
+        """Whether the search re-signs this class as an edit of the construction (the others are found otherwise)."""
+        return not (self.sibling or self.clock or self.signature or self.sent)
+
+    @property
+    def edits_sent(self) -> bool:
+        """Whether this class can change the query or body the client sends (an edit of the `sent` or `both` side)."""
+        return bool({"sent", "both"} & set(self.edit))
 
     def apply(self, construction: Construction) -> Construction:
+        if self.signature is not None:
+            return replace(construction, signature_typo=True)
         return edited(construction, self.edit)
 
     def touches(self, construction: Construction, signs_payload: bool) -> bool:
         """Does the construction have a part this class edits? (If not, the class cannot apply.)"""
         edit = self.edit
+        if self.signature is not None:
+            return True
         if "payload" in edit:
             return signs_payload
         if "joiner" in edit:
@@ -62,6 +79,8 @@ class Catalogue:
     classes: tuple[BugClass, ...]
     option_flags: Mapping[str, tuple[str, ...]]
     steps: Mapping[str, Mapping[str, Any]]
+    changed_part_flags: Mapping[str, tuple[str, ...]]
+    vector_properties: frozenset[str]
 
     def named(self, name: str) -> BugClass:
         return next(bug for bug in self.classes if bug.name == name)
@@ -79,11 +98,15 @@ def catalogue() -> Catalogue:
             entry.get("edit", {}),
             bool(entry.get("sibling", False)),
             bool(entry.get("clock", False)),
+            entry.get("signature"),
+            entry.get("sent"),
+            bool(entry.get("needs_intended", False)),
         )
         for name, entry in data["classes"].items()
     )
     options = {name: tuple(flags) for name, flags in data.get("options", {}).items()}
-    return Catalogue(classes, options, data.get("steps", {}))
+    changed = {name: tuple(flags) for name, flags in data.get("changed_part_flags", {}).items()}
+    return Catalogue(classes, options, data.get("steps", {}), changed, frozenset(data.get("vector_properties", ())))
 
 
 JSON_KEYS = frozenset({"json", "strip_spaces"})

@@ -242,6 +242,7 @@ class Construction:
     text_encoding: str = "utf-8"
     hex_case: str = "lower"
     payload: PayloadEdit = PayloadEdit()
+    signature_typo: bool = False
 
     def segment_text(self, name: str) -> str | None:
         part = self.signed.get(name)

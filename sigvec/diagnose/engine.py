@@ -11,70 +11,23 @@ Pure: no clock, no I/O beyond the packaged catalogue and corpus, read once.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from itertools import combinations
 from typing import Any
 
-from signing.model import Received, Request, Signed, SigningError, received_from_wire, request_from_mapping
+from signing.encoding import split_pairs
+from signing.model import JsonBody, Received, Request, Signed, SigningError, received_from_wire, request_from_mapping
 from signing.registry import SCHEMES, Scheme, scheme_named, sign, verify
 from signing.server import ServerContext, Verdict
 from sigvec.corpus import Vector
 from sigvec.diagnose.catalogue import BugClass, catalogue
+from sigvec.diagnose.checks import by_check, by_step, clock_diagnosis, misplaced_signature, missing_key
 from sigvec.diagnose.construction import Construction, Json, Pairs
-from sigvec.diagnose.examples import example_vector
 from sigvec.diagnose.recover import recovered_request
-from sigvec.diagnose.reference import Reference, carrier_holding, reference_for, sent_parts
+from sigvec.diagnose.reference import Reference, reference_for, sent_parts, signature_carrier, without_param
+from sigvec.diagnose.result import Diagnosis, Match, citation, found, phrase, rejection_note
 from sigvec.wire import read_carrier
-
-SECONDS_SLACK_MS = 60_000
-STEPS_WITHOUT_SIGNATURE = ("request", "consistency")
-"""Checks that fire on a request whose signature may be right: a bug class can still explain them (a payload
-the server cannot decode, or one that disagrees with the request); if none does, the check is the diagnosis."""
-
-
-@dataclass(frozen=True)
-class Match:
-    """Classes that together reproduce the client's request, the first stage where it leaves the reference's, and why."""
-
-    classes: tuple[str, ...]
-    flags: tuple[str, ...]
-    stage: str
-    message: str
-
-    def to_mapping(self) -> dict[str, Any]:
-        return {"classes": list(self.classes), "flags": list(self.flags), "stage": self.stage, "message": self.message}
-
-
-@dataclass(frozen=True)
-class Diagnosis:
-    """The verifier's verdict and what explains it.
-
-    `found` is True when the rejection is explained (a class reproduces it,
-    or another check fired) or the request is accepted; `message` is one line
-    a person can act on; `closest_stage` is the last stage that still matched
-    when nothing reproduces the client's signature.
-    """
-
-    verdict: Verdict
-    step: str | None
-    matches: tuple[Match, ...]
-    found: bool
-    message: str
-    flags: tuple[str, ...] = ()
-    closest_stage: str | None = None
-
-    def to_mapping(self) -> dict[str, Any]:
-        rejection = self.verdict.rejection
-        return {
-            "accepted": self.verdict.accepted,
-            "rejection": None if rejection is None else {"code": rejection.code, "reason": rejection.reason},
-            "step": self.step,
-            "found": self.found,
-            "message": self.message,
-            "flags": list(self.flags),
-            "matches": [match.to_mapping() for match in self.matches],
-            "closest_stage": self.closest_stage,
-        }
 
 
 @dataclass(frozen=True)
@@ -95,58 +48,74 @@ def diagnose(received: Received, scheme: str, context: ServerContext, intended: 
     if not api_key:
         return missing_key(verdict, received, surface)
     secret = context.keys.secret(api_key)
-    if secret is None:
+    if secret is None and intended is None:
         return by_step(verdict, "key", surface, api_key)
     if verdict.step == "replay":
         return by_step(verdict, "replay", surface, read_carrier(received, surface.nonce) or "")
     if verdict.step == "window":
         return clock_diagnosis(verdict, received, surface, context)
+    typo = one_character_off(verdict, received, surface)
+    if typo is not None:
+        return found(verdict, (typo,))
     try:
-        request = intended if intended is not None else recovered_request(received, surface, secret)
+        request = intended if intended is not None else recovered_request(received, surface, secret or "")
         reference = reference_for(surface, request)
     except SigningError as error:
-        if verdict.step in STEPS_WITHOUT_SIGNATURE:
-            return by_step(verdict, verdict.step or "request", surface, "")
+        if verdict.step != "signature":
+            return by_check(verdict, received, surface, context)
         return Diagnosis(verdict, verdict.step, (), False, f"the request cannot be rebuilt for diagnosis: {error}")
     client = Client(read_carrier(received, reference.carrier), sent_parts(received, reference.carrier))
     if client.signature is None and reference.carrier is not None:
         return misplaced_signature(verdict, reference, received)
     reference_received = received_from_wire(reference.signed.wire)
     reference_parts = sent_parts(reference_received, reference.carrier)
-    same_clock = read_carrier(received, surface.clock) == read_carrier(reference_received, surface.clock)
-    if client.signature == reference.signed.stages.signature and client.parts == reference_parts and same_clock:
-        return identical_to_reference(verdict, received, surface, context)
-    matches = search(reference, client, received, intended is not None)
+    same_signature = client.signature == reference.signed.stages.signature and same_authentication(
+        surface, received, reference_received
+    )
+    if same_signature and client.parts == reference_parts:
+        return by_check(verdict, received, surface, context)
+    matches = search(reference, client, received, verdict, same_signature, intended is not None)
     if matches:
-        flags = tuple(dict.fromkeys(flag for match in matches for flag in match.flags))
-        others = [" + ".join(match.classes) for match in matches[1:]]
-        also = f" (also reproduced by: {'; '.join(others)})" if others else ""
-        return Diagnosis(verdict, verdict.step, matches, True, matches[0].message + also, flags)
-    if verdict.step in STEPS_WITHOUT_SIGNATURE:
-        return by_step(verdict, verdict.step or "request", surface, "")
-    return nothing_reproduces(verdict, reference, received, client, reference_parts)
+        return found(verdict, matches)
+    if verdict.step != "signature":
+        return by_check(verdict, received, surface, context)
+    return nothing_reproduces(verdict, reference, client, reference_parts)
+
+
+def same_authentication(scheme: Scheme, received: Received, reference: Received) -> bool:
+    """Whether the request carries the reference's clock and nonce values."""
+    return all(read_carrier(received, carrier) == read_carrier(reference, carrier) for carrier in (scheme.clock, scheme.nonce))
 
 
 # --- the search ------------------------------------------------------------------------
 
 
-def search(reference: Reference, client: Client, received: Received, intended_given: bool) -> tuple[Match, ...]:
-    """Every class alone that reproduces the client's request; if none, every pair that does."""
+def search(
+    reference: Reference, client: Client, received: Received, verdict: Verdict, same_signature: bool, intended_given: bool
+) -> tuple[Match, ...]:
+    """Every class alone that reproduces the client's request; if none, every pair that does.
+
+    `same_signature`: the client's signature (and clock and nonce) are the
+    reference's own, so what it sent may have changed after signing.
+    """
     bugs = catalogue()
-    singles: list[Match] = []
+    singles = list(sent_matches(reference, client, verdict)) if same_signature else []
     edits: list[BugClass] = []
+    sent_by: dict[str, tuple[str | None, str | None]] = {}
+    alone: dict[str, Construction] = {}
     base = reference.construction
     wanted = (client.signature, client.parts["query"], client.parts["body"])
     if base is not None:
         baseline = fingerprint(reference, base)
         for bug in bugs.classes:
-            if bug.sibling or bug.clock or not bug.touches(base, reference.signs_payload):
+            if not bug.is_edit or not bug.touches(base, reference.signs_payload):
                 continue
             construction = bug.apply(base)
             produced = fingerprint(reference, construction)
             if produced == baseline:
                 continue
             edits.append(bug)
+            sent_by[bug.name], alone[bug.name] = produced[1:], construction
             if produced == wanted:
                 singles.append(edit_match(reference, (bug,), construction))
     singles += resigned_matches(reference, client)
@@ -156,10 +125,34 @@ def search(reference: Reference, client: Client, received: Received, intended_gi
         return tuple(singles)
     pairs: list[Match] = []
     for first, second in combinations(edits, 2):
-        construction = second.apply(first.apply(base))
+        if not sends_wanted(first, second, sent_by, baseline[1:], wanted[1:]):
+            continue
+        construction = second.apply(alone[first.name])
         if fingerprint(reference, construction) == wanted:
             pairs.append(edit_match(reference, (first, second), construction))
     return tuple(pairs)
+
+
+def sends_wanted(
+    first: BugClass,
+    second: BugClass,
+    sent_by: dict[str, tuple[str | None, str | None]],
+    baseline: tuple[str | None, str | None],
+    wanted: tuple[str | None, str | None],
+) -> bool:
+    """Whether the pair can still send the client's query and body (the bound on the pair search).
+
+    A class that does not edit the sent parts leaves them as the other member
+    makes them: with no such editor they stay the reference's, with one they
+    are that class's own, already computed alone. Only two editors together
+    need the pair itself re-signed.
+    """
+    editors = [bug for bug in (first, second) if bug.edits_sent]
+    if not editors:
+        return baseline == wanted
+    if len(editors) == 1:
+        return sent_by[editors[0].name] == wanted
+    return True
 
 
 def fingerprint(reference: Reference, construction: Construction) -> tuple[str | None, str | None, str | None]:
@@ -232,29 +225,97 @@ def resigned_reproduces(reference: Reference, signed: Signed, client: Client) ->
 
 
 def clock_matches(reference: Reference, client: Client, received: Received) -> list[Match]:
-    """The reference's own signature, sent with a clock value other than the one signed."""
+    """The reference's own request and signature, sent with a clock value other than the one signed."""
     bug = catalogue().named("ClockReadTwice")
-    sent_clock = read_carrier(received, reference.scheme.clock)
+    scheme = reference.scheme
+    sent_clock = read_carrier(received, scheme.clock)
     signed_clock = str(reference.request.timestamp)
-    if client.signature != reference.signed.stages.signature or sent_clock in (None, signed_clock):
+    reference_received = received_from_wire(reference.signed.wire)
+    if (
+        client.signature != reference.signed.stages.signature
+        or sent_clock in (None, signed_clock)
+        or read_carrier(received, scheme.nonce) != read_carrier(reference_received, scheme.nonce)
+        or without_clock(scheme, client.parts) != without_clock(scheme, sent_parts(reference_received, reference.carrier))
+    ):
         return []
     says = f"{phrase(bug.says, reference.scheme)}: signed {signed_clock}, sent {sent_clock}"
     return [Match((bug.name,), bug.flags, "wire", f"{says}{citation(bug.flags, reference.scheme)}")]
 
 
+def without_clock(scheme: Scheme, parts: dict[str, str]) -> dict[str, str]:
+    """The sent parts without the clock parameter, where the scheme carries its clock as one."""
+    if scheme.clock.where == "header":
+        return parts
+    return {name: without_param(text, scheme.clock.name) for name, text in parts.items()}
+
+
+def one_character_off(verdict: Verdict, received: Received, scheme: Scheme) -> Match | None:
+    """The signature differs in one character from the one the server rebuilt (`verdict.stages`) over what it received."""
+    expected = verdict.stages.signature if verdict.stages is not None else None
+    carrier = signature_carrier(scheme)
+    sent = read_carrier(received, carrier) if expected and verdict.step == "signature" else None
+    if not expected or sent is None or len(sent) != len(expected):
+        return None
+    if sum(mine != theirs for mine, theirs in zip(sent, expected, strict=True)) != 1:
+        return None
+    bug = next(bug for bug in catalogue().classes if bug.signature == "one-character")
+    return Match((bug.name,), bug.flags, "signature", phrase(bug.says, scheme) + citation(bug.flags, scheme))
+
+
+def json_pairs(text: str) -> list[tuple[str, str]] | None:
+    """A JSON object's members as (key, JSON text of the value), in order; None when `text` is not an object."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return [(key, json.dumps(item)) for key, item in value.items()] if isinstance(value, dict) else None
+
+
+def change_kind(signed: list[tuple[str, str]], sent: list[tuple[str, str]]) -> str | None:
+    """How `sent` differs from `signed`: reordered, a parameter duplicated, values changed, or added where none was."""
+    if signed == sent:
+        return None
+    if not signed:
+        return "unsigned"
+    if sorted(signed) == sorted(sent):
+        return "reordered"
+    remaining = iter(sent)
+    if all(pair in remaining for pair in signed) and {key for key, _ in sent} == {key for key, _ in signed}:
+        return "duplicated"
+    if [key for key, _ in signed] == [key for key, _ in sent]:
+        return "values"
+    return None
+
+
+def sent_matches(reference: Reference, client: Client, verdict: Verdict) -> tuple[Match, ...]:
+    """The reference's own signature over the intended request, sent with one part changed after signing."""
+    bugs = catalogue()
+    reference_parts = sent_parts(received_from_wire(reference.signed.wire), reference.carrier)
+    changed = [name for name in ("query", "body") if reference_parts[name] != client.parts[name]]
+    if len(changed) != 1:
+        return ()
+    part = changed[0]
+    json_body = part == "body" and isinstance(reference.request.body, JsonBody)
+    if json_body:
+        signed, sent = json_pairs(reference_parts[part]), json_pairs(client.parts[part])
+    else:
+        signed, sent = list(split_pairs(reference_parts[part])), list(split_pairs(client.parts[part]))
+    kind = None if signed is None or sent is None else change_kind(signed, sent)
+    if kind == "unsigned" and verdict.step != "consistency":
+        return ()
+    bug = next((bug for bug in bugs.classes if kind is not None and bug.sent == kind), None)
+    if bug is None:
+        return ()
+    compared = "payload" if reference.signs_payload else "json" if json_body else None
+    flags = tuple(dict.fromkeys((*bug.flags, *bugs.changed_part_flags.get(compared or "", ()))))
+    detail = f": signed `{excerpt(reference_parts[part], 0, 60)}`, sent `{excerpt(client.parts[part], 0, 60)}`"
+    if reference.request.credentials.secret in reference_parts[part] + client.parts[part]:
+        detail = ""
+    message = phrase(bug.says, reference.scheme) + detail + citation(flags, reference.scheme)
+    return (Match((bug.name,), flags, "wire", message),)
+
+
 # --- messages --------------------------------------------------------------------------
-
-
-def phrase(text: str, scheme: Scheme, **values: object) -> str:
-    return text.format(exchange=scheme.exchange, scheme=scheme.name, **values)
-
-
-def citation(flags: tuple[str, ...], scheme: Scheme) -> str:
-    if not flags:
-        return ""
-    example = example_vector(flags, scheme.name)
-    see = f"; see vector {example}" if example else ""
-    return f" (flag {', '.join(flags)}{see})"
 
 
 def pieces_of(parts: dict[str, Any], names: tuple[str, ...]) -> dict[str, str]:
@@ -315,105 +376,25 @@ def difference(mine: tuple[str | None, str | None], theirs: tuple[str | None, st
     return ""
 
 
-# --- rejections that are not the signature's ---------------------------------------------
-
-
-def by_step(verdict: Verdict, step: str, scheme: Scheme, value: str) -> Diagnosis:
-    entry = catalogue().steps[step]
-    flags = tuple(entry.get("flags", ()))
-    message = phrase(entry["says"], scheme, value=value) + citation(flags, scheme) + rejection_note(verdict)
-    return Diagnosis(verdict, step, (), True, message, flags)
-
-
-def rejection_note(verdict: Verdict) -> str:
-    rejection = verdict.rejection
-    return "" if rejection is None else f" [{rejection.code}: {rejection.reason}]"
-
-
-def missing_key(verdict: Verdict, received: Received, scheme: Scheme) -> Diagnosis:
-    """No API key where the scheme carries it: a sibling scheme's authentication sent instead, or none at all."""
-    for other in SCHEMES.values():
-        if other.exchange == scheme.exchange and other.name != scheme.name and read_carrier(received, other.api_key):
-            bug = catalogue().named("SiblingScheme")
-            says = phrase(bug.says, scheme, sibling=other.name)
-            wanted = f"; {scheme.name} carries the API key in {scheme.api_key.where} {scheme.api_key.name}"
-            match = Match((bug.name,), bug.flags, "wire", f"{says}{wanted}{citation(bug.flags, scheme)}")
-            return Diagnosis(verdict, "request", (match,), True, match.message + rejection_note(verdict), bug.flags)
-    return by_step(verdict, "request", scheme, "")
-
-
-def clock_diagnosis(verdict: Verdict, received: Received, scheme: Scheme, context: ServerContext) -> Diagnosis:
-    """A time rejection: seconds for milliseconds, a window beyond the limit, or a clock that is off."""
-    text = read_carrier(received, scheme.clock) or ""
-    if not text.isdigit():
-        return by_step(verdict, "request", scheme, text)
-    timestamp, now = int(text), context.now_ms
-    skew = now - timestamp
-    if abs(now - timestamp * 1000) <= SECONDS_SLACK_MS < abs(skew):
-        return by_step(verdict, "seconds", scheme, text)
-    window_text = read_carrier(received, scheme.window) if scheme.window is not None else None
-    if scheme.window is not None and window_text and window_text.isdigit():
-        window_ms = int(window_text) * (1000 if scheme.window.unit == "s" else 1)
-        if abs(skew) <= window_ms:
-            return by_step(verdict, "window", scheme, f"{scheme.window.name}={window_text}")
-    entry = catalogue().steps["clock"]
-    direction = "behind" if skew > 0 else "ahead of"
-    message = phrase(
-        entry["says"], scheme, skew=f"{abs(skew) / 1000:.3f}".rstrip("0").rstrip("."), direction=direction
-    ) + rejection_note(verdict)
-    return Diagnosis(verdict, "window", (), True, message, tuple(entry.get("flags", ())))
-
-
-def identical_to_reference(verdict: Verdict, received: Received, scheme: Scheme, context: ServerContext) -> Diagnosis:
-    """The client sent the reference's own request, so a check other than the signature refused it."""
-    if verdict.step == "consistency":
-        return by_step(verdict, "consistency", scheme, "")
-    diagnosis = clock_diagnosis(verdict, received, scheme, context)
-    if diagnosis.flags or "clock" in diagnosis.message:
-        return diagnosis
-    return Diagnosis(
-        verdict, verdict.step, (), True, f"the signature is right; {scheme.exchange} refused the request{rejection_note(verdict)}"
-    )
-
-
-def misplaced_signature(verdict: Verdict, reference: Reference, received: Received) -> Diagnosis:
-    """No signature where the scheme carries it: say where the reference's signature turned up instead, if anywhere."""
-    wanted = reference.carrier
-    assert wanted is not None
-    found = carrier_holding(received, reference.signed.stages.signature)
-    where = f" (it is in {found.where} {found.name})" if found is not None else ""
-    message = f"your request carries no signature in {wanted.where} {wanted.name}, where {reference.scheme.name} wants it{where}"
-    return Diagnosis(verdict, "request", (), True, message + rejection_note(verdict))
-
-
-def observed_stages(reference: Reference) -> list[tuple[str, str]]:
-    """The reference's stages that travel on its wire (a header value, or text inside the query or body), in order."""
-    wire = received_from_wire(reference.signed.wire)
-    stages = reference.signed.stages.to_mapping()
-    secret_stages = reference.scheme.secret_stages
-    found = []
+def closest_stage(reference: Reference, verdict: Verdict) -> str | None:
+    """The last stage, in the scheme's order, where what the server rebuilt from the request (`verdict.stages`)
+    still equals the reference's; the signature itself is what failed, so it is not compared."""
+    rebuilt = verdict.stages.to_mapping() if verdict.stages is not None else {}
+    intended = reference.signed.stages.to_mapping()
+    closest = None
     for name in reference.scheme.stages:
-        value = stages.get(name)
-        if not value or name == "signature" or name in secret_stages:
+        if name == "signature" or name not in rebuilt or name not in intended:
             continue
-        if any(item == value for _, item in wire.headers) or value in wire.query or value in wire.body.decode("utf-8", "replace"):
-            found.append((name, value))
-    return found
-
-
-def nothing_reproduces(
-    verdict: Verdict, reference: Reference, received: Received, client: Client, reference_parts: dict[str, str]
-) -> Diagnosis:
-    """Say plainly that no known class reproduces the request, and how far it still agrees with the reference."""
-    body = received.body.decode("utf-8", "replace")
-    closest: str | None = None
-    for name, value in observed_stages(reference):
-        if not (any(item == value for _, item in received.headers) or value in received.query or value in body):
+        if rebuilt[name] != intended[name]:
             break
         closest = name
+    return closest
+
+
+def nothing_reproduces(verdict: Verdict, reference: Reference, client: Client, reference_parts: dict[str, str]) -> Diagnosis:
+    """Say plainly that no known class reproduces the request, and how far it still agrees with the reference."""
     same_wire = client.parts == reference_parts
-    if same_wire and closest is None and not observed_stages(reference):
-        closest = "wire"
+    closest = closest_stage(reference, verdict) or ("wire" if same_wire else None)
     where = (
         f"the request matches the reference up to its {closest}"
         if closest
@@ -430,5 +411,10 @@ def nothing_reproduces(
 
 
 def diagnose_vector(vector: Vector, received: Received, context: ServerContext) -> str:
-    """The diagnosis message for a client's request made from `vector`'s input (the gate's `Diagnoser`)."""
-    return diagnose(received, vector.scheme, context, request_from_mapping(vector.input)).message
+    """The diagnosis message for a client's request made from `vector`'s input (the gate's `Diagnoser`).
+
+    The judge has already verified the request with `context`; diagnosis
+    verifies it again without the replay store, so the nonce is neither
+    recorded twice nor taken for a replay.
+    """
+    return diagnose(received, vector.scheme, replace(context, replay=None), request_from_mapping(vector.input)).message

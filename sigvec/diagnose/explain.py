@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from signing.registry import scheme_named
 from signing.server import KeyStore, MemoryReplayStore, ServerContext
-from sigvec.diagnose.engine import Diagnosis, diagnose
+from sigvec.diagnose.engine import diagnose
+from sigvec.diagnose.result import Diagnosis
 from sigvec.keys import read_request, request_clock
 
 

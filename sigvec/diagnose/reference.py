@@ -102,6 +102,8 @@ class Reference:
         digest, signature = finish(self.scheme.algorithm, secret, message, construction.text_encoding, construction.hex_case)
         if digest is not None:
             stages["digest"] = digest
+        if signature is not None and construction.signature_typo:
+            signature = signature[:-1] + ("1" if signature.endswith("0") else "0")
         if signature is not None:
             stages["signature"] = signature
         return Outcome(stages, signature)

@@ -151,6 +151,7 @@ def adapter_from(args: argparse.Namespace) -> Adapter:
 
 def command(args: argparse.Namespace) -> int:
     """The `sigvec gate` command: everything but argument parsing."""
+    from sigvec.diagnose import diagnose_vector
     from sigvec.reports import write_reports
     from sigvec.reports.terminal import TerminalReport
 
@@ -160,7 +161,7 @@ def command(args: argparse.Namespace) -> int:
         corpus = load_corpus(args.vectors)
         terminal = TerminalReport()
         with terminal.progress() as advance:
-            run = run_gate(adapter, corpus, args.scheme or (), known, on_verdict=advance)
+            run = run_gate(adapter, corpus, args.scheme or (), known, diagnoser=diagnose_vector, on_verdict=advance)
     except (GateUsageError, AdapterError, HarnessError, FileNotFoundError) as error:
         print(f"sigvec gate: error: {error}", file=sys.stderr)
         return 2

@@ -382,7 +382,7 @@ class Judge:
             references = self._references[vector.id]
             closest = references[0] if references else None
             if _same_wire(vector.expected, client.wire, scheme):
-                return VectorVerdict(
+                known_bug = VectorVerdict(
                     **base,
                     status="fail",
                     exact=False,
@@ -390,6 +390,7 @@ class Judge:
                     diff=None if closest is None else first_difference(closest, client, scheme),
                     message=f"produces the known buggy request this vector records (flags: {', '.join(vector.flags) or 'none'})",
                 )
+                return self._diagnosed(known_bug, vector, received_from_wire(client.wire), server_context(vector))
         else:
             targets, shown = self.targets(vector)
             references = [dict(target.expected) for target in targets]

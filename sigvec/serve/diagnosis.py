@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from signing.model import Received
 from signing.server import ServerContext, Verdict
+from sigvec.diagnose import diagnose
 
 
 def diagnosis_text(received: Received, scheme: str, context: ServerContext, verdict: Verdict) -> str | None:
-    """One line saying why `received` was rejected, or None when it was accepted.
+    """One line saying why `received` was rejected (`sigvec.diagnose`), or None when it was accepted.
 
-    For now this is the check that decided and the exchange's reason; the
-    diagnosis engine (`sigvec.diagnose`) replaces it here and nowhere else.
+    Diagnosis verifies the request again, so it gets the context without the
+    replay store: with it, it would record the nonce a second time (or trip
+    on it). A replay rejection therefore keeps the check's own step and reason.
     """
     if verdict.rejection is None:
         return None
-    return f"{verdict.step}: {verdict.rejection.code} {verdict.rejection.reason}"
+    if verdict.step == "replay":
+        return f"{verdict.step}: {verdict.rejection.code} {verdict.rejection.reason}"
+    return diagnose(received, scheme, replace(context, replay=None)).message
