@@ -12,6 +12,7 @@ import pytest
 from conftest import REPO, require_tool
 from matrix import (
     NO_DIAGNOSIS,
+    NOTHING_SENT,
     README_BEGIN,
     README_END,
     ClientRun,
@@ -81,6 +82,12 @@ def test_every_failing_vector_is_listed_with_its_diagnosis_and_issue(run: Client
     assert "| mexc-futures-v1-0004 | fail | body canonicalisation | signs sorted k=v pairs, not the JSON body | " \
         "https://github.com/makarworld/pymexc/issues/1 |" in page
     assert f"| mexc-spot-v3-0018 | fail | {NO_DIAGNOSIS} | replaces recvWindow |  |" in page
+
+
+def test_an_errored_vector_has_no_request_to_diagnose() -> None:
+    lines = [METADATA, verdict("mexc-spot-v3-0001", "errored", False, False, message="the client errored: ImportError")]
+    page = clients_markdown([read_report("".join(json.dumps(line) + "\n" for line in lines))])
+    assert f"| mexc-spot-v3-0001 | errored | {NOTHING_SENT} | the client errored: ImportError |  |" in page
 
 
 def test_skipped_vectors_are_grouped_by_reason(run: ClientRun) -> None:

@@ -37,6 +37,8 @@ README_END = "<!-- sigvec:clients:end -->"
 FAILING = ("fail", "errored")
 NO_DIAGNOSIS = "no diagnosis yet"
 """Shown for a failing vector the gate gave no diagnosis for."""
+NOTHING_SENT = "none: nothing was sent"
+"""Shown for an errored vector: there is no request to diagnose."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,13 @@ def cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+def diagnosis(line: VectorLine) -> str:
+    """The gate's diagnosis of a failing vector, or what stands in for one."""
+    if line.diagnosis:
+        return line.diagnosis
+    return NOTHING_SENT if line.status == "errored" else NO_DIAGNOSIS
+
+
 def summary_table(runs: Sequence[ClientRun]) -> list[str]:
     lines = [
         "| client | language | vectors run | exact | accepted | failing |",
@@ -166,7 +175,7 @@ def client_section(run: ClientRun) -> list[str]:
         lines += ["| vector | verdict | diagnosis | what goes wrong | upstream issue |", "|---|---|---|---|---|"]
         for line in run.failing:
             lines.append(
-                f"| {line.id} | {line.status} | {cell(line.diagnosis or NO_DIAGNOSIS)} | {cell(line.reason or line.message)} | "
+                f"| {line.id} | {line.status} | {cell(diagnosis(line))} | {cell(line.reason or line.message)} | "
                 f"{line.issue or ''} |"
             )
     else:
