@@ -16,6 +16,7 @@ import json
 import os
 import re
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -186,14 +187,19 @@ def test_peatio_client_cannot_express_a_repeated_array_key(sigvec_server: MockEx
     assert "skipped" in reply and sent(sigvec_server) == []
 
 
+def client_folders() -> list[Path]:
+    """Every folder under clients/ with a harness (a Python or a Node one)."""
+    return sorted({path.parent for pattern in ("*/harness.py", "*/harness.mjs") for path in CLIENTS.glob(pattern)})
+
+
 def test_every_client_folder_brings_its_own_executable_install() -> None:
-    folders = sorted(path.parent.name for path in CLIENTS.glob("*/harness.*"))
-    assert all(os.access(CLIENTS / folder / "install", os.X_OK) for folder in folders)
+    folders = client_folders()
+    assert len(folders) == 10 and all(os.access(folder / "install", os.X_OK) for folder in folders)
 
 
 def test_every_client_folder_names_its_known_failures() -> None:
-    folders = sorted(path.parent for path in CLIENTS.glob("*/harness.*"))
-    assert folders and all((folder / "known-failures.yaml").is_file() for folder in folders)
+    folders = client_folders()
+    assert len(folders) == 10 and all((folder / "known-failures.yaml").is_file() for folder in folders)
 
 
 def test_node_clients_are_pinned_by_a_lockfile() -> None:
