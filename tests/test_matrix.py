@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import REPO, require_tool
 from matrix import (
-    NO_CLASS,
+    NO_DIAGNOSIS,
+    NOTHING_SENT,
     README_BEGIN,
     README_END,
     ClientRun,
@@ -77,7 +81,13 @@ def test_every_failing_vector_is_listed_with_its_diagnosis_and_issue(run: Client
     page = clients_markdown([run])
     assert "| mexc-futures-v1-0004 | fail | body canonicalisation | signs sorted k=v pairs, not the JSON body | " \
         "https://github.com/makarworld/pymexc/issues/1 |" in page
-    assert f"| mexc-spot-v3-0018 | fail | {NO_CLASS} | replaces recvWindow |  |" in page
+    assert f"| mexc-spot-v3-0018 | fail | {NO_DIAGNOSIS} | replaces recvWindow |  |" in page
+
+
+def test_an_errored_vector_has_no_request_to_diagnose() -> None:
+    lines = [METADATA, verdict("mexc-spot-v3-0001", "errored", False, False, message="the client errored: ImportError")]
+    page = clients_markdown([read_report("".join(json.dumps(line) + "\n" for line in lines))])
+    assert f"| mexc-spot-v3-0001 | errored | {NOTHING_SENT} | the client errored: ImportError |  |" in page
 
 
 def test_skipped_vectors_are_grouped_by_reason(run: ClientRun) -> None:
@@ -104,8 +114,36 @@ def test_each_interpreter_of_a_client_folder_is_one_run_with_its_own_known_failu
         (folder / venv / "bin").mkdir(parents=True)
     (folder / "harness.py").write_text("", encoding="utf-8")
     (tmp_path / "no-harness" / ".venv").mkdir(parents=True)
-    found = [(h.label, h.python.relative_to(tmp_path).as_posix(), h.known_failures.name) for h in harnesses(tmp_path)]
+    found = [(h.label, Path(h.command[0]).relative_to(tmp_path).as_posix(), h.known_failures.name) for h in harnesses(tmp_path)]
     assert found == [
         ("mexc-pymexc", "mexc-pymexc/.venv/bin/python", "known-failures.yaml"),
         ("mexc-pymexc-1.3.1", "mexc-pymexc/.venv-1.3.1/bin/python", "known-failures-1.3.1.yaml"),
     ]
+
+
+def test_a_node_harness_runs_with_node_and_needs_its_node_modules(tmp_path: Path) -> None:
+    folder = tmp_path / "max-max-exchange-api-node"
+    folder.mkdir()
+    (folder / "harness.mjs").write_text("", encoding="utf-8")
+    (harness,) = harnesses(tmp_path)
+    assert (harness.command, harness.environment) == (("node", str(folder / "harness.mjs")), folder / "node_modules")
+
+
+def test_a_python_client_not_yet_installed_is_still_a_run_to_make(tmp_path: Path) -> None:
+    (tmp_path / "bitunix-bitunix").mkdir()
+    (tmp_path / "bitunix-bitunix" / "harness.py").write_text("", encoding="utf-8")
+    (harness,) = harnesses(tmp_path)
+    assert (harness.label, harness.environment.is_dir()) == ("bitunix-bitunix", False)
+
+
+def test_the_committed_matrix_is_current_for_the_pinned_clients() -> None:
+    """`tools/matrix.py --check` runs every pinned client through the gate: a verdict its known-failures file does not
+    expect, or a docs/clients.md or README table that differs from what the runs give, fails it."""
+    require_tool("node")
+    for harness in harnesses(REPO / "clients"):
+        if not harness.environment.is_dir():
+            require_tool(str(harness.environment))  # not installed: fails in CI, skips elsewhere
+    done = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "matrix.py"), "--check"], capture_output=True, text=True, timeout=1800, check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]

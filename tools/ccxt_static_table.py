@@ -6,11 +6,12 @@ Run it with the ccxt client's interpreter on the output of
     clients/mexc-ccxt/.venv/bin/python tools/ccxt_static_table.py DIR
 
 Within each exchange file, vectors with the same input (options aside) but a
-different wire request are paired: the reference member (`valid` or
-`acceptable`) plays ccxt's stored fixture, the other member plays the request
-a client computed. Each pair goes through `assert_static_request_output`, the
-comparison shipped in the ccxt wheel (`ccxt/test/tests_sync.py`), exactly as
-ccxt's static request test calls it. "caught" means it raised (ccxt's runner
+different wire request are paired: a reference member (`valid` or
+`acceptable`) plays ccxt's stored fixture, a known client bug (an `invalid`
+vector whose fault is the client's) plays the request a client computed.
+Each pair goes through `assert_static_request_output`, the comparison
+shipped in the ccxt wheel (`ccxt/test/tests_sync.py`), exactly as ccxt's
+static request test calls it. "caught" means it raised (ccxt's runner
 counts any exception as a failed test); "waved through" means ccxt's test
 would pass a client that sends the other member's bytes.
 
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 REFERENCE_RESULTS = ("valid", "acceptable")
-DESCRIPTION = re.compile(r"^(?P<id>\S+) \((?P<result>\w+)\)")
+DESCRIPTION = re.compile(r"^(?P<id>\S+) \((?P<result>\w+)(, (?P<fault>\w+) fault)?\)")
 
 
 @dataclass(frozen=True)
@@ -69,21 +70,24 @@ def entries(document: dict[str, Any]) -> list[dict[str, Any]]:
             if match is None:
                 raise SystemExit(f"{document['exchange']}: description {entry['description']!r} does not start with a vector ID")
             inputs = {key: value for key, value in entry["input"][0].items() if key != "options"}
-            found.append({**entry, "id": match["id"], "result": match["result"], "key": json.dumps(inputs, sort_keys=True)})
+            key = json.dumps(inputs, sort_keys=True)
+            found.append({**entry, "id": match["id"], "result": match["result"], "fault": match["fault"], "key": key})
     return found
 
 
 def pairs(found: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """(fixture, computed) pairs: same input, different wire, the fixture a reference member."""
-    chosen = []
-    for fixture in found:
-        for computed in found:
-            same_input = fixture["key"] == computed["key"]
-            differs = (fixture["url"], fixture["output"]) != (computed["url"], computed["output"])
-            fixture_first = computed["result"] not in REFERENCE_RESULTS or fixture["id"] < computed["id"]
-            if same_input and differs and fixture["result"] in REFERENCE_RESULTS and fixture_first:
-                chosen.append((fixture, computed))
-    return chosen
+    """(fixture, computed) pairs: same input, different wire; the fixture a reference member (valid or acceptable),
+    the computed request a known client bug (an invalid vector whose fault is the client's). Request-fault vectors
+    (a stale clock, an unknown key) are left out: their bytes are a correct client's, rightly passed."""
+    return [
+        (fixture, computed)
+        for fixture in found
+        for computed in found
+        if fixture["key"] == computed["key"]
+        and (fixture["url"], fixture["output"]) != (computed["url"], computed["output"])
+        and fixture["result"] in REFERENCE_RESULTS
+        and computed["fault"] == "client"
+    ]
 
 
 def compare(comparison: Any, exchange: Any, document: dict[str, Any], fixture: dict[str, Any], computed: dict[str, Any]) -> Row:
@@ -118,7 +122,10 @@ def main(argv: list[str]) -> int:
     for row in rows:
         print(f"{row.vector:<30}{row.fixture:<30}{'caught' if row.caught else 'waved through':<18}{row.message}")
     caught = sum(row.caught for row in rows)
+    waved = {row.vector for row in rows if not row.caught}
+    bugs = {row.vector for row in rows}
     print(f"{len(rows)} pairs: {caught} caught, {len(rows) - caught} waved through")
+    print(f"{len(bugs)} known client bugs: {len(bugs - waved)} caught against every fixture, {len(waved)} waved through")
     return 0
 
 

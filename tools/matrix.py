@@ -3,12 +3,13 @@
     python tools/matrix.py            # run every harness, write docs/clients.md and the README block
     python tools/matrix.py --check    # the same runs; exit 1 if docs/clients.md or the README block is stale
 
-Every `clients/<name>/` folder with a `harness.py` is one client. Each of its
-interpreters is one run: `.venv/bin/python` with `known-failures.yaml`, and a
-variant `.venv-<v>/bin/python` (another pinned version of the same package)
-with `known-failures-<v>.yaml`. A run is
+Every `clients/<name>/` folder with a harness is one client. A Python
+harness (`harness.py`) runs once per interpreter: `.venv/bin/python` with
+`known-failures.yaml`, and a variant `.venv-<v>/bin/python` (another pinned
+version of the same package) with `known-failures-<v>.yaml`. A Node harness
+(`harness.mjs`) runs with `node` when its `node_modules` is installed. A run is
 
-    sigvec gate --harness "<python> <harness.py>" --known-failures <file> --json <report>
+    sigvec gate --harness "<interpreter> <harness>" --known-failures <file> --json <report>
 
 and its JSON-lines report (a metadata line, then one line per vector, as
 `sigvec/reports/schemas/gate-line.json` defines) is read by `read_report`
@@ -34,7 +35,10 @@ REPO = Path(__file__).resolve().parents[1]
 README_BEGIN = "<!-- sigvec:clients:begin -->"
 README_END = "<!-- sigvec:clients:end -->"
 FAILING = ("fail", "errored")
-NO_CLASS = "no known class"
+NO_DIAGNOSIS = "no diagnosis yet"
+"""Shown for a failing vector the gate gave no diagnosis for."""
+NOTHING_SENT = "none: nothing was sent"
+"""Shown for an errored vector: there is no request to diagnose."""
 
 
 @dataclass(frozen=True)
@@ -99,40 +103,51 @@ def read_report(text: str) -> ClientRun:
 
 @dataclass(frozen=True)
 class Harness:
-    """One gate run to make: a client folder's harness under one of its interpreters."""
+    """One gate run to make: a client folder's harness under one of its interpreters, and the environment it needs."""
 
     folder: Path
-    python: Path
+    environment: Path
+    command: tuple[str, ...]
     known_failures: Path
-
-    @property
-    def label(self) -> str:
-        variant = self.python.parent.parent.name.removeprefix(".venv")
-        return self.folder.name + variant
+    label: str
 
 
 def harnesses(clients: Path) -> list[Harness]:
-    """Every (folder, interpreter) pair under `clients/`, in name order."""
+    """Every (folder, interpreter) pair under `clients/`, in name order; a folder not yet installed still has its `.venv` run."""
     found = []
-    for folder in sorted(path for path in clients.iterdir() if (path / "harness.py").is_file()):
-        for venv in sorted(folder.glob(".venv*")):
-            variant = venv.name.removeprefix(".venv")
-            found.append(Harness(folder, venv / "bin" / "python", folder / f"known-failures{variant}.yaml"))
+    for folder in sorted(path for path in clients.iterdir() if path.is_dir()):
+        if (folder / "harness.mjs").is_file():
+            command = ("node", str(folder / "harness.mjs"))
+            found.append(Harness(folder, folder / "node_modules", command, folder / "known-failures.yaml", folder.name))
+        if (folder / "harness.py").is_file():
+            for venv in sorted({folder / ".venv", *folder.glob(".venv*")}):
+                variant = venv.name.removeprefix(".venv")
+                command = (str(venv / "bin" / "python"), str(folder / "harness.py"))
+                found.append(Harness(folder, venv, command, folder / f"known-failures{variant}.yaml", folder.name + variant))
     return found
 
 
 def run_gate(harness: Harness, report: Path, gate: Sequence[str]) -> int:
-    """Run the gate on one harness, writing its JSON-lines report; the gate's exit code."""
-    command = f"{shlex.quote(str(harness.python))} {shlex.quote(str(harness.folder / 'harness.py'))}"
-    arguments = [*gate, "--harness", command, "--json", str(report)]
-    if harness.known_failures.is_file():
-        arguments += ["--known-failures", str(harness.known_failures)]
-    return subprocess.run(arguments, check=False).returncode
+    """Run the gate on one harness, writing its JSON-lines report; the gate's exit code. Its terminal report is
+    shown only when the run fails."""
+    arguments = [*gate, "--harness", shlex.join(harness.command), "--json", str(report)]
+    arguments += ["--known-failures", str(harness.known_failures)]
+    done = subprocess.run(arguments, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        print(done.stdout + done.stderr, file=sys.stderr)
+    return done.returncode
 
 
 def cell(text: str) -> str:
     """Text safe inside a Markdown table cell."""
     return " ".join(text.split()).replace("|", "\\|")
+
+
+def diagnosis(line: VectorLine) -> str:
+    """The gate's diagnosis of a failing vector, or what stands in for one."""
+    if line.diagnosis:
+        return line.diagnosis
+    return NOTHING_SENT if line.status == "errored" else NO_DIAGNOSIS
 
 
 def summary_table(runs: Sequence[ClientRun]) -> list[str]:
@@ -160,7 +175,7 @@ def client_section(run: ClientRun) -> list[str]:
         lines += ["| vector | verdict | diagnosis | what goes wrong | upstream issue |", "|---|---|---|---|---|"]
         for line in run.failing:
             lines.append(
-                f"| {line.id} | {line.status} | {cell(line.diagnosis or NO_CLASS)} | {cell(line.reason or line.message)} | "
+                f"| {line.id} | {line.status} | {cell(diagnosis(line))} | {cell(line.reason or line.message)} | "
                 f"{line.issue or ''} |"
             )
     else:
@@ -224,6 +239,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs, failed = [], []
     with tempfile.TemporaryDirectory() as scratch:
         for harness in harnesses(args.clients):
+            if not harness.environment.is_dir():
+                print(f"{harness.label} is not installed: run {harness.folder / 'install'}", file=sys.stderr)
+                failed.append(harness.label)
+                continue
             report = Path(scratch) / f"{harness.label}.jsonl"
             if run_gate(harness, report, shlex.split(args.gate)) != 0:
                 failed.append(harness.label)

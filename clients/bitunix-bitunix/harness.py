@@ -5,12 +5,11 @@ module's `time` is a clock pinned to the vector's timestamp, and its nonce
 generator returns the vector's nonce. Vectors go through the client's generic
 `_get_authenticated(endpoint, params)` and `_post_authenticated(endpoint, data)`.
 The client prints the request and the answer; that goes to stderr, since
-stdout carries the protocol.
+stdout carries the protocol (`serve_offline`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from collections.abc import Callable, Mapping
 from importlib.metadata import version
@@ -21,9 +20,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bitunix.client as client_module
 import requests
-from harness import Skipped, serve
-from input_shapes import as_dict, body_kind, json_body, pinned_timestamp, query_pairs
-from shims import PinnedClock, send_through
+from harness import Skipped
+from vector_input import (
+    PinnedClock,
+    Sending,
+    as_dict,
+    body_kind,
+    json_body,
+    loopback_base,
+    pinned_timestamp,
+    query_pairs,
+    serve_offline,
+)
 
 IMPLEMENTATION = {
     "name": "bitunix",
@@ -35,17 +43,6 @@ IMPLEMENTATION = {
     "schemes": ["bitunix"],
     "options": {},
 }
-
-
-class RecordingSession(requests.Session):
-    """The client's HTTP session, noting whether a request went out."""
-
-    sent = False
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        response = super().send(request, **kwargs)
-        self.sent = True
-        return response
 
 
 def client_call(client: Any, data: Mapping[str, Any]) -> Callable[[], object]:
@@ -72,14 +69,17 @@ def handle(command: Mapping[str, Any]) -> dict[str, Any]:
     if nonce is None:
         raise Skipped("the vector has no nonce to give the client's nonce generator")
     client = client_module.BitunixClient(credentials["api_key"], credentials["secret"])
-    client.BASE_URL = command["base_url"].rstrip("/")
+    client.BASE_URL = loopback_base(command)
     client._generate_nonce = lambda: nonce
-    client.session = session = RecordingSession()
+    client.session = requests.Session()
+    sending = Sending()
+    client.session.send = sending.wrap(client.session.send)  # type: ignore[method-assign]
     client_module.time = PinnedClock(timestamp)
     call = client_call(client, data)
-    with contextlib.redirect_stdout(sys.stderr):
-        return send_through(call, lambda: session.sent)
+    with sending.answered():
+        call()
+    return {"sent": True}
 
 
 if __name__ == "__main__":
-    serve(IMPLEMENTATION, handle)
+    serve_offline(IMPLEMENTATION, handle)

@@ -19,8 +19,18 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from coinex import ccxt  # its ccxt build, which it also installs as the `ccxt` module
-from harness import Skipped, serve
-from input_shapes import as_dict, body_kind, drop_added, form_pairs, json_body, pinned_timestamp, query_pairs
+from harness import Skipped
+from vector_input import (
+    as_dict,
+    body_kind,
+    drop_added,
+    form_pairs,
+    json_body,
+    loopback_base,
+    pinned_timestamp,
+    query_pairs,
+    serve_offline,
+)
 
 PINNED_UUID16 = "0123456789abcdef"
 
@@ -72,7 +82,7 @@ def handle(command: Mapping[str, Any]) -> dict[str, Any]:
         raise Skipped("the client has no setting for a window: it sends no X-COINEX-WINDOWTIME")
     path, api = route(data["path"])
     params = params_for(data, api, credentials["api_key"], timestamp)
-    base = command["base_url"].rstrip("/")
+    base = loopback_base(command)
     exchange = ccxt.coinex({"apiKey": credentials["api_key"], "secret": credentials["secret"], "enableRateLimit": False})
     perpetual = base + "/perpetual"
     exchange.urls["api"] = {"public": base, "private": base, "perpetualPublic": perpetual, "perpetualPrivate": perpetual}
@@ -88,4 +98,4 @@ def handle(command: Mapping[str, Any]) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    serve(IMPLEMENTATION, handle)
+    serve_offline(IMPLEMENTATION, handle)

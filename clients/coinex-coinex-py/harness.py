@@ -21,9 +21,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import coinex.coinex as client_module
 import requests
-from harness import Skipped, serve
-from input_shapes import as_dict, body_kind, drop_added, json_body, pinned_timestamp, query_pairs
-from shims import PinnedClock, send_through
+from harness import Skipped
+from vector_input import (
+    PinnedClock,
+    Sending,
+    as_dict,
+    body_kind,
+    drop_added,
+    json_body,
+    loopback_base,
+    pinned_timestamp,
+    query_pairs,
+    serve_offline,
+)
 
 HOST = "https://api.coinex.com"
 IMPLEMENTATION = {
@@ -41,15 +51,14 @@ IMPLEMENTATION = {
 class LoopbackRequests:
     """Stands in for the client's `requests` module: sends to `base_url` instead of the exchange's host."""
 
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.sent = False
+    def __init__(self, base_url: str, sending: Sending) -> None:
+        self.base_url = base_url
+        self.send = sending.wrap(requests.request)
 
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         if not url.startswith(HOST + "/"):
             raise RuntimeError(f"the client addressed {url!r}, not {HOST}")
-        response = requests.request(method, self.base_url + url[len(HOST):], timeout=10, **kwargs)
-        self.sent = True
+        response: requests.Response = self.send(method, self.base_url + url[len(HOST):], timeout=10, **kwargs)
         return response
 
     def get(self, url: str, **kwargs: Any) -> requests.Response:
@@ -94,13 +103,15 @@ def handle(command: Mapping[str, Any]) -> dict[str, Any]:
     credentials = data["credentials"]
     timestamp = pinned_timestamp(data)
     params = params_for(data, credentials["api_key"], timestamp)
-    shim = LoopbackRequests(command["base_url"])
-    client_module.requests = shim
+    sending = Sending()
+    client_module.requests = LoopbackRequests(loopback_base(command), sending)
     client_module.time = PinnedClock(timestamp)
     client = client_module.CoinEx(credentials["api_key"], credentials["secret"])
     path = data["path"][len("/v1/"):]
-    return send_through(lambda: client._v1(path, method=data["method"].lower(), auth=True, **params), lambda: shim.sent)
+    with sending.answered():
+        client._v1(path, method=data["method"].lower(), auth=True, **params)
+    return {"sent": True}
 
 
 if __name__ == "__main__":
-    serve(IMPLEMENTATION, handle)
+    serve_offline(IMPLEMENTATION, handle)

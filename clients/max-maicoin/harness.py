@@ -21,10 +21,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
-from harness import Skipped, serve
-from input_shapes import body_kind, json_body, pinned_timestamp, query_pairs
+from harness import Skipped
 from maicoin.v3 import Client
 from maicoin.v3.client import RetryPolicy
+from vector_input import Sending, body_kind, json_body, loopback_base, pinned_timestamp, query_pairs, serve_offline
 
 IMPLEMENTATION = {
     "name": "maicoin",
@@ -75,19 +75,15 @@ def params_and_nonce(data: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
 
 async def send(client: Client, data: Mapping[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     """Send through the client; `sent` once an answer came back, whatever the client made of it."""
-    answered = False
+    sending = Sending()
 
     async def note_answer(_: httpx.Response) -> None:
-        nonlocal answered
-        answered = True
+        sending.sent = True
 
     async with httpx.AsyncClient(event_hooks={"response": [note_answer]}) as session:
         client.session = session
-        try:
+        with sending.answered():
             await client.request(data["method"], data["path"], params, auth=True)
-        except Exception:
-            if not answered:
-                raise
     return {"sent": True}
 
 
@@ -98,7 +94,7 @@ def handle(command: Mapping[str, Any]) -> dict[str, Any]:
     client = Client(
         credentials["api_key"],
         credentials["secret"],
-        base_url=command["base_url"].rstrip("/"),
+        base_url=loopback_base(command),
         nonce_factory=lambda: nonce,
         retry_policy=RetryPolicy(enabled=False),
     )
@@ -106,4 +102,4 @@ def handle(command: Mapping[str, Any]) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    serve(IMPLEMENTATION, handle)
+    serve_offline(IMPLEMENTATION, handle)

@@ -28,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from vector_input import Sending, call_params, loopback_base, seconds_for, serve_offline
+from vector_input import PinnedClock, Sending, call_params, loopback_base, serve_offline
 
 IMPLEMENTATION = {
     "name": "pymexc",
@@ -42,21 +42,11 @@ IMPLEMENTATION = {
 }
 
 
-class PinnedTime:
-    """Stands in for the `time` module in `pymexc.base`: `time()` is the vector's timestamp, in seconds."""
-
-    def __init__(self, milliseconds: int) -> None:
-        self.seconds = seconds_for(milliseconds)
-
-    def time(self) -> float:
-        return self.seconds
-
-
 def client_for(data: Mapping[str, Any], base_url: str) -> Any:
     """A pymexc HTTP client with the vector's keys and pinned clock, sending to `base_url`."""
     pymexc: ModuleType = importlib.import_module("pymexc")
     base: ModuleType = importlib.import_module("pymexc.base")
-    base.time = PinnedTime(int(data["timestamp"]))  # type: ignore[attr-defined]
+    base.time = PinnedClock(int(data["timestamp"]))  # type: ignore[attr-defined]
     keys = {"api_key": data["credentials"]["api_key"], "api_secret": data["credentials"]["secret"]}
     client = pymexc.spot.HTTP(**keys) if data["scheme"] == "mexc-spot-v3" else pymexc.futures.HTTP(**keys, ignore_ad=True)
     client.base_url = base_url

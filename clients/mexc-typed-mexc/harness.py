@@ -27,7 +27,7 @@ import typed_mexc.spot.core.client as spot_transport
 from harness import Skipped
 from typed_core.http import HttpClient
 from typed_mexc.core.auth import Credentials
-from vector_input import Sending, call_params, loopback_base, serve_offline
+from vector_input import PinnedClock, Sending, call_params, loopback_base, serve_offline
 
 IMPLEMENTATION = {
     "name": "typed-mexc",
@@ -40,16 +40,6 @@ IMPLEMENTATION = {
     "options": {"mexc-futures-v1": {"query_encoding": "percent"}},
 }
 TRANSPORTS = {"mexc-spot-v3": spot_transport, "mexc-futures-v1": futures_transport}
-
-
-class PinnedClock:
-    """Stands in for typed-mexc's `timestamp_millis` converter: `now()` is the vector's timestamp."""
-
-    def __init__(self, milliseconds: int) -> None:
-        self.milliseconds = milliseconds
-
-    def now(self) -> int:
-        return self.milliseconds
 
 
 async def send(data: Mapping[str, Any], base_url: str, params: Any) -> None:

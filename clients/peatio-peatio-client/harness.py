@@ -19,10 +19,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import peatio_client.auth as auth_module
-from harness import Skipped, serve
-from input_shapes import as_dict, body_kind, form_pairs, pinned_timestamp, query_pairs
+from harness import Skipped
 from peatio_client import Client, ClientError
-from shims import PinnedClock
+from vector_input import PinnedClock, as_dict, body_kind, form_pairs, loopback_base, pinned_timestamp, query_pairs, serve_offline
 
 IMPLEMENTATION = {
     "name": "peatio-client",
@@ -51,7 +50,7 @@ def handle(command: Mapping[str, Any]) -> dict[str, Any]:
     credentials = data["credentials"]
     params = params_for(data)
     auth_module.time = PinnedClock(pinned_timestamp(data))
-    client = Client(endpoint=command["base_url"].rstrip("/"), access_key=credentials["api_key"], secret_key=credentials["secret"])
+    client = Client(endpoint=loopback_base(command), access_key=credentials["api_key"], secret_key=credentials["secret"])
     send = client.get if data["method"] == "GET" else client.post
     with contextlib.suppress(ClientError):  # raised on an answer that is not JSON: the request went out
         send(data["path"], params)
@@ -59,4 +58,4 @@ def handle(command: Mapping[str, Any]) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    serve(IMPLEMENTATION, handle)
+    serve_offline(IMPLEMENTATION, handle)
