@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from signing import bitunix, coinex_legacy, coinex_v2, maicoin, mexc_futures, mexc_spot, peatio
 from signing.model import CREDENTIAL_FIELDS, STAGE_NAMES, Received, Request, Signed, SigningError
@@ -80,6 +81,20 @@ class Scheme:
 
 STAGES_QUERY = ("canonical_query", "string_to_sign", "signature")
 
+COINEX_V2_SURFACE: dict[str, Any] = {
+    "base_url": coinex_v2.BASE_URL,
+    "stages": STAGES_QUERY,
+    "api_key": Carrier("header", "X-COINEX-KEY"),
+    "clock": Carrier("header", "X-COINEX-TIMESTAMP"),
+    "window": Carrier("header", "X-COINEX-WINDOWTIME"),
+    "headers": ("X-COINEX-KEY", "X-COINEX-SIGN", "X-COINEX-TIMESTAMP", "X-COINEX-WINDOWTIME", "Content-Type"),
+    "options": (
+        Option("text_encoding", coinex_v2.TEXT_ENCODINGS, "latin-1"),
+        Option("query_encoding", tuple(coinex_v2.QUERY_ENCODERS), "form"),
+    ),
+}
+"""What CoinEx v2 and its pre-2024 form share: everything but the signature algorithm."""
+
 SCHEMES: dict[str, Scheme] = {
     scheme.name: scheme
     for scheme in (
@@ -112,14 +127,7 @@ SCHEMES: dict[str, Scheme] = {
             title="CoinEx API v2", summary=(
                 "HMAC-SHA256 hex of `METHOD + /v2 path?query (as sent) + body + timestamp`"
             ),
-            base_url=coinex_v2.BASE_URL, algorithm=Algorithm("hmac-sha256", text_encoding="latin-1"), stages=STAGES_QUERY,
-            api_key=Carrier("header", "X-COINEX-KEY"), clock=Carrier("header", "X-COINEX-TIMESTAMP"),
-            window=Carrier("header", "X-COINEX-WINDOWTIME"),
-            headers=("X-COINEX-KEY", "X-COINEX-SIGN", "X-COINEX-TIMESTAMP", "X-COINEX-WINDOWTIME", "Content-Type"),
-            options=(
-                Option("text_encoding", ("latin-1", "utf-8"), "latin-1"),
-                Option("query_encoding", ("form", "percent"), "form"),
-            ),
+            algorithm=Algorithm("hmac-sha256", text_encoding="latin-1"), **COINEX_V2_SURFACE,
         ),
         Scheme(
             "coinex-v2-sha256-legacy", "CoinEx", coinex_v2.sign_v2_legacy,
@@ -127,14 +135,7 @@ SCHEMES: dict[str, Scheme] = {
             title="CoinEx API v2, pre-2024", summary=(
                 "SHA-256 hex of the same prepared string followed by the secret"
             ),
-            base_url=coinex_v2.BASE_URL, algorithm=Algorithm("sha256-with-secret-suffix", text_encoding="latin-1"),
-            stages=STAGES_QUERY, api_key=Carrier("header", "X-COINEX-KEY"), clock=Carrier("header", "X-COINEX-TIMESTAMP"),
-            window=Carrier("header", "X-COINEX-WINDOWTIME"),
-            headers=("X-COINEX-KEY", "X-COINEX-SIGN", "X-COINEX-TIMESTAMP", "X-COINEX-WINDOWTIME", "Content-Type"),
-            options=(
-                Option("text_encoding", ("latin-1", "utf-8"), "latin-1"),
-                Option("query_encoding", ("form", "percent"), "form"),
-            ),
+            algorithm=Algorithm("sha256-with-secret-suffix", text_encoding="latin-1"), **COINEX_V2_SURFACE,
         ),
         Scheme(
             "coinex-v1", "CoinEx", coinex_legacy.sign_v1,
