@@ -35,8 +35,9 @@ REPO = Path(__file__).resolve().parents[1]
 README_BEGIN = "<!-- sigvec:clients:begin -->"
 README_END = "<!-- sigvec:clients:end -->"
 FAILING = ("fail", "errored")
-NO_DIAGNOSIS = "no diagnosis yet"
-"""Shown for a failing vector the gate gave no diagnosis for."""
+NO_DIAGNOSIS = "no known class"
+"""Shown for a failing vector the gate gave no diagnosis for: diagnosis explains rejections, and these requests are
+accepted by the server but differ from the one the caller asked for (the "what goes wrong" column says how)."""
 NOTHING_SENT = "none: nothing was sent"
 """Shown for an errored vector: there is no request to diagnose."""
 
