@@ -237,7 +237,7 @@ def parser() -> argparse.ArgumentParser:
     )
     serve_command.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
     serve_command.add_argument("--port", type=int, default=8080, help="port (default 8080; 0: any free port, printed at start)")
-    serve_command.add_argument("--keys", type=Path, help="JSON/YAML {scheme or *: {api_key: secret}} added to the test keys")
+    serve_command.add_argument("--keys", type=Path, help="YAML/JSON: API key -> {secret_env: VARIABLE}, for every scheme")
     serve_command.add_argument("--clock", default="real", help="real, fixed:MS, or request (trust the request's own time)")
     serve_command.add_argument("--record", type=Path, help="append one JSON line per request to this file")
     serve_command.add_argument("--scheme-ports", action="store_true", help="also serve each scheme unprefixed on port+1, +2, ...")

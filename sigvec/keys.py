@@ -25,9 +25,7 @@ from signing.model import Received, SigningError
 from signing.registry import SCHEMES, Scheme
 from signing.server import StaticKeys
 from sigvec.codec import bounded, parse_document, parser_depth
-from sigvec.wire import WireFormatError, read_carrier, received_from_http, received_from_mapping
-
-UNIT_MS = {"ms": 1, "s": 1000}
+from sigvec.wire import WireFormatError, read_carrier, received_from_http, received_from_mapping, request_time_ms
 
 
 class KeyInputError(ValueError):
@@ -117,12 +115,12 @@ def read_request(raw: bytes, http: bool) -> Received:
 
 
 def request_clock(received: Received, scheme: Scheme) -> int:
-    """The request's own clock value in ms, read through the scheme's clock carrier."""
+    """The request's own clock value in ms, read through the scheme's clock carrier; else a `KeyInputError`."""
     carrier = scheme.clock
-    text = read_carrier(received, carrier)
+    now_ms = request_time_ms(received, carrier)
+    if now_ms is not None:
+        return now_ms
     where = f"{carrier.where} {carrier.name}"
-    if text is None:
+    if read_carrier(received, carrier) is None:
         raise KeyInputError(f"{where}: the request carries no clock value; pass --server-time")
-    if not text.isascii() or not text.isdigit() or len(text) > 20:
-        raise KeyInputError(f"{where}: must be whole {carrier.unit} in ASCII digits; pass --server-time")
-    return int(text) * UNIT_MS.get(carrier.unit, 1)
+    raise KeyInputError(f"{where}: must be whole {carrier.unit} in ASCII digits; pass --server-time")

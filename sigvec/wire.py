@@ -1,7 +1,8 @@
 """Reading wire requests: the JSON form of `expected.wire`, and raw HTTP/1.1 as captured from a client.
 
 Both give a `Received`, what a server sees; `read_carrier` then finds the value
-a scheme's registry entry says travels in a header or parameter. Anything malformed is refused with
+a scheme's registry entry says travels in a header or parameter, and `request_time_ms`
+the request's own clock. Anything malformed is refused with
 a `WireFormatError` that names the field and the rule; nothing here raises
 anything else on any input.
 """
@@ -17,6 +18,8 @@ from signing.registry import Carrier
 
 METHODS = ("GET", "POST", "PUT", "DELETE")
 MAX_LENGTH_DIGITS = 15
+UNIT_MS = {"ms": 1, "s": 1000}
+MAX_CLOCK_DIGITS = 20
 
 
 def real_text(value: str, where: str) -> str:
@@ -134,6 +137,14 @@ def read_carrier(received: Received, carrier: Carrier | None) -> str | None:
     if found is None and carrier.where == "payload":
         found = json_member(received.body, carrier.name)
     return found
+
+
+def request_time_ms(received: Received, carrier: Carrier) -> int | None:
+    """The request's own clock in ms, read through `carrier`; None when it carries none in whole units of ASCII digits."""
+    text = read_carrier(received, carrier)
+    if text is None or not text.isascii() or not text.isdigit() or len(text) > MAX_CLOCK_DIGITS:
+        return None
+    return int(text) * UNIT_MS.get(carrier.unit, 1)
 
 
 def json_member(body: bytes, name: str) -> str | None:

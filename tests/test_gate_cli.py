@@ -110,7 +110,9 @@ def test_bad_usage_exits_two_with_one_line(argv: list[str], message: str, capsys
     [
         ("max-v2-0001: {}\n", "'reason' is a required property"),
         ("max-v2-9999: {reason: x}\n", "max-v2-9999 is not a vector of this corpus"),
-        ("[unclosed\n", "is not valid YAML"),
+        ("[unclosed\n", "not valid JSON or YAML"),
+        ("max-v2-0001: {reason: a}\nmax-v2-0001: {reason: b}\n", "duplicate key 'max-v2-0001' at line 2"),
+        ("shared: &why {reason: a}\nmax-v2-0001: *why\n", "aliases (*name) are not allowed"),
         ("- max-v2-0001\n", "is not of type 'object'"),
     ],
 )

@@ -55,7 +55,7 @@ def one_byte_changed(received: Received, scheme: str) -> Received:
 def offline_verdict_code(received: Received, scheme: str) -> tuple[int, str]:
     """What `signing.registry.verify` answers in-process for `received`: the native status and body."""
     now = Clock("request").now_ms(received, scheme)
-    keys = key_stores(packaged_test_keys())[scheme]
+    keys = key_stores(packaged_test_keys(), {})[scheme]
     rejection = verify(received, ServerContext(now, keys, MemoryReplayStore()), scheme).rejection
     assert rejection is not None
     return rejection.http_status, rejection.body

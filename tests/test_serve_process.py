@@ -119,11 +119,11 @@ def test_a_bad_clock_setting_is_one_line_and_exit_2(tmp_path: Path) -> None:
 
 def test_a_bad_keys_file_is_named_without_showing_its_secrets(tmp_path: Path) -> None:
     keys = tmp_path / "keys.yaml"
-    keys.write_text("max-v2: {mykey: [TOPSECRETVALUE]}\n", encoding="utf-8")
+    keys.write_text("max-v2: {mykey: TOPSECRETVALUE}\n", encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "sigvec.cli", "serve", "--keys", str(keys)],
                           capture_output=True, text=True, timeout=30)
     assert done.returncode == 2
-    assert done.stderr.strip() == "sigvec serve: error: --keys.max-v2: must map API keys to secrets, both strings"
+    assert done.stderr.strip() == "sigvec serve: error: --keys: entry 1: must be API key: {secret_env: VARIABLE}, nothing else"
 
 
 def test_a_port_in_use_is_one_line_and_exit_2() -> None:

@@ -10,7 +10,7 @@ from signing.model import Received
 from signing.registry import SCHEMES
 from sigvec.serve.answers import load_answers
 from sigvec.serve.service import settings_from
-from sigvec.serve.state import Clock, ServeError, clock_from_text, key_stores, keys_file, packaged_test_keys
+from sigvec.serve.state import Clock, ServeError, clock_from_text, key_stores, packaged_test_keys
 
 
 def test_the_request_clock_reads_a_header_carrier() -> None:
@@ -46,25 +46,37 @@ def test_a_clock_setting_other_than_real_request_or_fixed_ms_is_refused(text: st
         clock_from_text(text)
 
 
-def test_a_star_in_the_keys_file_gives_the_key_to_every_scheme(tmp_path: Path) -> None:
-    path = tmp_path / "keys.json"
-    path.write_text('{"*": {"mine": "s3"}, "max-v2": {"other": "s4"}}', encoding="utf-8")
-    stores = key_stores(packaged_test_keys(), keys_file(path))
+def test_a_key_file_key_is_known_to_every_scheme_with_its_secret_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "keys.yaml"
+    path.write_text("mine: {secret_env: SIGVEC_SERVE_SECRET}\n", encoding="utf-8")
+    monkeypatch.setenv("SIGVEC_SERVE_SECRET", "s3")
+    stores = key_stores(packaged_test_keys(), settings_from("127.0.0.1", 0, path, "real", False).keys)
     assert all(stores[scheme].secret("mine") == "s3" for scheme in SCHEMES)
-    assert stores["max-v2"].secret("other") == "s4" and stores["peatio-v2"].secret("other") is None
 
 
 def test_the_corpus_test_keys_are_known_to_their_scheme_only() -> None:
-    stores = key_stores(packaged_test_keys())
+    stores = key_stores(packaged_test_keys(), {})
     assert stores["mexc-spot-v3"].secret("mx0aBYs33eIilxBWC5") is not None
     assert stores["max-v2"].secret("mx0aBYs33eIilxBWC5") is None
 
 
-def test_a_keys_file_naming_an_unknown_scheme_is_refused(tmp_path: Path) -> None:
+def test_a_key_file_naming_an_unset_variable_is_refused_naming_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "keys.yaml"
-    path.write_text("nosuch: {k: s}\n", encoding="utf-8")
-    with pytest.raises(ServeError, match=r"^--keys: 'nosuch' is not a scheme"):
-        keys_file(path)
+    path.write_text("mine: {secret_env: SIGVEC_SERVE_UNSET}\n", encoding="utf-8")
+    monkeypatch.delenv("SIGVEC_SERVE_UNSET", raising=False)
+    with pytest.raises(ServeError, match=r"^SIGVEC_SERVE_UNSET: the environment variable holding the secret is unset or empty$"):
+        settings_from("127.0.0.1", 0, path, "real", False)
+
+
+def test_a_key_file_mapping_schemes_to_secrets_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "keys.yaml"
+    path.write_text("max-v2: {k: s}\n", encoding="utf-8")
+    with pytest.raises(ServeError, match=r"^--keys: entry 1: must be API key: \{secret_env: VARIABLE\}, nothing else$"):
+        settings_from("127.0.0.1", 0, path, "real", False)
 
 
 def test_every_scheme_has_answers_and_a_not_found_shape() -> None:

@@ -16,10 +16,9 @@ from contextlib import nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 
-import yaml
-
 from signing.registry import SCHEMES, scheme_named
 from sigvec import __version__
+from sigvec.codec import parse_document
 from sigvec.corpus import Corpus, Vector, load_corpus
 from sigvec.gate.adapters import Adapter, AdapterError, InProcessAdapter
 from sigvec.gate.capture import CaptureServer
@@ -44,11 +43,13 @@ def captured(answer: Answer, vector: Vector, capture: CaptureServer | None) -> A
 def load_known_failures(path: Path) -> dict[str, KnownFailure]:
     """A known-failures YAML file: vector ID -> {reason, issue?}."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise GateUsageError(f"--known-failures: cannot read {path} ({error})") from None
-    except yaml.YAMLError:
-        raise GateUsageError(f"--known-failures: {path} is not valid YAML") from None
+    try:
+        data = parse_document(text)
+    except ValueError as error:
+        raise GateUsageError(f"--known-failures: {path}: {error}") from None
     try:
         validate("known-failures", data if data is not None else {})
     except ProtocolError as error:

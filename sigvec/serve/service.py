@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 from collections.abc import Mapping
@@ -13,9 +14,10 @@ from aiohttp import web
 
 from signing.registry import SCHEMES
 from signing.server import MemoryReplayStore
+from sigvec.keys import KeyInputError, key_file
 from sigvec.serve.app import MAX_BODY_BYTES, Observer, ServeState, handler
 from sigvec.serve.record import Recorder
-from sigvec.serve.state import Clock, ServeError, clock_from_text, key_stores, keys_file, packaged_test_keys
+from sigvec.serve.state import Clock, ServeError, clock_from_text, key_stores, packaged_test_keys
 
 IDLE_TIMEOUT_SECONDS = 5.0
 """A connection that sends no complete request head for this long is closed (slowloris)."""
@@ -27,7 +29,8 @@ LINGER_SECONDS = 0.5
 class Settings:
     host: str = "127.0.0.1"
     port: int = 0
-    keys: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
+    keys: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """API key -> secret, known to every scheme besides its test keys."""
     clock: Clock = field(default_factory=lambda: Clock("real"))
     scheme_ports: bool = False
     replay_entries: int = 100_000
@@ -89,7 +92,11 @@ def settings_from(host: str, port: int, keys: Path | None, clock: str, scheme_po
     highest = port + len(SCHEMES) if scheme_ports and port else port
     if not port >= 0 or highest > 65535:
         raise ServeError(f"--port: must be 0 (any free port) or a port up to {65535 - (len(SCHEMES) if scheme_ports else 0)}")
-    return Settings(host, port, keys_file(keys) if keys else {}, clock_from_text(clock), scheme_ports)
+    try:
+        secrets = key_file(keys).secrets(os.environ).secrets if keys else {}
+    except KeyInputError as error:
+        raise ServeError(str(error)) from None
+    return Settings(host, port, secrets, clock_from_text(clock), scheme_ports)
 
 
 async def serve_until_signalled(settings: Settings, record: Path | None) -> None:

@@ -1,31 +1,24 @@
 """The mock exchange's state: its keys, its clock and its replay store.
 
 Keys are kept per scheme: the corpus's test keys (the credentials of every
-vector of the scheme) plus a keys file. The clock is the real time, a fixed time, or the request's own time read
-where the scheme's registry entry says its clock travels.
+vector of the scheme) plus the keys of a key file (`sigvec.keys`, the format
+`verify` and `explain` read), known to every scheme. The clock is the real
+time, a fixed time, or the request's own time read where the scheme's registry
+entry says its clock travels (`sigvec.wire.request_time_ms`).
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
-from pathlib import Path
-from typing import Any
-from urllib.parse import unquote_plus
-
-import yaml
 
 from signing.model import Received
-from signing.registry import SCHEMES, Carrier
+from signing.registry import SCHEMES
 from signing.server import StaticKeys
 from sigvec.corpus import Corpus, load_corpus
-
-ALL_SCHEMES = "*"
-UNIT_MS = {"ms": 1, "s": 1000}
+from sigvec.wire import request_time_ms
 
 
 class ServeError(ValueError):
@@ -49,72 +42,9 @@ def packaged_test_keys() -> dict[str, dict[str, str]]:
     return corpus_keys(load_corpus())
 
 
-def keys_file(path: Path) -> dict[str, dict[str, str]]:
-    """Keys from a JSON or YAML file `{scheme or "*": {api_key: secret}}`; `*` gives the keys to every scheme."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ServeError(f"--keys: cannot read {path} ({type(error).__name__})") from None
-    except yaml.YAMLError:
-        raise ServeError(f"--keys: {path} is not valid JSON or YAML") from None
-    if not isinstance(data, Mapping):
-        raise ServeError("--keys: must be a mapping of scheme names (or *) to {api_key: secret} mappings")
-    keys: dict[str, dict[str, str]] = {}
-    for scheme, pairs in data.items():
-        if scheme != ALL_SCHEMES and scheme not in SCHEMES:
-            raise ServeError(f"--keys: {scheme!r} is not a scheme; known: *, {', '.join(SCHEMES)}")
-        if not isinstance(pairs, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in pairs.items()):
-            raise ServeError(f"--keys.{scheme}: must map API keys to secrets, both strings")
-        for name in SCHEMES if scheme == ALL_SCHEMES else (scheme,):
-            keys.setdefault(name, {}).update(pairs)
-    return keys
-
-
-def key_stores(*sources: Mapping[str, Mapping[str, str]]) -> dict[str, StaticKeys]:
-    """One key store per scheme; later sources override earlier ones key by key."""
-    merged: dict[str, dict[str, str]] = {name: {} for name in SCHEMES}
-    for source in sources:
-        for scheme, pairs in source.items():
-            merged.setdefault(scheme, {}).update(pairs)
-    return {scheme: StaticKeys(pairs) for scheme, pairs in merged.items()}
-
-
-def carried_value(received: Received, carrier: Carrier) -> object:
-    """The value `carrier` names in `received`: a header, or a parameter of the query, the form body or the JSON body."""
-    if carrier.where == "header":
-        return received.header(carrier.name)
-    found = parameter(received.query, carrier.name)
-    if found is not None or not received.body:
-        return found
-    body = received.body.decode("utf-8", "replace")
-    found = parameter(body, carrier.name)
-    if found is not None:
-        return found
-    try:
-        decoded: Any = json.loads(body, parse_float=Decimal)
-    except ValueError:
-        return None
-    return decoded.get(carrier.name) if isinstance(decoded, dict) else None
-
-
-def parameter(encoded: str, name: str) -> str | None:
-    """The first value of parameter `name` in `k=v&k=v` text, decoded (only the value of the match is decoded)."""
-    for piece in encoded.split("&"):
-        key, _, value = piece.partition("=")
-        if unquote_plus(key) == name:
-            return unquote_plus(value)
-    return None
-
-
-def request_time_ms(received: Received, carrier: Carrier) -> int | None:
-    """The request's own clock in milliseconds, or None when it carries none that is a whole number."""
-    value = carried_value(received, carrier)
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        return None
-    text = str(value)
-    if not text.isascii() or not text.isdigit():
-        return None
-    return int(text) * UNIT_MS.get(carrier.unit, 1)
+def key_stores(test_keys: Mapping[str, Mapping[str, str]], shared: Mapping[str, str]) -> dict[str, StaticKeys]:
+    """One key store per scheme: the scheme's test keys, then the `shared` keys (known to every scheme) over them."""
+    return {scheme: StaticKeys({**test_keys.get(scheme, {}), **shared}) for scheme in SCHEMES}
 
 
 @dataclass(frozen=True)
