@@ -81,7 +81,7 @@ def test_a_record_line_holds_the_raw_request_the_verdict_the_answer_and_the_diag
     assert entry["scheme"] == "coinex-v2"
     assert entry["request"]["path"] == "/v2/spot/order" and entry["request"]["query"] == "x=1%202"
     assert ["X-COINEX-KEY", "unknown"] in entry["request"]["headers"]
-    assert entry["verdict"]["accepted"] is False and entry["verdict"]["code"] == json.loads(entry["answer"]["body"])["code"]
+    assert entry["verdict"]["verdict"] == "rejected" and entry["verdict"]["code"] == json.loads(entry["answer"]["body"])["code"]
     assert entry["answer"]["status"] == 200
     assert entry["diagnosis"]
 

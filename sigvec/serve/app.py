@@ -27,6 +27,7 @@ from signing.encoding import compact_json
 from signing.model import Received, WireRequest, received_from_wire
 from signing.registry import SCHEMES, verify
 from signing.server import MemoryReplayStore, ServerContext, StaticKeys, Verdict
+from sigvec.codec import verdict_to_mapping
 from sigvec.serve.answers import Answer, SchemeAnswers, load_answers
 from sigvec.serve.diagnosis import diagnosis_text
 from sigvec.serve.state import Clock
@@ -81,17 +82,10 @@ class Exchange:
 
 
 def verdict_mapping(verdict: Verdict, scheme: str | None) -> dict[str, Any]:
+    """The verdict as `sigvec verify` prints it, plus the server's rebuilt stages but those that carry the secret."""
     hidden = SCHEMES[scheme].secret_stages if scheme in SCHEMES else ()
     rebuilt = verdict.stages.to_mapping() if verdict.stages else {}
-    stages = {name: value for name, value in rebuilt.items() if name not in hidden}
-    rejection = verdict.rejection
-    return {
-        "accepted": verdict.accepted,
-        "step": verdict.step,
-        "code": None if rejection is None else rejection.code,
-        "reason": None if rejection is None else rejection.reason,
-        "stages": stages,
-    }
+    return {**verdict_to_mapping(verdict), "stages": {name: value for name, value in rebuilt.items() if name not in hidden}}
 
 
 def header_safe(text: str) -> str:
