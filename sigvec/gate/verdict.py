@@ -31,8 +31,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
 
+from signing.encoding import split_pairs
 from signing.model import STAGE_NAMES, Received, SigningError, WireRequest, received_from_wire, request_from_mapping
 from signing.registry import Scheme, scheme_named, sign, verify
 from signing.server import ServerContext
@@ -210,10 +211,6 @@ def outcome_of(received: Received, vector: Vector, context: ServerContext | None
     return ("accept", "") if rejection is None else (str(rejection.code), rejection.reason)
 
 
-def _params(text: str) -> list[tuple[str, str]]:
-    return parse_qsl(text, keep_blank_values=True)
-
-
 NOT_JSON = object()
 
 
@@ -233,19 +230,19 @@ def request_difference(expected: Received, actual: Received, signature: str | No
         return f"method: expected {expected.method}, sent {actual.method}"
     if unquote(expected.path) != unquote(actual.path):
         return f"path: expected {unquote(expected.path)}, sent {unquote(actual.path)}"
-    want_query, want_form = _params(expected.query), _params(expected.body.decode("utf-8", "replace"))
+    want_query, want_form = split_pairs(expected.query), split_pairs(expected.body.decode("utf-8", "replace"))
     signed = {key for key, value in want_query + want_form if value == signature}
 
-    def content(params: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    def content(params: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
         return sorted(pair for pair in params if pair[0] not in signed)
 
-    want, got = content(want_query), content(_params(actual.query))
+    want, got = content(want_query), content(split_pairs(actual.query))
     if want != got:
         return f"query parameters: expected {want}, sent {got}"
     want_json, got_json = _json(expected.body), _json(actual.body)
     if want_json is not NOT_JSON or got_json is not NOT_JSON:
         return None if want_json == got_json else "body: the JSON content differs"
-    want, got = content(want_form), content(_params(actual.body.decode("utf-8", "replace")))
+    want, got = content(want_form), content(split_pairs(actual.body.decode("utf-8", "replace")))
     return None if want == got else f"body parameters: expected {want}, sent {got}"
 
 
