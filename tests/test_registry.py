@@ -24,7 +24,7 @@ from signing.model import (
     request_from_mapping,
 )
 from signing.registry import SCHEMES, Algorithm, Carrier, Scheme, register, scheme_table
-from signing.server import ServerContext, Verdict, accept, reject, signatures_match, sole_header
+from signing.server import STEPS, ServerContext, Verdict, accept, reject, signatures_match, sole_header
 from sigvec.check import check_vector
 from sigvec.corpus import Vector
 
@@ -47,6 +47,11 @@ def test_the_schema_algorithm_enum_is_the_registrys_algorithms() -> None:
 def test_the_schema_stage_names_are_the_models_stages() -> None:
     expected = repo_corpus().schema["$defs"]["expected"]["properties"]
     assert set(expected) - {"wire"} == set(STAGE_NAMES)
+
+
+def test_the_schema_step_enum_is_the_verifiers_steps_in_order() -> None:
+    error = repo_corpus().schema["$defs"]["vector"]["properties"]["error"]["properties"]
+    assert tuple(error["step"]["enum"]) == STEPS
 
 
 @pytest.mark.parametrize("vector", [vector_param(vector) for vector in repo_vectors()])

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 
@@ -125,10 +124,6 @@ const out = cases.map(([a, secret, text]) => {
 });
 process.stdout.write(JSON.stringify(out));
 """
-
-
-def node_available() -> bool:
-    return shutil.which("node") is not None
 
 
 def node_oracle_batch(cases: Sequence[tuple[Mapping[str, str], str, str]]) -> list[Result]:

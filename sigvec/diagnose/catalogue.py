@@ -23,8 +23,6 @@ from sigvec.diagnose.construction import (
 )
 
 CATALOGUE_FILE = Path(__file__).with_name("bugclasses.yaml")
-SIGNED_PARTS = ("params", "body")
-SENT_PARTS = ("query", "body")
 RENDERING_FIELDS = frozenset(f.name for f in fields(Rendering)) - {"escaping"}
 FLIPS = {"hex_case": {"lower": "upper", "upper": "lower"}, "text_encoding": {"utf-8": "latin-1", "latin-1": "utf-8"}}
 
