@@ -8,17 +8,29 @@ different copy of the same loop.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from itertools import chain
 from urllib.parse import quote, quote_plus, unquote_plus
 
 Encoder = Callable[[str], str]
-"""An encoder for keys or values. Every one here leaves unreserved text (`UNRESERVED_TEXT`) as it is."""
+"""An encoder for keys or values. Every one here leaves unreserved text (`is_unreserved`) as it is."""
 
-UNRESERVED_TEXT = re.compile(r"[A-Za-z0-9._~-]*")
-"""Text made only of RFC 3986 unreserved characters (section 2.3), which no encoder here escapes."""
+UNRESERVED_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+"""The RFC 3986 unreserved characters (section 2.3), which no encoder here escapes."""
+
+
+def reserved_bytes(text: str) -> bytes:
+    """The UTF-8 bytes of `text` that are not unreserved, in order (a lone surrogate's bytes among them).
+
+    One `bytes.translate` in C: the shortcut below stays cheaper than the
+    encoding it saves even for a single short value.
+    """
+    return text.encode("utf-8", "surrogatepass").translate(None, UNRESERVED_BYTES)
+
+
+def is_unreserved(text: str) -> bool:
+    """True when `text` is made only of unreserved characters, so that every encoder leaves it as it is."""
+    return not reserved_bytes(text)
 
 
 def percent_encode(text: str) -> str:
@@ -29,7 +41,7 @@ def percent_encode(text: str) -> str:
     Text made of unreserved characters alone, as most values are, is returned
     as it is without calling `quote` (the same result, several times faster).
     """
-    return text if UNRESERVED_TEXT.fullmatch(text) else quote(text, safe="")
+    return text if is_unreserved(text) else quote(text, safe="")
 
 
 def form_encode(text: str) -> str:
@@ -39,7 +51,7 @@ def form_encode(text: str) -> str:
     is the same as `percent_encode`'s, and so is the shortcut for text that
     holds nothing else.
     """
-    return text if UNRESERVED_TEXT.fullmatch(text) else quote_plus(text, safe="")
+    return text if is_unreserved(text) else quote_plus(text, safe="")
 
 
 def raw(text: str) -> str:
@@ -47,21 +59,22 @@ def raw(text: str) -> str:
     return text
 
 
-def join_pairs(
-    pairs: Sequence[tuple[str, str]], encode: Encoder = raw, separator: str = "&", encode_key: Encoder | None = None
-) -> str:
-    """`k=v` pairs joined by `separator`: values through `encode`, keys through `encode_key` (default `encode`).
+def join_pairs(pairs: Sequence[tuple[str, str]], encode: Encoder = raw, encode_key: Encoder | None = None) -> str:
+    """`k=v` pairs joined by `&`: values through `encode`, keys through `encode_key` (default `encode`).
 
-    When every key and value is unreserved text, as in most requests, no
-    encoder changes any of them: the pairs are joined as they are, after one
-    check over all their text instead of two encoder calls per pair.
+    Most requests hold only unreserved text, which no encoder changes. So the
+    pairs are joined as they are first, and that text is kept when all that is
+    reserved in it is the `=` and `&` the join itself wrote, one `=` per pair
+    and an `&` between pairs: then no key or value held anything to encode.
+    One check over the joined text costs less than two encoder calls per pair.
     """
     if not pairs:
         return ""
-    if UNRESERVED_TEXT.fullmatch("".join(chain.from_iterable(pairs))):
-        return separator.join([f"{key}={value}" for key, value in pairs])
+    joined = "&".join([f"{key}={value}" for key, value in pairs])
+    if reserved_bytes(joined) == b"=&" * (len(pairs) - 1) + b"=":
+        return joined
     key_encoder = encode_key or encode
-    return separator.join([f"{key_encoder(key)}={encode(value)}" for key, value in pairs])
+    return "&".join([f"{key_encoder(key)}={encode(value)}" for key, value in pairs])
 
 
 def keeping_brackets(encode: Encoder) -> Encoder:

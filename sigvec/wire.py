@@ -10,13 +10,14 @@ anything else on any input.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from itertools import chain
 
 from signing.encoding import split_pairs
-from signing.model import Param, Received, WireRequest, received_from_wire
+from signing.model import MAPPINGS, Param, Received, WireRequest, is_text, received_from_wire
 from signing.registry import Carrier
 
 METHODS = ("GET", "POST", "PUT", "DELETE")
+WIRE_FIELDS = frozenset({"method", "url", "headers", "body"})
 MAX_LENGTH_DIGITS = 15
 UNIT_MS = {"ms": 1, "s": 1000}
 MAX_CLOCK_DIGITS = 20
@@ -46,11 +47,11 @@ def wire_from_mapping(data: object, where: str = "wire") -> WireRequest:
     `headers` is a mapping (as in vectors) or a list of `[name, value]` pairs,
     which keeps order and duplicates.
     """
-    if not isinstance(data, Mapping):
+    if not isinstance(data, MAPPINGS):
         raise WireFormatError(where, "must be a mapping with method, url, headers and body")
-    unknown = sorted(set(data) - {"method", "url", "headers", "body"})
-    if unknown:
-        raise WireFormatError(f"{where}.{unknown[0]}", "is not a wire field; known fields are method, url, headers, body")
+    if not WIRE_FIELDS.issuperset(data):
+        unknown = sorted(set(data) - WIRE_FIELDS)[0]
+        raise WireFormatError(f"{where}.{unknown}", "is not a wire field; known fields are method, url, headers, body")
     method, url, body = data.get("method"), data.get("url"), data.get("body")
     if not isinstance(method, str) or method not in METHODS:
         raise WireFormatError(f"{where}.method", f"must be one of {', '.join(METHODS)}")
@@ -67,15 +68,17 @@ def wire_from_mapping(data: object, where: str = "wire") -> WireRequest:
 def header_pairs(raw: object, where: str) -> tuple[tuple[str, str], ...]:
     if raw is None:
         return ()
-    items = list(raw.items()) if isinstance(raw, Mapping) else raw
+    items = list(raw.items()) if isinstance(raw, MAPPINGS) else raw
     if not isinstance(items, list):
         raise WireFormatError(where, "must be a mapping of names to values, or a list of [name, value] pairs")
-    pairs = []
     for index, item in enumerate(items):
-        if not isinstance(item, (list, tuple)) or len(item) != 2 or not all(isinstance(part, str) for part in item):
+        if not isinstance(item, (list, tuple)) or len(item) != 2 or not isinstance(item[0], str) or not isinstance(item[1], str):
             raise WireFormatError(f"{where}[{index}]", "must be a [name, value] pair of strings")
-        pairs.append((real_text(item[0], f"{where}[{index}]"), real_text(item[1], f"{where}[{index}]")))
-    return tuple(pairs)
+    pairs = tuple((name, value) for name, value in items)
+    if not is_text("".join(chain.from_iterable(pairs))):
+        for index, (name, value) in enumerate(pairs):  # only to name the header that holds the lone surrogate
+            real_text(name + value, f"{where}[{index}]")
+    return pairs
 
 
 def received_from_mapping(data: object, where: str = "wire") -> Received:

@@ -16,7 +16,7 @@ UNRESERVED = string.ascii_letters + string.digits + "-._~"
 # Any code point, lone surrogates included, plus plenty of text that is unreserved throughout
 # (the shortcut) or nearly so (one character away from it).
 any_text = st.text(st.characters(exclude_categories=()))
-texts = st.one_of(any_text, st.text(UNRESERVED), st.text(UNRESERVED + " /+%\udc80é"))
+texts = st.one_of(any_text, st.text(UNRESERVED), st.text(UNRESERVED + " /+%=&\udc80é"))
 
 
 def outcome(encode: Callable[[str], str], text: str) -> tuple[str, str]:

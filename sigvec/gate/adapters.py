@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from signing.model import MAPPINGS
 from signing.registry import SCHEMES
 from sigvec.gate.protocol import PROTOCOL_VERSION, Answer, Implementation, ProtocolError, read_start_reply
 
@@ -83,7 +84,7 @@ class InProcessAdapter:
             result = self.signer(vector_input)
         except Exception as error:  # the contract: raising refuses the input
             return Answer("refused", message=f"{type(error).__name__}: {error}")
-        if isinstance(result, Mapping) and "wire" in result:
+        if isinstance(result, MAPPINGS) and "wire" in result:
             return Answer("wire", wire=result["wire"], stages=result.get("stages"))
         return Answer("wire", wire=result)
 

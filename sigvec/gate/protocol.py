@@ -105,7 +105,7 @@ def read_start_reply(reply: object) -> Implementation:
     return implementation_from_mapping(reply["implementation"])
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Answer:
     """What a client did with one vector's input: exactly one `kind`, with what that kind carries.
 

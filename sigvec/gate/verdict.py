@@ -34,7 +34,7 @@ from typing import Any, Literal
 from urllib.parse import unquote
 
 from signing.encoding import split_pairs
-from signing.model import STAGE_NAMES, Received, SigningError, WireRequest, received_from_wire, request_from_mapping
+from signing.model import MAPPINGS, STAGE_NAMES, Received, SigningError, WireRequest, received_from_wire, request_from_mapping
 from signing.registry import Scheme, scheme_named, sign, verify
 from signing.server import ServerContext
 from sigvec.check import context_for
@@ -108,7 +108,7 @@ class KnownFailure:
     issue: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class VectorVerdict:
     """What the gate concluded for one vector."""
 
@@ -259,7 +259,7 @@ def _stage_value(reference: Mapping[str, Any], part: str, headers: Sequence[str]
     return "" if value is None else str(value)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ClientRequest:
     """What a client answered with: its wire request and the stages it chose to expose; in capture mode also
     `received`, the raw request the loopback server received, which is what the verifier then reads."""
@@ -313,7 +313,7 @@ class Judge:
     implementation: Implementation
     vectors: Mapping[str, Vector]
     diagnoser: Diagnoser | None = None
-    _references: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False, compare=False)
+    _references: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict, repr=False, compare=False)
 
     def targets(self, vector: Vector) -> tuple[list[Vector], Vector]:
         """The vectors whose expected request is right for this client given `vector`'s input, and the one a
@@ -388,8 +388,8 @@ class Judge:
                 return self._diagnosed(known_bug, vector, received, server_context(vector))
         else:
             targets, shown = self.targets(vector)
-            references = [dict(target.expected) for target in targets]
-            closest = dict(shown.expected)
+            references = [target.expected for target in targets]
+            closest = shown.expected
         exact = any(_matches(reference, client, scheme) for reference in references)
         diff = None if exact or closest is None else first_difference(closest, client, scheme)
         if exact:
@@ -438,7 +438,7 @@ class Judge:
 def _stages(raw: object) -> dict[str, str]:
     if raw is None:
         return {}
-    if not isinstance(raw, Mapping) or not all(name in STAGE_NAMES and isinstance(value, str) for name, value in raw.items()):
+    if not isinstance(raw, MAPPINGS) or not all(name in STAGE_NAMES and isinstance(value, str) for name, value in raw.items()):
         raise ValueError(f"stages must map stage names ({', '.join(STAGE_NAMES)}) to text")
     return dict(raw)
 
@@ -449,8 +449,11 @@ def _same_wire(expected: Mapping[str, Any], sent: WireRequest, scheme: Scheme) -
     want = expected["wire"]
     if (want["method"], want["url"], want.get("body")) != (sent.method, sent.url, sent.body):
         return False
-    values = {name.lower(): value for name, value in want["headers"].items()}
-    return all(sent.header(name) == values.get(name.lower()) for name in compared_headers(want["headers"], sent, scheme))
+    want_headers = {name.lower(): value for name, value in want["headers"].items()}
+    sent_headers = {name.lower(): value for name, value in reversed(sent.headers)}  # the first of a repeated header wins
+    if any(sent_headers.get(name) != value for name, value in want_headers.items()):
+        return False
+    return all(name.lower() in want_headers for name in scheme.headers if name.lower() in sent_headers)
 
 
 def _matches(reference: Mapping[str, Any], client: ClientRequest, scheme: Scheme) -> bool:
@@ -458,7 +461,7 @@ def _matches(reference: Mapping[str, Any], client: ClientRequest, scheme: Scheme
     return stages_match and _same_wire(reference, client.wire, scheme)
 
 
-def _reference(vector: Vector) -> list[dict[str, Any]]:
+def _reference(vector: Vector) -> list[Mapping[str, Any]]:
     """The reference's own request for a client-fault vector's input (none if the reference refuses the input)."""
     try:
         return [sign(request_from_mapping(vector.input)).to_mapping()]
