@@ -15,6 +15,7 @@ import re
 from typing import TypeAlias
 from urllib.parse import quote_plus, unquote_to_bytes
 
+from signing.encoding import ascii_escapes
 from signing.model import Param, SigningError
 
 QueryValue: TypeAlias = "str | list[QueryValue] | dict[str, QueryValue] | None"
@@ -24,7 +25,8 @@ RACK_NAME = re.compile(r"\A[\[\]]*([^\[\]]+)\]*")
 RACK_ARRAY_OF_HASHES = (re.compile(r"\A\[\]\[([^\[\]]+)\]\Z"), re.compile(r"\A\[\](.+)\Z"))
 RACK_DEPTH_LIMIT = 100
 RUBY_INTEGER = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)")
-CGI_KEPT_TEXT = re.compile(r"[A-Za-z0-9_.-]*")
+CGI_KEPT_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
+CGI_ESCAPES = ascii_escapes(CGI_KEPT_BYTES, "+")
 
 
 # --- ActiveSupport `to_query` and Ruby escaping -------------------------------------------
@@ -36,11 +38,12 @@ def cgi_escape(text: str) -> str:
     Everything else becomes `%XX` with upper-case hex, `~` included (Ruby 2.x
     escaped it; Ruby 3 keeps it, which only matters for sort order, since
     `uri_unescape` decodes it again). Source: `shared/specs/peatio.md`.
-    Text made only of kept characters, as most is, is returned as it is.
+    Text made only of kept characters, as most is, is returned as it is, and
+    other ASCII text is escaped by one `str.translate`.
     """
-    if CGI_KEPT_TEXT.fullmatch(text):
+    if not text.encode("utf-8", "surrogatepass").translate(None, CGI_KEPT_BYTES):
         return text
-    return quote_plus(text, safe="").replace("~", "%7E")
+    return text.translate(CGI_ESCAPES) if text.isascii() else quote_plus(text, safe="").replace("~", "%7E")
 
 
 def to_query(value: QueryValue, key: str) -> str:
@@ -73,8 +76,10 @@ def uri_unescape(text: str) -> str:
 
     The bytes are read as UTF-8; a byte that is not valid UTF-8 is kept as a
     surrogate escape, so that `text.encode("utf-8", "surrogateescape")` gives
-    the bytes Ruby would hash.
+    the bytes Ruby would hash. Text with no `%` has nothing to decode.
     """
+    if "%" not in text:
+        return text
     return unquote_to_bytes(text).decode("utf-8", "surrogateescape")
 
 

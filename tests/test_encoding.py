@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import string
 from collections.abc import Callable
-from urllib.parse import quote, quote_plus
+from decimal import Decimal
+from urllib.parse import quote, quote_plus, unquote_plus
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from signing.encoding import form_encode, join_pairs, keeping_brackets, percent_encode
+from signing.encoding import dump_json, form_encode, join_pairs, keeping_brackets, percent_encode, split_pairs
 
 UNRESERVED = string.ascii_letters + string.digits + "-._~"
 
@@ -60,3 +62,48 @@ def test_joined_pairs_encode_keys_with_the_key_encoder(params: list[tuple[str, s
 
     joined = outcome(lambda _: join_pairs(params, form_encode, encode_key=keeping_brackets(form_encode)), "")
     assert joined == outcome(lambda _: each_quoted(params), "")
+
+
+json_scalars = st.one_of(st.none(), st.booleans(), st.integers(), any_text)
+json_values = st.recursive(json_scalars, lambda inner: st.lists(inner) | st.dictionaries(any_text, inner), max_leaves=12)
+json_styles = st.tuples(st.sampled_from([(",", ":"), (", ", ": ")]), st.booleans(), st.booleans())
+
+
+def spelled(value: object, style: tuple[tuple[str, str], bool, bool]) -> tuple[str, str]:
+    (item_separator, key_separator), sort_keys, ensure_ascii = style
+    return outcome(
+        lambda _: dump_json(
+            value, item_separator=item_separator, key_separator=key_separator, sort_keys=sort_keys, ensure_ascii=ensure_ascii
+        ),
+        "",
+    )
+
+
+@given(json_values, json_styles)
+def test_json_without_decimals_is_written_as_json_dumps_writes_it(value: object, style: tuple[tuple[str, str], bool, bool]) -> None:
+    separators, sort_keys, ensure_ascii = style
+    expected = outcome(lambda _: json.dumps(value, separators=separators, sort_keys=sort_keys, ensure_ascii=ensure_ascii), "")
+    assert spelled(value, style) == expected
+
+
+@given(json_values, json_styles, st.decimals(allow_nan=False, allow_infinity=False))
+def test_a_decimal_anywhere_is_written_as_its_exact_number(
+    value: object, style: tuple[tuple[str, str], bool, bool], number: Decimal
+) -> None:
+    kind, text = spelled({"n": number, "rest": [value, number]}, style)
+    assert kind == "result"
+    assert json.loads(text, parse_float=Decimal) == {"n": number, "rest": [value, number]}
+
+
+def test_decimals_keep_the_style_of_the_text_around_them() -> None:
+    value = {"b": [Decimal("0.00001"), "é"], "a": Decimal("12000.0")}
+    assert dump_json(value) == '{"b":[0.00001,"é"],"a":12000.0}'
+    assert dump_json(value, item_separator=", ", key_separator=": ", sort_keys=True, ensure_ascii=True) == (
+        '{"a": 12000.0, "b": [0.00001, "\\u00e9"]}'
+    )
+
+
+@given(st.text(UNRESERVED + "=&%+ é") | any_text)
+def test_split_pairs_form_decodes_each_key_and_value_as_unquote_plus_does(encoded: str) -> None:
+    pieces = [piece.partition("=") for piece in encoded.split("&") if piece]
+    assert split_pairs(encoded) == tuple((unquote_plus(key), unquote_plus(value)) for key, _, value in pieces)

@@ -115,6 +115,7 @@ class Answer:
     A `sent` answer resolved by capture mode is a `wire` answer that also
     carries `received`, the raw request the loopback server received (that is
     what gets verified), and in `message` what the capture noticed, if anything.
+    A value, slotted but not frozen: one is made per vector (see `signing.model`).
     """
 
     kind: AnswerKind

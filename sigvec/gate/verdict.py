@@ -110,7 +110,8 @@ class KnownFailure:
 
 @dataclass(slots=True)
 class VectorVerdict:
-    """What the gate concluded for one vector."""
+    """What the gate concluded for one vector. A value, slotted but not frozen: one is made per vector, and a
+    frozen dataclass sets each field through `object.__setattr__` (see `signing.model`)."""
 
     id: str
     scheme: str
@@ -262,7 +263,8 @@ def _stage_value(reference: Mapping[str, Any], part: str, headers: Sequence[str]
 @dataclass(slots=True)
 class ClientRequest:
     """What a client answered with: its wire request and the stages it chose to expose; in capture mode also
-    `received`, the raw request the loopback server received, which is what the verifier then reads."""
+    `received`, the raw request the loopback server received, which is what the verifier then reads.
+    A value, slotted but not frozen, as `VectorVerdict` is."""
 
     wire: WireRequest
     stages: Mapping[str, str]
