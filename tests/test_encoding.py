@@ -67,9 +67,10 @@ def test_joined_pairs_encode_keys_with_the_key_encoder(params: list[tuple[str, s
 json_scalars = st.one_of(st.none(), st.booleans(), st.integers(), any_text)
 json_values = st.recursive(json_scalars, lambda inner: st.lists(inner) | st.dictionaries(any_text, inner), max_leaves=12)
 json_styles = st.tuples(st.sampled_from([(",", ":"), (", ", ": ")]), st.booleans(), st.booleans())
+JsonStyle = tuple[tuple[str, str], bool, bool]
 
 
-def spelled(value: object, style: tuple[tuple[str, str], bool, bool]) -> tuple[str, str]:
+def spelled(value: object, style: JsonStyle) -> tuple[str, str]:
     (item_separator, key_separator), sort_keys, ensure_ascii = style
     return outcome(
         lambda _: dump_json(
@@ -80,16 +81,14 @@ def spelled(value: object, style: tuple[tuple[str, str], bool, bool]) -> tuple[s
 
 
 @given(json_values, json_styles)
-def test_json_without_decimals_is_written_as_json_dumps_writes_it(value: object, style: tuple[tuple[str, str], bool, bool]) -> None:
+def test_json_without_decimals_is_written_as_json_dumps_writes_it(value: object, style: JsonStyle) -> None:
     separators, sort_keys, ensure_ascii = style
     expected = outcome(lambda _: json.dumps(value, separators=separators, sort_keys=sort_keys, ensure_ascii=ensure_ascii), "")
     assert spelled(value, style) == expected
 
 
 @given(json_values, json_styles, st.decimals(allow_nan=False, allow_infinity=False))
-def test_a_decimal_anywhere_is_written_as_its_exact_number(
-    value: object, style: tuple[tuple[str, str], bool, bool], number: Decimal
-) -> None:
+def test_a_decimal_anywhere_is_written_as_its_exact_number(value: object, style: JsonStyle, number: Decimal) -> None:
     kind, text = spelled({"n": number, "rest": [value, number]}, style)
     assert kind == "result"
     assert json.loads(text, parse_float=Decimal) == {"n": number, "rest": [value, number]}
