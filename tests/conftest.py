@@ -6,6 +6,7 @@ import os
 import shutil
 from functools import cache
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -41,12 +42,16 @@ def corpus() -> Corpus:
     return repo_corpus()
 
 
+def missing(message: str) -> NoReturn:
+    """Something a test needs is not installed: a failure in CI, never a silent skip; a skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def require_tool(name: str) -> str:
-    """The path of an external oracle. Missing in CI is a failure, never a silent skip."""
+    """The path of an external oracle (see `missing`)."""
     path = shutil.which(name)
     if path is None:
-        message = f"external oracle {name!r} is not installed (.ci/run installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"external oracle {name!r} is not installed (.ci/run installs it)")
     return path
