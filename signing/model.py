@@ -170,7 +170,7 @@ class Received:
     def header_values(self, name: str) -> tuple[str, ...]:
         """Every value of a header, in the order received."""
         wanted = name.lower()
-        return tuple(value for key, value in self.headers if key.lower() == wanted)
+        return tuple([value for key, value in self.headers if key.lower() == wanted])
 
     @property
     def target(self) -> str:

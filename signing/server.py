@@ -15,10 +15,11 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import chain
 from typing import Literal, Protocol
 
 from signing.encoding import split_pairs
-from signing.model import Received, Rejection, Stages
+from signing.model import Received, Rejection, Stages, is_text
 
 Step = Literal["request", "key", "window", "replay", "consistency", "signature"]
 """The check that decided a rejection, in the order a server usually runs them:
@@ -159,12 +160,11 @@ def well_formed(received: Received) -> bool:
         return False
     if any(len(value) > MAX_HEADER_CHARS for _, value in received.headers):
         return False
-    texts = (received.method, received.path, received.query, *(part for pair in received.headers for part in pair))
+    if not is_text("".join([received.method, received.path, received.query, *chain.from_iterable(received.headers)])):
+        return False
     try:
-        for text in texts:
-            text.encode("utf-8")
         received.body.decode("utf-8")
-    except UnicodeError:
+    except UnicodeDecodeError:
         return False
     return True
 
