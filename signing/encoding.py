@@ -131,10 +131,11 @@ def dump_json(
     sort_keys: bool = False,
     ensure_ascii: bool = False,
 ) -> str:
-    """JSON text of `value`; Decimals are written as exact numbers, never floats.
+    """JSON text of `value`, a `JsonValue` (text keys, lists); Decimals are written as exact numbers, never floats.
 
-    The `json` module's encoder writes everything else, in C; it refuses a
-    Decimal with a TypeError, and only a value that holds one is walked here.
+    The `json` module's encoder writes the value, in C, unless it holds a
+    Decimal: the encoder refuses one with a TypeError, and only then is the
+    value walked here.
     """
     try:
         return json_encoder(item_separator, key_separator, sort_keys, ensure_ascii).encode(value)

@@ -352,7 +352,10 @@ def body_from(raw: object) -> Body | None:
         return FormBody(params_from("body.form", content))
     if kind == "json":
         value = shallow_json_value("body.json", content)
-        return JsonBody(value, compact_json(value))
+        try:
+            return JsonBody(value, compact_json(value))
+        except RecursionError:  # written in C, it nests deeper than the walk in Python; near the limit it may not
+            raise SigningError("body.json", "is nested too deeply") from None
     if not isinstance(content, str):
         raise SigningError(f"body.{kind}", "must be the exact body text")
     sendable(f"body.{kind}", content)

@@ -25,10 +25,8 @@ MAX_CLOCK_DIGITS = 20
 
 def real_text(value: str, where: str) -> str:
     """`value`, refused when it holds a lone surrogate (JSON's \\ud800 escapes decode to one; it is not text)."""
-    try:
-        value.encode("utf-8")  # fails exactly on U+D800..U+DFFF, in C rather than a loop per character
-    except UnicodeEncodeError:
-        raise WireFormatError(where, "holds a lone surrogate, which is not text") from None
+    if not is_text(value):
+        raise WireFormatError(where, "holds a lone surrogate, which is not text")
     return value
 
 

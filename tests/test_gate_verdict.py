@@ -291,3 +291,17 @@ def test_a_passing_request_is_not_diagnosed() -> None:
     implementation = implementation_from_mapping({"name": "t", "language": "python", "schemes": ["max-v2"]})
     judge = Judge(implementation, BY_ID, diagnoser=lambda vector, received, context: "never")
     assert judge.judge(BY_ID["max-v2-0001"], Answer("wire", wire=reference_wire(BY_ID["max-v2-0001"].input))).diagnosis is None
+
+
+@pytest.mark.parametrize("stages", [{"signature": 5}, {"digest": None}, {"wire": BY_ID["mexc-spot-v3-0001"].expected["wire"]}])
+def test_the_expected_wire_with_a_malformed_stage_is_errored_not_passed(stages: dict[str, Any]) -> None:
+    verdict = judge("mexc-spot-v3-0001", Answer("wire", wire=BY_ID["mexc-spot-v3-0001"].expected["wire"], stages=stages))
+    assert (verdict.status, verdict.message.split(":")[0]) == ("errored", "the client's answer is malformed")
+
+
+def test_a_malformed_wire_is_reported_before_malformed_stages() -> None:
+    wire = {**BY_ID["mexc-spot-v3-0001"].expected["wire"], "method": "PATCH"}
+    malformed: Any = {"bogus": 1}
+    verdict = judge("mexc-spot-v3-0001", Answer("wire", wire=wire, stages=malformed))
+    assert verdict.status == "errored"
+    assert "wire.method" in verdict.message

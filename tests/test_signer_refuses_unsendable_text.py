@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from signing.model import SigningError, request_from_mapping
+from signing.model import JsonBody, SigningError, request_from_mapping
 
 BASE = {
     "scheme": "coinex-v1",
@@ -35,3 +35,19 @@ def test_a_secret_with_a_lone_surrogate_is_refused_without_quoting_any_of_it() -
     with pytest.raises(SigningError) as raised:
         request_from_mapping(BASE | {"credentials": {"api_key": "k", "secret": "Zq\ud800Wv"}})
     assert not any(part in str(raised.value) for part in ("Zq", "Wv", "\ud800"))
+
+
+def nested(depth: int) -> object:
+    value: object = "x"
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+def test_a_json_body_hundreds_deep_is_written_and_one_too_deep_to_walk_is_refused_naming_the_field() -> None:
+    body = request_from_mapping(BASE | {"body": {"json": nested(450)}}).body
+    assert isinstance(body, JsonBody)
+    assert body.text == '{"a":' * 450 + '"x"' + "}" * 450
+    with pytest.raises(SigningError) as raised:
+        request_from_mapping(BASE | {"body": {"json": nested(5000)}})
+    assert raised.value.field == "body.json"

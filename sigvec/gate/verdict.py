@@ -363,11 +363,10 @@ class Judge:
                 **base, status="fail", exact=False, accepted=False, message=f"refused an input it must sign: {answer.message}"
             )
         try:
-            stages = _stages(answer.stages)
-            if fault != "client" and self._sent_as_expected(vector, answer.wire, stages):
+            if fault != "client" and self._sent_as_expected(vector, answer.wire, answer.stages):
                 verdict = VectorVerdict(**base, status="pass", exact=True, accepted=True, message=BYTE_IDENTICAL)
             else:
-                client = ClientRequest(wire_from_mapping(answer.wire), stages, answer.received)
+                client = ClientRequest(wire_from_mapping(answer.wire), _stages(answer.stages), answer.received)
                 verdict = self._judge_request(vector, fault, client, base)
         except (WireFormatError, ValueError) as error:
             return VectorVerdict(
@@ -375,12 +374,19 @@ class Judge:
             )
         return replace(verdict, message=f"{verdict.message}; {answer.message}") if answer.message else verdict
 
-    def _sent_as_expected(self, vector: Vector, wire: object, stages: Mapping[str, str]) -> bool:
+    def _sent_as_expected(self, vector: Vector, wire: object, stages: object) -> bool:
         """Is the answer, as given, the very mapping a target vector expects, with its stages? Then it is exact, and
-        needs no parsing: an exact client, the common case, is judged by one comparison of mappings per target."""
+        needs no parsing: an exact client, the common case, is judged by one comparison of mappings per target.
+        Only a stage name with the target's own text is equal here, so any malformed stage is left to `_stages` to refuse."""
+        given = {} if stages is None else stages
+        if not isinstance(given, MAPPINGS):
+            return False
         targets, _ = self.targets(vector)
         return any(
-            wire == target.expected["wire"] and all(target.expected.get(name) == value for name, value in stages.items())
+            wire == target.expected["wire"]
+            and all(
+                name in STAGE_NAMES and value is not None and target.expected.get(name) == value for name, value in given.items()
+            )
             for target in targets
         )
 
