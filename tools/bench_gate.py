@@ -12,7 +12,9 @@ It prints vectors per second and the time for one pass over the corpus for:
 Targets: one pass through the subprocess harness under 1 s; >= 20,000 vectors/s in
 process, for the exact client. The rows with the verifier on every vector are the
 worst case, a client byte-exact on no vector, and carry no target; nor do the
-judging-alone rows, which show the gate's own share.
+judging-alone rows, which show the gate's own share. Rates in vectors per second
+depend on the machine, so it also prints the time of one bare HMAC, measured
+before and after the in-process rows, as a yardstick of how fast the machine was.
 
     python tools/bench_gate.py [--rounds 5] [--cycles 10] [--in-process-rounds 5]
 """
@@ -20,8 +22,11 @@ judging-alone rows, which show the gate's own share.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import hmac
 import sys
 import time
+import timeit
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -100,6 +105,12 @@ def fastest_passes(
     return best
 
 
+def bare_hmac_microseconds() -> float:
+    """One bare HMAC-SHA256 over a 94-byte message, as `bench_sign.py`'s yardstick: how fast the machine is right now."""
+    key, message = b"k" * 32, b"m" * 94
+    return min(timeit.repeat(lambda: hmac.new(key, message, hashlib.sha256).hexdigest(), number=2000, repeat=20)) / 2000 * 1e6
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="passes through the subprocess harness")
@@ -126,10 +137,13 @@ def main() -> None:
         "judging alone, exact": Replay(reference, vectors),
         "judging alone, verifier on every vector": Replay(elsewhere, vectors),
     }
+    yardstick = bare_hmac_microseconds()
     fastest = fastest_passes(in_process, judge, vectors, args.cycles, args.in_process_rounds)
+    yardstick = min(yardstick, bare_hmac_microseconds())
     passes = {"subprocess harness": subprocess_pass} | fastest
     rows = [(name, seconds, len(vectors) / seconds) for name, seconds in passes.items()]
     print(f"{len(vectors)} vectors; subprocess start-up {start_up * 1000:.0f} ms (excluded)")
+    print(f"machine speed: one bare HMAC-SHA256 takes {yardstick:.2f} us (bench_sign.py's yardstick)")
     print(f"{'adapter':<42}{'ms per corpus':>15}{'vectors/s':>12}{'vs subprocess':>15}")
     subprocess_rate = rows[0][2]
     for name, seconds, per_second in rows:
