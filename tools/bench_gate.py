@@ -13,8 +13,9 @@ Targets: one pass through the subprocess harness under 1 s; >= 20,000 vectors/s 
 process, for the exact client. The rows with the verifier on every vector are the
 worst case, a client byte-exact on no vector, and carry no target; nor do the
 judging-alone rows, which show the gate's own share. Rates in vectors per second
-depend on the machine, so it also prints the time of one bare HMAC, measured
-before and after the in-process rows, as a yardstick of how fast the machine was.
+depend on the machine, so it also times one bare HMAC in the same turns, and
+prints each row's cost per vector in bare HMACs, which holds steadier than
+the rates while the machine's speed swings.
 
     python tools/bench_gate.py [--rounds 5] [--cycles 10] [--in-process-rounds 5]
 """
@@ -28,6 +29,7 @@ import sys
 import time
 import timeit
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,7 @@ from sigvec.gate.verdict import Judge
 REPO = Path(__file__).resolve().parents[1]
 IMPLEMENTATION = {"name": "sigvec-reference", "language": "python", "schemes": sorted(SCHEMES)}
 OTHER_HOST = "http://127.0.0.1:9"
+YARDSTICK = "one bare HMAC"
 
 
 def reference(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -89,26 +92,24 @@ def one_pass_seconds(adapter: Adapter, judge: Judge, vectors: list[Vector]) -> f
     return time.perf_counter() - began
 
 
-def fastest_passes(
-    adapters: Mapping[str, Adapter], judge: Judge, vectors: list[Vector], cycles: int, rounds: int
-) -> dict[str, float]:
-    """Each adapter's fastest pass over the corpus, in seconds.
+def fastest(contenders: Mapping[str, Callable[[], float]], cycles: int, rounds: int) -> dict[str, float]:
+    """Each contender's fastest measurement, in seconds.
 
-    The adapters take turns, `rounds` passes each per cycle, so that a slow
-    spell of a shared machine falls on every adapter alike instead of on
-    whichever ran during it; the fastest pass is the one nearest the code's own cost.
+    The contenders take turns, `rounds` measurements each per cycle, so that a
+    slow spell of a shared machine falls on every contender alike instead of on
+    whichever ran during it; the fastest measurement is the one nearest the code's own cost.
     """
-    best = dict.fromkeys(adapters, float("inf"))
+    best = dict.fromkeys(contenders, float("inf"))
     for _ in range(cycles):
-        for name, adapter in adapters.items():
-            best[name] = min(best[name], *(one_pass_seconds(adapter, judge, vectors) for _ in range(rounds)))
+        for name, measure in contenders.items():
+            best[name] = min(best[name], *(measure() for _ in range(rounds)))
     return best
 
 
-def bare_hmac_microseconds() -> float:
+def bare_hmac_seconds() -> float:
     """One bare HMAC-SHA256 over a 94-byte message, as `bench_sign.py`'s yardstick: how fast the machine is right now."""
     key, message = b"k" * 32, b"m" * 94
-    return min(timeit.repeat(lambda: hmac.new(key, message, hashlib.sha256).hexdigest(), number=2000, repeat=20)) / 2000 * 1e6
+    return timeit.timeit(lambda: hmac.new(key, message, hashlib.sha256).hexdigest(), number=2000) / 2000
 
 
 def main() -> None:
@@ -137,17 +138,18 @@ def main() -> None:
         "judging alone, exact": Replay(reference, vectors),
         "judging alone, verifier on every vector": Replay(elsewhere, vectors),
     }
-    yardstick = bare_hmac_microseconds()
-    fastest = fastest_passes(in_process, judge, vectors, args.cycles, args.in_process_rounds)
-    yardstick = min(yardstick, bare_hmac_microseconds())
-    passes = {"subprocess harness": subprocess_pass} | fastest
+    contenders = {name: partial(one_pass_seconds, adapter, judge, vectors) for name, adapter in in_process.items()}
+    measured = fastest(contenders | {YARDSTICK: bare_hmac_seconds}, args.cycles, args.in_process_rounds)
+    yardstick = measured.pop(YARDSTICK)
+    passes = {"subprocess harness": subprocess_pass} | measured
     rows = [(name, seconds, len(vectors) / seconds) for name, seconds in passes.items()]
     print(f"{len(vectors)} vectors; subprocess start-up {start_up * 1000:.0f} ms (excluded)")
-    print(f"machine speed: one bare HMAC-SHA256 takes {yardstick:.2f} us (bench_sign.py's yardstick)")
-    print(f"{'adapter':<42}{'ms per corpus':>15}{'vectors/s':>12}{'vs subprocess':>15}")
+    print(f"machine speed: one bare HMAC-SHA256 takes {yardstick * 1e6:.2f} us (bench_sign.py's yardstick)")
+    print(f"{'adapter':<42}{'ms per corpus':>15}{'vectors/s':>12}{'vs subprocess':>15}{'HMACs/vector':>14}")
     subprocess_rate = rows[0][2]
     for name, seconds, per_second in rows:
-        print(f"{name:<42}{seconds * 1000:>15.1f}{per_second:>12,.0f}{per_second / subprocess_rate:>14.1f}x")
+        hmacs = 1 / per_second / yardstick
+        print(f"{name:<42}{seconds * 1000:>15.1f}{per_second:>12,.0f}{per_second / subprocess_rate:>14.1f}x{hmacs:>14.1f}")
     targets: list[tuple[str, Callable[[], bool]]] = [
         ("whole corpus through a subprocess harness < 1 s", lambda: rows[0][1] < 1.0),
         (">= 20,000 vectors/s in process (exact client)", lambda: rows[1][2] >= 20_000),
