@@ -15,7 +15,7 @@ import re
 from typing import TypeAlias
 from urllib.parse import quote_plus, unquote_to_bytes
 
-from signing.encoding import ascii_escapes
+from signing.encoding import ascii_escapes, bytes_to_escape
 from signing.model import Param, SigningError
 
 QueryValue: TypeAlias = "str | list[QueryValue] | dict[str, QueryValue] | None"
@@ -41,7 +41,7 @@ def cgi_escape(text: str) -> str:
     Text made only of kept characters, as most is, is returned as it is, and
     other ASCII text is escaped by one `str.translate`.
     """
-    if not text.encode("utf-8", "surrogatepass").translate(None, CGI_KEPT_BYTES):
+    if not bytes_to_escape(text, CGI_KEPT_BYTES):
         return text
     return text.translate(CGI_ESCAPES) if text.isascii() else quote_plus(text, safe="").replace("~", "%7E")
 
