@@ -22,6 +22,8 @@ from sigvec import __version__
 from sigvec.check import check_vector, summarise
 from sigvec.codec import parse_document, request_from_input, secret_free_error, signed_to_mapping, verdict_to_mapping
 from sigvec.corpus import Corpus, CorpusError, load_corpus, read_corpus
+from sigvec.diagnose import VectorDiagnoser
+from sigvec.diagnose.examples import Examples
 from sigvec.diagnose.explain import explain
 from sigvec.errata import errata_markdown
 from sigvec.export import export_document
@@ -158,22 +160,48 @@ def command_lint(args: argparse.Namespace) -> int:
 
 def command_explain(args: argparse.Namespace) -> int:
     keys = key_source(args).secrets(os.environ)
-    diagnosis = explain(read_stdin_bytes(), args.scheme, keys, args.server_time, args.http)
+    examples = Examples.of(open_valid_corpus(args).vectors())
+    diagnosis = explain(read_stdin_bytes(), args.scheme, keys, args.server_time, args.http, examples)
     print(json.dumps(diagnosis.to_mapping(), indent=2, ensure_ascii=False) if args.json else diagnosis.message)
     return 0 if diagnosis.found else 1
 
 
 def command_gate(args: argparse.Namespace) -> int:
-    from sigvec.gate.run import command
+    """Run the client over the corpus named by `--vectors`, print the terminal report and write the others."""
+    from sigvec.gate.adapters import AdapterError
+    from sigvec.gate.harness import HarnessError
+    from sigvec.gate.run import GateUsageError, adapter_from, load_known_failures, run_gate
+    from sigvec.reports import write_reports
+    from sigvec.reports.terminal import TerminalReport
 
-    return command(args)
+    try:
+        adapter = adapter_from(args)
+        known = load_known_failures(args.known_failures) if args.known_failures else {}
+        corpus = open_valid_corpus(args)
+        diagnoser = VectorDiagnoser(Examples.of(corpus.vectors()))
+        terminal = TerminalReport()
+        with terminal.progress() as advance:
+            run = run_gate(adapter, corpus, args.scheme or (), known, diagnoser=diagnoser, on_verdict=advance)
+    except (GateUsageError, AdapterError, HarnessError, FileNotFoundError) as error:
+        print(f"sigvec gate: error: {error}", file=sys.stderr)
+        return 2
+    terminal.print(run)
+    try:
+        write_reports(run, junit_path=args.junit, markdown_path=args.markdown, badge_path=args.badge, json_lines_path=args.json)
+    except OSError as error:
+        print(f"sigvec gate: error: cannot write a report: {error.filename}: {error.strerror}", file=sys.stderr)
+        return 2
+    return 0 if run.succeeded else 1
 
 
 def command_serve(args: argparse.Namespace) -> int:
     from sigvec import serve
+    from sigvec.serve.state import corpus_keys
 
+    corpus = open_valid_corpus(args)
+    test_keys, examples = corpus_keys(corpus), Examples.of(corpus.vectors())
     try:
-        return serve.run(args.host, args.port, args.keys, args.clock, args.record, args.scheme_ports)
+        return serve.run(args.host, args.port, args.keys, args.clock, args.record, args.scheme_ports, test_keys, examples)
     except serve.ServeError as error:
         raise UsageError(str(error)) from None
 
@@ -215,8 +243,10 @@ def parser() -> argparse.ArgumentParser:
     )
     add_request_options(verify_command)
     verify_command.set_defaults(run=command_verify)
-    explain_command = commands.add_parser(
-        "explain", allow_abbrev=False, help="say which known bug makes the server reject one captured request"
+    explain_command = with_vectors(
+        commands.add_parser(
+            "explain", allow_abbrev=False, help="say which known bug makes the server reject one captured request"
+        )
     )
     add_request_options(explain_command)
     explain_command.add_argument("--json", action="store_true", help="print the whole diagnosis as JSON")
@@ -232,8 +262,8 @@ def parser() -> argparse.ArgumentParser:
         gate.add_argument(f"--{report}", type=Path, metavar="FILE", help=f"write the {report} report here")
     gate.add_argument("--timeout", type=float, default=5.0, metavar="S", help="seconds to wait for each answer (default 5)")
     gate.set_defaults(run=command_gate)
-    serve_command = commands.add_parser(
-        "serve", allow_abbrev=False, help="run the verifying mock exchange (every scheme under /<scheme>/)"
+    serve_command = with_vectors(
+        commands.add_parser("serve", allow_abbrev=False, help="run the verifying mock exchange (every scheme under /<scheme>/)")
     )
     serve_command.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
     serve_command.add_argument("--port", type=int, default=8080, help="port (default 8080; 0: any free port, printed at start)")

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from sigvec.serve.fixture import sigvec_server
+from sigvec.serve.fixture import plugin_corpus, sigvec_server
 
 if TYPE_CHECKING:  # the gate is imported only when a signer is configured: an unused plugin costs nothing
     from sigvec.corpus import Vector
@@ -48,8 +48,10 @@ class VectorFailed(Exception):
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("sigvec", "sigvec signature conformance vectors")
     group.addoption("--sigvec-signer", metavar="MODULE:FUNCTION", help="run every applicable sigvec vector against this signer")
+    group.addoption("--sigvec-vectors", metavar="FOLDER", help="the vectors/ folder to run (default: the packaged corpus)")
     parser.addini("sigvec_signer", "module:function of the signer to run the sigvec vectors against")
     parser.addini("sigvec_known_failures", "YAML file of vector IDs the signer is known to fail (strict xfail)")
+    parser.addini("sigvec_vectors", "the vectors/ folder to run and to take test keys from (default: the packaged corpus)")
 
 
 class SigvecVector(pytest.Item):
@@ -109,8 +111,9 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     target = config.getoption("sigvec_signer") or config.getini("sigvec_signer")
     if not target:
         return
-    from sigvec.corpus import load_corpus
-    from sigvec.diagnose import diagnose_vector
+    from sigvec.corpus import CorpusError
+    from sigvec.diagnose import VectorDiagnoser
+    from sigvec.diagnose.examples import Examples
     from sigvec.gate.adapters import AdapterError, InProcessAdapter
     from sigvec.gate.run import GateUsageError, load_known_failures, selected_vectors
     from sigvec.gate.verdict import Judge
@@ -118,14 +121,14 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     try:
         adapter = InProcessAdapter.from_target(str(target))
         implementation = adapter.start()
-        corpus = load_corpus()
+        corpus = plugin_corpus(config)
         vectors = list(corpus.vectors())
         known_file = config.getini("sigvec_known_failures")
         known = load_known_failures(config.rootpath / str(known_file)) if known_file else {}
         chosen = selected_vectors(vectors, implementation, ())
-    except (AdapterError, GateUsageError) as error:
+    except (AdapterError, GateUsageError, CorpusError) as error:
         raise pytest.UsageError(f"sigvec: {error}") from None
-    judge = Judge(implementation, {vector.id: vector for vector in vectors}, diagnose_vector)
+    judge = Judge(implementation, {vector.id: vector for vector in vectors}, VectorDiagnoser(Examples.of(vectors)))
     collector = SigvecCorpus.from_parent(
         session, name="sigvec", nodeid="sigvec", path=corpus.root, vectors=chosen, known=known, adapter=adapter, judge=judge
     )

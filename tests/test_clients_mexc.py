@@ -16,7 +16,8 @@ from client_runs import converse, harness_command, sign_command
 from conftest import repo_corpus
 
 from signing.model import Received
-from sigvec.serve import MockExchange
+from sigvec.serve import MockExchange, Settings
+from sigvec.serve.state import corpus_keys
 
 RUN_VECTORS = ("mexc-spot-v3-0002", "mexc-spot-v3-0005", "mexc-spot-v3-0017", "mexc-spot-v3-0018", "mexc-futures-v1-0001",
            "mexc-futures-v1-0004")
@@ -35,7 +36,7 @@ class Capture:
 def capture(client: str, venv: str = ".venv") -> Capture:
     """Run the client's harness once over `RUN_VECTORS`, sending to the mock exchange."""
     command = harness_command(client, venv)
-    with MockExchange() as server:
+    with MockExchange(Settings(test_keys=corpus_keys(repo_corpus()))) as server:
         signs = [sign_command(vector_id, server, seq) for seq, vector_id in enumerate(RUN_VECTORS, 1)]
         start, *answers = converse(command, signs)
         arrived = iter(exchange.received for exchange in server.drain())

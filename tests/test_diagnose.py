@@ -14,12 +14,15 @@ from signing.registry import scheme_named
 from signing.server import ServerContext, StaticKeys
 from sigvec.check import context_for as check_context
 from sigvec.corpus import Vector
-from sigvec.diagnose import BugClass, Diagnosis, catalogue, diagnose, diagnose_vector
+from sigvec.diagnose import BugClass, Diagnosis, VectorDiagnoser, catalogue, diagnose
 from sigvec.diagnose.construction import Construction, Pairs
+from sigvec.diagnose.examples import Examples
 from sigvec.diagnose.reference import Reference, reference_for, sent_parts
 from sigvec.wire import received_from_mapping
 
 EDIT_CLASSES = [bug for bug in catalogue().classes if bug.is_edit or bug.signature]
+
+EXAMPLES = Examples.of(repo_vectors())
 
 
 def client_fault(vector: Vector) -> bool:
@@ -56,7 +59,7 @@ VALID = [vector_param(vector) for vector in repo_vectors() if vector.result == "
 @pytest.mark.parametrize("vector", CLIENT_FAULT)
 def test_every_client_fault_vector_is_diagnosed_as_exactly_its_flags(vector: Vector) -> None:
     request, context = vector_context(vector)
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request)
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request, examples=EXAMPLES)
     assert diagnosis.found, diagnosis.message
     assert set(diagnosis.flags) == bug_flags(vector), diagnosis.message
 
@@ -73,9 +76,9 @@ def test_a_client_fault_vector_is_diagnosed_from_its_wire_alone_unless_only_the_
 ) -> None:
     request, context = vector_context(vector)
     received = received_from_mapping(vector.expected["wire"])
-    diagnosis = diagnose(received, vector.scheme, context)
+    diagnosis = diagnose(received, vector.scheme, context, examples=EXAMPLES)
     wanted = bug_flags(vector)
-    if needs_intended(diagnose(received, vector.scheme, context, request)):
+    if needs_intended(diagnose(received, vector.scheme, context, request, examples=EXAMPLES)):
         assert not diagnosis.found or set(diagnosis.flags) & wanted, diagnosis.message
         return
     assert diagnosis.found, diagnosis.message
@@ -91,7 +94,7 @@ REQUEST_FAULT = [
 def test_a_request_fault_vector_is_diagnosed_by_the_check_that_fired_naming_none_but_its_flags(vector: Vector) -> None:
     request = request_from_mapping(vector.input)
     context = check_context(vector, vector.server_time or 0)
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request)
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request, examples=EXAMPLES)
     assert diagnosis.found and not diagnosis.verdict.accepted, diagnosis.message
     assert diagnosis.step == vector.data["error"].get("step", diagnosis.step), diagnosis.message
     assert set(diagnosis.flags) <= bug_flags(vector), diagnosis.message
@@ -175,7 +178,11 @@ def check_class_is_named(bug: BugClass, name: str, reference: Reference, now: in
     if signature is None or (signature, parts) == sent_bytes(reference, reference.construction):
         return False
     diagnosis = diagnose(
-        client_request(reference, construction), reference.scheme.name, context_for(reference.request, now), reference.request
+        client_request(reference, construction),
+        reference.scheme.name,
+        context_for(reference.request, now),
+        reference.request,
+        examples=EXAMPLES,
     )
     if diagnosis.verdict.accepted:
         return False
@@ -233,14 +240,14 @@ def test_no_diagnosis_message_holds_the_secret(vector: Vector) -> None:
     request, context = vector_context(vector)
     received = received_from_mapping(vector.expected["wire"])
     for intended in (request, None):
-        diagnosis = diagnose(received, vector.scheme, context, intended)
+        diagnosis = diagnose(received, vector.scheme, context, intended, examples=EXAMPLES)
         assert request.credentials.secret not in str(diagnosis.to_mapping())
 
 
 def test_an_accepted_request_is_diagnosed_as_accepted() -> None:
     vector = next(vector for vector in repo_vectors() if vector.id == "mexc-spot-v3-0002")
     request, context = vector_context(vector)
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request)
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request, examples=EXAMPLES)
     assert diagnosis.verdict.accepted and diagnosis.found and not diagnosis.matches
 
 
@@ -249,7 +256,7 @@ def test_a_signature_no_class_reproduces_is_reported_as_unexplained_with_the_clo
     request, context = vector_context(vector)
     received = received_from_mapping(vector.expected["wire"])
     forged = replace(received, headers=tuple((n, "0" * 64 if n == "X-MAX-SIGNATURE" else v) for n, v in received.headers))
-    diagnosis = diagnose(forged, vector.scheme, context, request)
+    diagnosis = diagnose(forged, vector.scheme, context, request, examples=EXAMPLES)
     assert not diagnosis.found and not diagnosis.matches
     assert diagnosis.message.startswith("no known bug class reproduces this signature")
     assert diagnosis.closest_stage == "string_to_sign"
@@ -259,7 +266,7 @@ def test_an_unknown_api_key_is_diagnosed_as_wrong_credentials() -> None:
     vector = next(vector for vector in repo_vectors() if vector.id == "coinex-v2-0001")
     request, _ = vector_context(vector)
     context = ServerContext(vector.server_time or 0, StaticKeys({"another-key": "another-secret"}))
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request)
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request, examples=EXAMPLES)
     assert diagnosis.step == "key" and "credentials" in diagnosis.message
 
 
@@ -267,7 +274,7 @@ def test_a_sibling_scheme_signature_is_named_from_the_registry() -> None:
     vector = next(vector for vector in repo_vectors() if vector.id == "coinex-v2-sha256-legacy-0001")
     request, context = vector_context(vector)
     current = replace(request, scheme="coinex-v2")
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), "coinex-v2", context, current)
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), "coinex-v2", context, current, examples=EXAMPLES)
     assert [match.classes for match in diagnosis.matches] == [("SiblingScheme",)]
     assert "coinex-v2-sha256-legacy" in diagnosis.message
 
@@ -276,14 +283,14 @@ def test_another_reading_of_a_scheme_option_is_named_from_the_registry() -> None
     vector = next(vector for vector in repo_vectors() if vector.id == "bitunix-0003")
     request, context = vector_context(vector)
     default = replace(request, options={})
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, default)
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, default, examples=EXAMPLES)
     assert ("option query_format=key=value",) in [match.classes for match in diagnosis.matches]
 
 
 def test_seconds_for_milliseconds_is_diagnosed_by_the_window_check() -> None:
     vector = next(vector for vector in repo_vectors() if vector.id == "mexc-spot-v3-0020")
     request, context = vector_context(vector)
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request)
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request, examples=EXAMPLES)
     assert diagnosis.flags == ("SecondsForMilliseconds",)
 
 
@@ -293,7 +300,7 @@ def test_a_timestamp_sent_other_than_signed_is_named() -> None:
     received = received_from_mapping(vector.expected["wire"])
     later = str((request.timestamp or 0) + 1)
     moved = replace(received, headers=tuple((n, later if n == "X-COINEX-TIMESTAMP" else v) for n, v in received.headers))
-    diagnosis = diagnose(moved, vector.scheme, context, request)
+    diagnosis = diagnose(moved, vector.scheme, context, request, examples=EXAMPLES)
     assert [match.classes for match in diagnosis.matches] == [("ClockReadTwice",)]
 
 
@@ -302,7 +309,8 @@ def test_the_diagnosis_mapping_is_json_ready() -> None:
 
     vector = next(vector for vector in repo_vectors() if vector.id == "mexc-spot-v3-0004")
     request, context = vector_context(vector)
-    mapping = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request).to_mapping()
+    received = received_from_mapping(vector.expected["wire"])
+    mapping = diagnose(received, vector.scheme, context, request, examples=EXAMPLES).to_mapping()
     assert json.loads(json.dumps(mapping)) == mapping
     assert mapping["matches"][0]["classes"] == ["StrayAmpersand"] and mapping["matches"][0]["stage"] == "string_to_sign"
 
@@ -310,7 +318,7 @@ def test_the_diagnosis_mapping_is_json_ready() -> None:
 def test_a_sibling_schemes_authentication_on_the_wrong_path_is_named() -> None:
     vector = next(vector for vector in repo_vectors() if vector.id == "mexc-futures-v1-0001")
     _, context = vector_context(vector)
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), "mexc-spot-v3", context)
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), "mexc-spot-v3", context, examples=EXAMPLES)
     assert [match.classes for match in diagnosis.matches] == [("SiblingScheme",)]
     assert "mexc-futures-v1" in diagnosis.message and "X-MEXC-APIKEY" in diagnosis.message
 
@@ -319,14 +327,14 @@ def test_a_request_signed_with_another_secret_is_unexplained_and_points_at_the_c
     vector = next(vector for vector in repo_vectors() if vector.id == "coinex-v2-0001")
     request, _ = vector_context(vector)
     context = ServerContext(vector.server_time or 0, StaticKeys({request.credentials.api_key: "a-different-secret"}))
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context)
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, examples=EXAMPLES)
     assert not diagnosis.found and "(wrong credentials are the last explanation)" in diagnosis.message
 
 
 def test_the_gate_diagnoser_gives_the_message_for_a_vector() -> None:
     vector = next(vector for vector in repo_vectors() if vector.id == "mexc-spot-v3-0004")
     _, context = vector_context(vector)
-    message = diagnose_vector(vector, received_from_mapping(vector.expected["wire"]), context)
+    message = VectorDiagnoser(EXAMPLES)(vector, received_from_mapping(vector.expected["wire"]), context, None)
     assert message.startswith("your client joins query and body with `&`; MEXC concatenates them with no separator")
 
 
@@ -335,7 +343,7 @@ def test_a_signature_sent_in_the_wrong_place_is_found_there() -> None:
     request, context = vector_context(vector)
     received = received_from_mapping(vector.expected["wire"])
     moved = replace(received, headers=tuple(("X-SIGN" if n == "X-COINEX-SIGN" else n, v) for n, v in received.headers))
-    diagnosis = diagnose(moved, vector.scheme, context, request)
+    diagnosis = diagnose(moved, vector.scheme, context, request, examples=EXAMPLES)
     assert diagnosis.message.startswith("your request carries no signature in header X-COINEX-SIGN")
     assert "(it is in header X-SIGN)" in diagnosis.message
 
@@ -346,7 +354,7 @@ def test_two_bugs_at_once_are_named_as_a_pair() -> None:
     reference = reference_for(scheme_named(vector.scheme), request)
     assert reference.construction is not None
     both = catalogue().named("HexCaseFlipped").apply(catalogue().named("StrayAmpersand").apply(reference.construction))
-    diagnosis = diagnose(client_request(reference, both), vector.scheme, context, request)
+    diagnosis = diagnose(client_request(reference, both), vector.scheme, context, request, examples=EXAMPLES)
     assert [match.classes for match in diagnosis.matches] == [("StrayAmpersand", "HexCaseFlipped")]
     assert diagnosis.matches[0].stage == "string_to_sign" and set(diagnosis.flags) == {
         "StrayAmpersand",
@@ -358,7 +366,7 @@ def test_two_bugs_at_once_are_named_as_a_pair() -> None:
 def test_a_body_re_serialised_after_signing_is_shown_where_the_two_part() -> None:
     vector = next(vector for vector in repo_vectors() if vector.id == "mexc-futures-v1-0005")
     request, context = vector_context(vector)
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request)
+    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request, examples=EXAMPLES)
     assert 'your client signed `{"symbol":"BTC_USDT","price"' in diagnosis.message
     assert 'but sent `{"symbol": "BTC_USDT", "price"' in diagnosis.message
 
@@ -410,7 +418,7 @@ def test_a_query_changed_after_signing_is_named_on_every_valid_vector_the_server
         if received is None:
             continue
         request, context = vector_context(vector)
-        diagnosis = diagnose(received, vector.scheme, context, request)
+        diagnosis = diagnose(received, vector.scheme, context, request, examples=EXAMPLES)
         if diagnosis.verdict.accepted:
             continue
         assert change in {name for match in diagnosis.matches for name in match.classes}, f"{vector.id}: {diagnosis.message}"

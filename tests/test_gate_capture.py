@@ -6,6 +6,7 @@ import http.client
 import json
 import sys
 import threading
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,13 +14,20 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import REPO, repo_corpus, repo_vectors, vector_named
 
-from signing.model import request_from_mapping
+from signing import registry
+from signing.model import Received, request_from_mapping
 from signing.registry import sign
+from signing.server import ServerContext, Verdict
+from sigvec.diagnose import Diagnosis, VectorDiagnoser, engine
+from sigvec.diagnose.examples import Examples
+from sigvec.gate import verdict as gate_verdict
 from sigvec.gate.adapters import InProcessAdapter
 from sigvec.gate.capture import CaptureServer
 from sigvec.gate.harness import SubprocessHarness
 from sigvec.gate.run import run_gate
 from sigvec.gate.verdict import Diagnoser, GateRun
+from sigvec.serve import app as serve_app
+from sigvec.serve import diagnosis as serve_diagnosis
 
 SENDING_HARNESS = REPO / "tests" / "harnesses" / "sending_harness.py"
 
@@ -50,7 +58,9 @@ def test_a_client_whose_http_library_re_encodes_after_signing_fails_the_vectors_
 
 
 def test_a_failing_captured_request_is_diagnosed_from_the_raw_request_that_arrived() -> None:
-    run = gate("requests", ("coinex-v2",), ("coinex-v2-0009",), lambda vector, received, context: f"arrived: {received.target}")
+    run = gate(
+        "requests", ("coinex-v2",), ("coinex-v2-0009",), lambda vector, received, context, verdict: f"arrived: {received.target}"
+    )
     (verdict,) = run.verdicts
     assert verdict.diagnosis == "arrived: /v2/assets/withdraw?ccy=USDT&remark=rent+for+May"
 
@@ -119,3 +129,28 @@ def test_an_in_process_signer_runs_without_the_loopback_server() -> None:
 
     run = run_gate(InProcessAdapter(signer), repo_corpus(), vectors=[vector_named("max-v2-0001")])
     assert (run.total().exact, servers_seen) == (1, [0])
+
+
+def test_each_captured_vector_is_verified_once_and_diagnosed_at_most_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    verified: Counter[str] = Counter()
+    diagnosed: Counter[str] = Counter()
+    real_diagnose = engine.diagnose
+
+    def counting_verify(received: Received, context: ServerContext, scheme: str) -> Verdict:
+        verified[scheme] += 1
+        return registry.verify(received, context, scheme)
+
+    def counting_diagnose(received: Received, scheme: str, *args: Any, **kwargs: Any) -> Diagnosis:
+        diagnosed[scheme] += 1
+        return real_diagnose(received, scheme, *args, **kwargs)
+
+    for module in (serve_app, gate_verdict, engine):
+        monkeypatch.setattr(module, "verify", counting_verify)
+    monkeypatch.setattr(engine, "diagnose", counting_diagnose)
+    monkeypatch.setattr(serve_diagnosis, "diagnose", counting_diagnose)
+    run = gate("requests", ("coinex-v2", "mexc-futures-v1"), diagnoser=VectorDiagnoser(Examples.of(repo_vectors())))
+    per_scheme = Counter(verdict.scheme for verdict in run.verdicts)
+    assert failing(run) == ["coinex-v2-0009", "mexc-futures-v1-0009"]
+    assert all(run.verdicts[index].diagnosis for index, verdict in enumerate(run.verdicts) if not verdict.passed)
+    assert verified == per_scheme
+    assert diagnosed == Counter({"coinex-v2": 1, "mexc-futures-v1": 1})

@@ -14,6 +14,7 @@ from gate_support import garbled_failures
 from junitparser import JUnitXml
 
 from sigvec.cli import main
+from sigvec.corpus import load_corpus
 from sigvec.gate.protocol import Implementation, implementation_from_mapping
 from sigvec.gate.run import GateUsageError, selected_vectors
 
@@ -165,3 +166,23 @@ def test_a_corpus_that_is_not_yaml_exits_two_naming_the_file_and_the_line(
     code, _, err = gate(capsys, *REFERENCE_MAX, "--vectors", str(tmp_path / "vectors"))
     assert code == 2
     assert err.startswith("sigvec gate: error: max/max.yaml: ") and "at line 2" in err and err.count("\n") == 1
+
+
+def renumbered_corpus(tmp_path: Path, scheme: str, prefix: str) -> Path:
+    """A copy of the repository's corpus in which every ID of `scheme` starts with `prefix` instead."""
+    root = tmp_path / "vectors"
+    shutil.copytree(REPO / "vectors", root)
+    for path in root.rglob("*.yaml"):
+        path.write_text(path.read_text(encoding="utf-8").replace(f"{scheme}-0", f"{prefix}"), encoding="utf-8")
+    return root
+
+
+def test_the_gate_cites_only_vectors_of_the_corpus_it_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = renumbered_corpus(tmp_path, "max-v2", "max-v2-9")
+    report = tmp_path / "report.jsonl"
+    code, out, _ = gate(capsys, *GARBLED_MAX, "--vectors", str(root), "--json", str(report))
+    ids = {vector.id for vector in load_corpus(root).vectors()}
+    mentioned = set(re.findall(r"\b[a-z0-9]+(?:-[a-z0-9]+)*-[0-9]{4}\b", out + report.read_text()))
+    assert code == 1
+    assert "see vector max-v2-9" in out
+    assert mentioned and mentioned <= ids

@@ -280,7 +280,9 @@ def test_a_client_fault_vector_is_judged_against_the_reference_request_for_its_i
 
 def test_a_rejected_request_carries_the_diagnosis_of_the_diagnoser_given() -> None:
     implementation = implementation_from_mapping({"name": "t", "language": "python", "schemes": ["max-v2"]})
-    judge = Judge(implementation, BY_ID, diagnoser=lambda vector, received, context: f"{vector.id} sent to {received.path}")
+    judge = Judge(
+        implementation, BY_ID, diagnoser=lambda vector, received, context, verdict: f"{vector.id} sent to {received.path}"
+    )
     vector = BY_ID["max-v2-0001"]
     verdict = judge.judge(vector, Answer("wire", wire=garbled_client(vector.input)))
     assert verdict.diagnosis == "max-v2-0001 sent to /api/v2/members/me.json"
@@ -289,7 +291,7 @@ def test_a_rejected_request_carries_the_diagnosis_of_the_diagnoser_given() -> No
 
 def test_a_passing_request_is_not_diagnosed() -> None:
     implementation = implementation_from_mapping({"name": "t", "language": "python", "schemes": ["max-v2"]})
-    judge = Judge(implementation, BY_ID, diagnoser=lambda vector, received, context: "never")
+    judge = Judge(implementation, BY_ID, diagnoser=lambda vector, received, context, verdict: "never")
     assert judge.judge(BY_ID["max-v2-0001"], Answer("wire", wire=reference_wire(BY_ID["max-v2-0001"].input))).diagnosis is None
 
 

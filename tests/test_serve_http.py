@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 import requests
-from conftest import repo_vectors, vector_param
+from conftest import repo_corpus, repo_vectors, vector_param
 from serve_clients import SENDERS, send_requests
 
 from signing.model import Received, received_from_wire
@@ -18,7 +18,7 @@ from signing.registry import SCHEMES, verify
 from signing.server import MemoryReplayStore, ServerContext
 from sigvec.corpus import Vector
 from sigvec.serve import Clock, MockExchange, Settings
-from sigvec.serve.state import key_stores, packaged_test_keys
+from sigvec.serve.state import corpus_keys, key_stores
 from sigvec.wire import wire_from_mapping
 
 VALID = [vector for vector in repo_vectors() if vector.result == "valid"]
@@ -27,7 +27,7 @@ VALID = [vector for vector in repo_vectors() if vector.result == "valid"]
 @pytest.fixture
 def server() -> Iterator[MockExchange]:
     """A fresh server (fresh replay store) trusting each request's own clock, as the vectors' clocks are pinned."""
-    with MockExchange(Settings(clock=Clock("request"))) as running:
+    with MockExchange(Settings(test_keys=corpus_keys(repo_corpus()), clock=Clock("request"))) as running:
         yield running
 
 
@@ -55,7 +55,7 @@ def one_byte_changed(received: Received, scheme: str) -> Received:
 def offline_verdict_code(received: Received, scheme: str) -> tuple[int, str]:
     """What `signing.registry.verify` answers in-process for `received`: the native status and body."""
     now = Clock("request").now_ms(received, scheme)
-    keys = key_stores(packaged_test_keys(), {})[scheme]
+    keys = key_stores(corpus_keys(repo_corpus()), {})[scheme]
     rejection = verify(received, ServerContext(now, keys, MemoryReplayStore()), scheme).rejection
     assert rejection is not None
     return rejection.http_status, rejection.body
@@ -179,11 +179,11 @@ def test_an_accepted_request_gets_the_exchanges_own_shape(method: str, path: str
     from signing.registry import sign
 
     params = (("access_key", "xxx"), ("tonce", "1700000000000"))
-    request = Request("peatio-v2", method, path, Credentials("xxx", packaged_test_keys()["peatio-v2"]["xxx"]),
+    request = Request("peatio-v2", method, path, Credentials("xxx", corpus_keys(repo_corpus())["peatio-v2"]["xxx"]),
                       query=params if method == "GET" else (), body=FormBody(params) if method == "POST" else None,
                       timestamp=1700000000000, nonce="1700000000000")
     wire = sign(request).wire
-    with MockExchange(Settings(clock=Clock("request"))) as running:
+    with MockExchange(Settings(test_keys=corpus_keys(repo_corpus()), clock=Clock("request"))) as running:
         reply = send_requests(running.base_url("peatio-v2"), received_from_wire(wire))
     body = json.loads(reply.body)
     assert reply.status == expected_status
@@ -202,7 +202,7 @@ def test_a_path_naming_no_scheme_gets_sigvecs_own_404_listing_the_schemes(server
 
 
 def test_a_scheme_port_serves_the_scheme_unprefixed() -> None:
-    with MockExchange(Settings(clock=Clock("request"), scheme_ports=True)) as running:
+    with MockExchange(Settings(test_keys=corpus_keys(repo_corpus()), clock=Clock("request"), scheme_ports=True)) as running:
         base = running.base_url("max-v2")
         reply = send_requests(base, received_of("max-v2-0001"))
         (arrived,) = running.drain()

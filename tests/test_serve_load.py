@@ -11,13 +11,13 @@ from dataclasses import replace
 
 import aiohttp
 import pytest
-from conftest import repo_vectors
+from conftest import repo_corpus, repo_vectors
 from yarl import URL
 
 from signing.model import Credentials, Received, Request, received_from_wire
 from signing.registry import sign
 from sigvec.serve import Clock, MockExchange, Settings
-from sigvec.serve.state import packaged_test_keys
+from sigvec.serve.state import corpus_keys
 from sigvec.wire import wire_from_mapping
 
 TOTAL = 10_000
@@ -32,14 +32,17 @@ VALID = [
 
 @pytest.fixture
 def server() -> Iterator[MockExchange]:
-    settings = Settings(clock=Clock("request"), replay_entries=REPLAY_BOUND, body_timeout=1.0, idle_timeout=1.0)
+    settings = Settings(
+        test_keys=corpus_keys(repo_corpus()), clock=Clock("request"), replay_entries=REPLAY_BOUND,
+        body_timeout=1.0, idle_timeout=1.0,
+    )
     with MockExchange(settings) as running:
         yield running
 
 
 def fresh_max_request(nonce: int) -> Received:
     """A MAX request signed now with its own nonce, so the replay store fills with distinct entries."""
-    secret = packaged_test_keys()["max-v2"]["xxx"]
+    secret = corpus_keys(repo_corpus())["max-v2"]["xxx"]
     request = Request("max-v2", "GET", "/api/v2/members/me", Credentials("xxx", secret),
                       query=(("nonce", str(nonce)),), timestamp=nonce)
     return received_from_wire(sign(request).wire)

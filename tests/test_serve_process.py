@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import repo_vectors
+from conftest import repo_corpus, repo_vectors
 
 from signing.model import received_from_wire
-from sigvec.serve.state import packaged_test_keys
+from sigvec.serve.state import corpus_keys
 from sigvec.wire import wire_from_mapping
 
 
@@ -103,7 +103,7 @@ def test_no_test_secret_appears_in_the_record(tmp_path: Path) -> None:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=20)
     text = record.read_text(encoding="utf-8")
-    secrets = {secret for pairs in packaged_test_keys().values() for secret in pairs.values()}
+    secrets = {secret for pairs in corpus_keys(repo_corpus()).values() for secret in pairs.values()}
     assert text.count("\n") == sum(vector.result == "valid" for vector in repo_vectors())
     assert [secret for secret in secrets if secret in text] == []
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import repo_corpus
 
 from signing.model import Received
 from signing.registry import SCHEMES
 from sigvec.serve.answers import load_answers
 from sigvec.serve.service import settings_from
-from sigvec.serve.state import Clock, ServeError, clock_from_text, key_stores, packaged_test_keys
+from sigvec.serve.state import Clock, ServeError, clock_from_text, corpus_keys, key_stores
 
 
 def test_the_request_clock_reads_a_header_carrier() -> None:
@@ -52,12 +53,12 @@ def test_a_key_file_key_is_known_to_every_scheme_with_its_secret_from_the_enviro
     path = tmp_path / "keys.yaml"
     path.write_text("mine: {secret_env: SIGVEC_SERVE_SECRET}\n", encoding="utf-8")
     monkeypatch.setenv("SIGVEC_SERVE_SECRET", "s3")
-    stores = key_stores(packaged_test_keys(), settings_from("127.0.0.1", 0, path, "real", False).keys)
+    stores = key_stores(corpus_keys(repo_corpus()), settings_from("127.0.0.1", 0, path, "real", False, {}, None).keys)
     assert all(stores[scheme].secret("mine") == "s3" for scheme in SCHEMES)
 
 
 def test_the_corpus_test_keys_are_known_to_their_scheme_only() -> None:
-    stores = key_stores(packaged_test_keys(), {})
+    stores = key_stores(corpus_keys(repo_corpus()), {})
     assert stores["mexc-spot-v3"].secret("mx0aBYs33eIilxBWC5") is not None
     assert stores["max-v2"].secret("mx0aBYs33eIilxBWC5") is None
 
@@ -69,14 +70,14 @@ def test_a_key_file_naming_an_unset_variable_is_refused_naming_the_variable(
     path.write_text("mine: {secret_env: SIGVEC_SERVE_UNSET}\n", encoding="utf-8")
     monkeypatch.delenv("SIGVEC_SERVE_UNSET", raising=False)
     with pytest.raises(ServeError, match=r"^SIGVEC_SERVE_UNSET: the environment variable holding the secret is unset or empty$"):
-        settings_from("127.0.0.1", 0, path, "real", False)
+        settings_from("127.0.0.1", 0, path, "real", False, {}, None)
 
 
 def test_a_key_file_mapping_schemes_to_secrets_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "keys.yaml"
     path.write_text("max-v2: {k: s}\n", encoding="utf-8")
     with pytest.raises(ServeError, match=r"^--keys: entry 1: must be API key: \{secret_env: VARIABLE\}, nothing else$"):
-        settings_from("127.0.0.1", 0, path, "real", False)
+        settings_from("127.0.0.1", 0, path, "real", False, {}, None)
 
 
 def test_every_scheme_has_answers_and_a_not_found_shape() -> None:
@@ -101,4 +102,4 @@ def test_order_cancel_balance_and_members_me_have_success_bodies(scheme: str, me
 @pytest.mark.parametrize(("port", "scheme_ports"), [(-1, False), (65536, False), (65530, True)])
 def test_a_port_outside_the_tcp_range_is_refused(port: int, scheme_ports: bool) -> None:
     with pytest.raises(ServeError, match=r"^--port: must be 0 \(any free port\) or a port up to "):
-        settings_from("127.0.0.1", port, None, "real", scheme_ports)
+        settings_from("127.0.0.1", port, None, "real", scheme_ports, {}, None)

@@ -25,6 +25,7 @@ from signing.registry import scheme_named, verify
 from signing.server import ServerContext, StaticKeys
 from sigvec.corpus import Vector, load_corpus
 from sigvec.diagnose import diagnose
+from sigvec.diagnose.examples import Examples
 from sigvec.diagnose.reference import signature_carrier
 from sigvec.wire import read_carrier, received_from_mapping
 
@@ -36,10 +37,10 @@ def median_ms(action: Callable[[], object], rounds: int, number: int) -> float:
     return statistics.median(timeit.timeit(action, number=number) / number for _ in range(rounds)) * 1000
 
 
-def timings(vector: Vector, received: Received, rounds: int, number: int) -> tuple[float, float]:
+def timings(vector: Vector, received: Received, rounds: int, number: int, examples: Examples) -> tuple[float, float]:
     request = request_from_mapping(vector.input)
     context = ServerContext(vector.server_time or 0, StaticKeys({request.credentials.api_key: request.credentials.secret}))
-    diagnosed = median_ms(lambda: diagnose(received, vector.scheme, context, request), rounds, number)
+    diagnosed = median_ms(lambda: diagnose(received, vector.scheme, context, request, examples=examples), rounds, number)
     verified = median_ms(lambda: verify(received, context, vector.scheme), rounds, number)
     return diagnosed, verified
 
@@ -63,19 +64,21 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--number", type=int, default=20)
     args = parser.parse_args()
-    vectors = [vector for vector in load_corpus(REPO / "vectors").vectors() if vector.result == "invalid"]
+    corpus = load_corpus(REPO / "vectors")
+    examples = Examples.of(corpus.vectors())
+    vectors = [vector for vector in corpus.vectors() if vector.result == "invalid"]
     client_fault = [vector for vector in vectors if vector.data["fault"] == "client"]
     print(f"{'vector':<28}{'diagnose (ms)':>15}{'verify (ms)':>13}{'ratio':>8}")
     worst = 0.0
     for vector in client_fault:
-        diagnosed, verified = timings(vector, received_from_mapping(vector.expected["wire"]), args.rounds, args.number)
+        diagnosed, verified = timings(vector, received_from_mapping(vector.expected["wire"]), args.rounds, args.number, examples)
         worst = max(worst, diagnosed)
         print(f"{vector.id:<28}{diagnosed:>15.3f}{verified:>13.3f}{diagnosed / verified:>8.1f}")
     slowest = (0.0, 0.0, "")
-    for vector in load_corpus(REPO / "vectors").vectors():
+    for vector in corpus.vectors():
         received = forged(received_from_mapping(vector.expected["wire"]), vector.scheme) if vector.result == "valid" else None
         if received is not None:
-            unexplained, verified = timings(vector, received, args.rounds, args.number)
+            unexplained, verified = timings(vector, received, args.rounds, args.number, examples)
             slowest = max(slowest, (unexplained, verified, vector.id))
     unexplained, verified, vector_id = slowest
     print(f"{'unexplained: ' + vector_id:<28}{unexplained:>15.3f}{verified:>13.3f}{unexplained / verified:>8.1f}")

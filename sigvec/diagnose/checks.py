@@ -7,6 +7,7 @@ from signing.model import Received
 from signing.registry import SCHEMES, Scheme
 from signing.server import ServerContext, Verdict
 from sigvec.diagnose.catalogue import catalogue
+from sigvec.diagnose.examples import Examples
 from sigvec.diagnose.reference import Reference, carrier_holding
 from sigvec.diagnose.result import Diagnosis, Match, citation, phrase, rejection_note
 from sigvec.wire import read_carrier, received_params
@@ -14,58 +15,60 @@ from sigvec.wire import read_carrier, received_params
 SECONDS_SLACK_MS = 60_000
 
 
-def by_step(verdict: Verdict, entry_name: str, scheme: Scheme, value: str, detail: str = "") -> Diagnosis:
+def by_step(verdict: Verdict, entry_name: str, scheme: Scheme, value: str, examples: Examples, detail: str = "") -> Diagnosis:
     """The diagnosis the catalogue's `steps` entry gives for a check that fired, with `value` in its message."""
     entry = catalogue().steps[entry_name]
     flags = tuple(entry.get("flags", ()))
-    message = phrase(entry["says"], scheme, value=value) + detail + citation(flags, scheme) + rejection_note(verdict)
+    message = phrase(entry["says"], scheme, value=value) + detail + citation(flags, scheme, examples) + rejection_note(verdict)
     return Diagnosis(verdict, verdict.step, (), True, message, flags)
 
 
-def by_check(verdict: Verdict, received: Received, scheme: Scheme, context: ServerContext) -> Diagnosis:
+def by_check(verdict: Verdict, received: Received, scheme: Scheme, context: ServerContext, examples: Examples) -> Diagnosis:
     """No class explains the request, or its signature is right: the check that refused it is the diagnosis."""
     step = verdict.step
     if step == "key":
         values = dict.fromkeys(value for key, value in received_params(received) if key == scheme.api_key.name)
         if scheme.api_key.where != "header" and len(values) > 1:
-            return by_step(verdict, "key_repeated", scheme, f"{scheme.api_key.name} ({', '.join(values)})")
-        return by_step(verdict, "key", scheme, read_carrier(received, scheme.api_key) or "")
+            return by_step(verdict, "key_repeated", scheme, f"{scheme.api_key.name} ({', '.join(values)})", examples)
+        return by_step(verdict, "key", scheme, read_carrier(received, scheme.api_key) or "", examples)
     if step == "consistency":
-        return by_step(verdict, "consistency" if "payload_json" in scheme.stages else "unsigned", scheme, "")
+        return by_step(verdict, "consistency" if "payload_json" in scheme.stages else "unsigned", scheme, "", examples)
     if step == "request":
-        return request_check(verdict, received, scheme)
+        return request_check(verdict, received, scheme, examples)
     if step == "window":
-        return clock_diagnosis(verdict, received, scheme, context)
+        return clock_diagnosis(verdict, received, scheme, context, examples)
     return Diagnosis(
         verdict, step, (), True, f"the signature is right; {scheme.exchange} refused the request{rejection_note(verdict)}"
     )
 
 
-def request_check(verdict: Verdict, received: Received, scheme: Scheme) -> Diagnosis:
+def request_check(verdict: Verdict, received: Received, scheme: Scheme, examples: Examples) -> Diagnosis:
     """The request check fired: a window value that is not a number, a timestamp with a leading zero, or a field missing."""
     window = read_carrier(received, scheme.window)
     if window is not None and not window.isdigit():
-        return by_step(verdict, "window_value", scheme, window)
+        return by_step(verdict, "window_value", scheme, window, examples)
     clock = read_carrier(received, scheme.clock) or ""
     if clock.isdigit() and len(clock) > 1 and clock.startswith("0"):
-        return by_step(verdict, "clock_text", scheme, clock)
-    return by_step(verdict, "request", scheme, "")
+        return by_step(verdict, "clock_text", scheme, clock, examples)
+    return by_step(verdict, "request", scheme, "", examples)
 
 
-def clock_diagnosis(verdict: Verdict, received: Received, scheme: Scheme, context: ServerContext) -> Diagnosis:
+def clock_diagnosis(
+    verdict: Verdict, received: Received, scheme: Scheme, context: ServerContext, examples: Examples
+) -> Diagnosis:
     """A time rejection: seconds for milliseconds, a window beyond the limit, or a clock that is off."""
     text = read_carrier(received, scheme.clock) or ""
     if not text.isdigit():
-        return by_step(verdict, "request", scheme, text)
+        return by_step(verdict, "request", scheme, text, examples)
     timestamp, now = int(text), context.now_ms
     skew = now - timestamp
     if abs(now - timestamp * 1000) <= SECONDS_SLACK_MS < abs(skew):
-        return by_step(verdict, "seconds", scheme, text)
+        return by_step(verdict, "seconds", scheme, text, examples)
     window_text = read_carrier(received, scheme.window) if scheme.window is not None else None
     if scheme.window is not None and window_text and window_text.isdigit():
         window_ms = int(window_text) * (1000 if scheme.window.unit == "s" else 1)
         if 0 <= skew <= window_ms:
-            return by_step(verdict, "window", scheme, f"{scheme.window.name}={window_text}")
+            return by_step(verdict, "window", scheme, f"{scheme.window.name}={window_text}", examples)
     entry = catalogue().steps["clock"]
     direction = "behind" if skew > 0 else "ahead of"
     message = phrase(
@@ -74,22 +77,22 @@ def clock_diagnosis(verdict: Verdict, received: Received, scheme: Scheme, contex
     return Diagnosis(verdict, verdict.step, (), True, message, tuple(entry.get("flags", ())))
 
 
-def missing_key(verdict: Verdict, received: Received, scheme: Scheme) -> Diagnosis:
+def missing_key(verdict: Verdict, received: Received, scheme: Scheme, examples: Examples) -> Diagnosis:
     """No API key where the scheme carries it: a sibling scheme's authentication sent instead, or none at all."""
     for other in SCHEMES.values():
         if other.exchange == scheme.exchange and other.name != scheme.name and read_carrier(received, other.api_key):
             bug = catalogue().named("SiblingScheme")
             says = phrase(bug.says, scheme, sibling=other.name)
             wanted = f"; {scheme.name} carries the API key in {scheme.api_key.where} {scheme.api_key.name}"
-            match = Match((bug.name,), bug.flags, "wire", f"{says}{wanted}{citation(bug.flags, scheme)}")
+            match = Match((bug.name,), bug.flags, "wire", f"{says}{wanted}{citation(bug.flags, scheme, examples)}")
             return Diagnosis(verdict, verdict.step, (match,), True, match.message + rejection_note(verdict), bug.flags)
-    return by_step(verdict, "request", scheme, "")
+    return by_step(verdict, "request", scheme, "", examples)
 
 
-def misplaced_signature(verdict: Verdict, reference: Reference, received: Received) -> Diagnosis:
+def misplaced_signature(verdict: Verdict, reference: Reference, received: Received, examples: Examples) -> Diagnosis:
     """No signature where the scheme carries it: say where the reference's signature turned up instead, if anywhere."""
     wanted = reference.carrier
     assert wanted is not None
     holder = carrier_holding(received, reference.signed.stages.signature)
     where = f" (it is in {holder.where} {holder.name})" if holder is not None else ""
-    return by_step(verdict, "missing_signature", reference.scheme, f"{wanted.where} {wanted.name}", where)
+    return by_step(verdict, "missing_signature", reference.scheme, f"{wanted.where} {wanted.name}", examples, where)

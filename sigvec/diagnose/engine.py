@@ -17,13 +17,14 @@ from itertools import combinations
 from typing import Any
 
 from signing.encoding import split_pairs
-from signing.model import JsonBody, Received, Request, Signed, SigningError, received_from_wire, request_from_mapping
+from signing.model import JsonBody, Received, Request, Signed, SigningError, received_from_wire
 from signing.registry import SCHEMES, Scheme, scheme_named, sign, verify
 from signing.server import ServerContext, Verdict
 from sigvec.corpus import Vector
 from sigvec.diagnose.catalogue import BugClass, catalogue
 from sigvec.diagnose.checks import by_check, by_step, clock_diagnosis, misplaced_signature, missing_key
 from sigvec.diagnose.construction import Construction, Json, Pairs
+from sigvec.diagnose.examples import Examples
 from sigvec.diagnose.recover import recovered_request
 from sigvec.diagnose.reference import Reference, reference_for, sent_parts, signature_carrier, without_param
 from sigvec.diagnose.result import Diagnosis, Match, citation, found, phrase, rejection_note
@@ -38,23 +39,36 @@ class Client:
     parts: dict[str, str]
 
 
-def diagnose(received: Received, scheme: str, context: ServerContext, intended: Request | None = None) -> Diagnosis:
-    """Why the server rejects `received` (or that it accepts it); see the module docstring."""
+def diagnose(
+    received: Received,
+    scheme: str,
+    context: ServerContext,
+    intended: Request | None = None,
+    *,
+    examples: Examples,
+    verdict: Verdict | None = None,
+) -> Diagnosis:
+    """Why the server rejects `received` (or that it accepts it); see the module docstring.
+
+    `verdict` is the server's verdict on `received` in `context` when the caller already has it (the gate's
+    capture mode gets it from the loopback server), so that the request is not verified a second time.
+    """
     surface = scheme_named(scheme)
-    verdict = verify(received, context, scheme)
+    if verdict is None:
+        verdict = verify(received, context, scheme)
     if verdict.accepted:
         return Diagnosis(verdict, None, (), True, f"{surface.exchange} accepts this request")
     api_key = read_carrier(received, surface.api_key)
     if not api_key:
-        return missing_key(verdict, received, surface)
+        return missing_key(verdict, received, surface, examples)
     secret = context.keys.secret(api_key)
     if secret is None and intended is None:
-        return by_step(verdict, "key", surface, api_key)
+        return by_step(verdict, "key", surface, api_key, examples)
     if verdict.step == "replay":
-        return by_step(verdict, "replay", surface, read_carrier(received, surface.nonce) or "")
+        return by_step(verdict, "replay", surface, read_carrier(received, surface.nonce) or "", examples)
     if verdict.step == "window":
-        return clock_diagnosis(verdict, received, surface, context)
-    typo = one_character_off(verdict, received, surface)
+        return clock_diagnosis(verdict, received, surface, context, examples)
+    typo = one_character_off(verdict, received, surface, examples)
     if typo is not None:
         return found(verdict, (typo,))
     try:
@@ -62,23 +76,23 @@ def diagnose(received: Received, scheme: str, context: ServerContext, intended: 
         reference = reference_for(surface, request)
     except SigningError as error:
         if verdict.step != "signature":
-            return by_check(verdict, received, surface, context)
+            return by_check(verdict, received, surface, context, examples)
         return Diagnosis(verdict, verdict.step, (), False, f"the request cannot be rebuilt for diagnosis: {error}")
     client = Client(read_carrier(received, reference.carrier), sent_parts(received, reference.carrier))
     if client.signature is None and reference.carrier is not None:
-        return misplaced_signature(verdict, reference, received)
+        return misplaced_signature(verdict, reference, received, examples)
     reference_received = received_from_wire(reference.signed.wire)
     reference_parts = sent_parts(reference_received, reference.carrier)
     same_signature = client.signature == reference.signed.stages.signature and same_authentication(
         surface, received, reference_received
     )
     if same_signature and client.parts == reference_parts:
-        return by_check(verdict, received, surface, context)
-    matches = search(reference, client, received, verdict, same_signature, intended is not None)
+        return by_check(verdict, received, surface, context, examples)
+    matches = search(reference, client, received, verdict, same_signature, intended is not None, examples)
     if matches:
         return found(verdict, matches)
     if verdict.step != "signature":
-        return by_check(verdict, received, surface, context)
+        return by_check(verdict, received, surface, context, examples)
     return nothing_reproduces(verdict, reference, client, reference_parts)
 
 
@@ -91,7 +105,13 @@ def same_authentication(scheme: Scheme, received: Received, reference: Received)
 
 
 def search(
-    reference: Reference, client: Client, received: Received, verdict: Verdict, same_signature: bool, intended_given: bool
+    reference: Reference,
+    client: Client,
+    received: Received,
+    verdict: Verdict,
+    same_signature: bool,
+    intended_given: bool,
+    examples: Examples,
 ) -> tuple[Match, ...]:
     """Every class alone that reproduces the client's request; if none, every pair that does.
 
@@ -99,7 +119,7 @@ def search(
     reference's own, so what it sent may have changed after signing.
     """
     bugs = catalogue()
-    singles = list(sent_matches(reference, client, verdict)) if same_signature else []
+    singles = list(sent_matches(reference, client, verdict, examples)) if same_signature else []
     edits: list[BugClass] = []
     sent_by: dict[str, tuple[str | None, str | None]] = {}
     alone: dict[str, Construction] = {}
@@ -117,10 +137,10 @@ def search(
             edits.append(bug)
             sent_by[bug.name], alone[bug.name] = produced[1:], construction
             if produced == wanted:
-                singles.append(edit_match(reference, (bug,), construction))
-    singles += resigned_matches(reference, client)
+                singles.append(edit_match(reference, (bug,), construction, examples))
+    singles += resigned_matches(reference, client, examples)
     if intended_given:
-        singles += clock_matches(reference, client, received)
+        singles += clock_matches(reference, client, received, examples)
     if singles or base is None:
         return tuple(singles)
     pairs: list[Match] = []
@@ -129,7 +149,7 @@ def search(
             continue
         construction = second.apply(alone[first.name])
         if fingerprint(reference, construction) == wanted:
-            pairs.append(edit_match(reference, (first, second), construction))
+            pairs.append(edit_match(reference, (first, second), construction, examples))
     return tuple(pairs)
 
 
@@ -171,17 +191,17 @@ def first_stage(scheme: Scheme, reference: dict[str, str], attempt: dict[str, st
     return "wire"
 
 
-def edit_match(reference: Reference, bugs: tuple[BugClass, ...], construction: Construction) -> Match:
+def edit_match(reference: Reference, bugs: tuple[BugClass, ...], construction: Construction, examples: Examples) -> Match:
     base = reference.construction
     assert base is not None
     stage = first_stage(reference.scheme, reference.signed.stages.to_mapping(), reference.outcome(construction).stages)
     flags = tuple(dict.fromkeys(flag for bug in bugs for flag in bug.flags))
     says = "; and ".join(phrase(bug.says, reference.scheme) for bug in bugs)
     detail = evidence(reference, base, construction)
-    return Match(tuple(bug.name for bug in bugs), flags, stage, f"{says}{detail}{citation(flags, reference.scheme)}")
+    return Match(tuple(bug.name for bug in bugs), flags, stage, f"{says}{detail}{citation(flags, reference.scheme, examples)}")
 
 
-def resigned_matches(reference: Reference, client: Client) -> list[Match]:
+def resigned_matches(reference: Reference, client: Client, examples: Examples) -> list[Match]:
     """The scheme's other option values, and its sibling schemes, signed by the reference itself."""
     bugs = catalogue()
     scheme, request = reference.scheme, reference.request
@@ -211,7 +231,7 @@ def resigned_matches(reference: Reference, client: Client) -> list[Match]:
         )
         if not resigned_reproduces(reference, signed, unchanged) and resigned_reproduces(reference, signed, client):
             stage = first_stage(scheme, reference.signed.stages.to_mapping(), signed.stages.to_mapping())
-            matches.append(Match((name,), flags, stage, f"{says}{citation(flags, scheme)}"))
+            matches.append(Match((name,), flags, stage, f"{says}{citation(flags, scheme, examples)}"))
     return matches
 
 
@@ -224,7 +244,7 @@ def resigned_reproduces(reference: Reference, signed: Signed, client: Client) ->
     return signed.stages.signature == client.signature and parts == client.parts
 
 
-def clock_matches(reference: Reference, client: Client, received: Received) -> list[Match]:
+def clock_matches(reference: Reference, client: Client, received: Received, examples: Examples) -> list[Match]:
     """The reference's own request and signature, sent with a clock value other than the one signed."""
     bug = catalogue().named("ClockReadTwice")
     scheme = reference.scheme
@@ -239,7 +259,7 @@ def clock_matches(reference: Reference, client: Client, received: Received) -> l
     ):
         return []
     says = f"{phrase(bug.says, reference.scheme)}: signed {signed_clock}, sent {sent_clock}"
-    return [Match((bug.name,), bug.flags, "wire", f"{says}{citation(bug.flags, reference.scheme)}")]
+    return [Match((bug.name,), bug.flags, "wire", f"{says}{citation(bug.flags, reference.scheme, examples)}")]
 
 
 def without_clock(scheme: Scheme, parts: dict[str, str]) -> dict[str, str]:
@@ -249,7 +269,7 @@ def without_clock(scheme: Scheme, parts: dict[str, str]) -> dict[str, str]:
     return {name: without_param(text, scheme.clock.name) for name, text in parts.items()}
 
 
-def one_character_off(verdict: Verdict, received: Received, scheme: Scheme) -> Match | None:
+def one_character_off(verdict: Verdict, received: Received, scheme: Scheme, examples: Examples) -> Match | None:
     """The signature differs in one character from the one the server rebuilt (`verdict.stages`) over what it received."""
     expected = verdict.stages.signature if verdict.stages is not None else None
     carrier = signature_carrier(scheme)
@@ -259,7 +279,7 @@ def one_character_off(verdict: Verdict, received: Received, scheme: Scheme) -> M
     if sum(mine != theirs for mine, theirs in zip(sent, expected, strict=True)) != 1:
         return None
     bug = next(bug for bug in catalogue().classes if bug.signature == "one-character")
-    return Match((bug.name,), bug.flags, "signature", phrase(bug.says, scheme) + citation(bug.flags, scheme))
+    return Match((bug.name,), bug.flags, "signature", phrase(bug.says, scheme) + citation(bug.flags, scheme, examples))
 
 
 def json_pairs(text: str) -> list[tuple[str, str]] | None:
@@ -287,7 +307,7 @@ def change_kind(signed: list[tuple[str, str]], sent: list[tuple[str, str]]) -> s
     return None
 
 
-def sent_matches(reference: Reference, client: Client, verdict: Verdict) -> tuple[Match, ...]:
+def sent_matches(reference: Reference, client: Client, verdict: Verdict, examples: Examples) -> tuple[Match, ...]:
     """The reference's own signature over the intended request, sent with one part changed after signing."""
     bugs = catalogue()
     reference_parts = sent_parts(received_from_wire(reference.signed.wire), reference.carrier)
@@ -311,7 +331,7 @@ def sent_matches(reference: Reference, client: Client, verdict: Verdict) -> tupl
     detail = f": signed `{excerpt(reference_parts[part], 0, 60)}`, sent `{excerpt(client.parts[part], 0, 60)}`"
     if reference.request.credentials.secret in reference_parts[part] + client.parts[part]:
         detail = ""
-    message = phrase(bug.says, reference.scheme) + detail + citation(flags, reference.scheme)
+    message = phrase(bug.says, reference.scheme) + detail + citation(flags, reference.scheme, examples)
     return (Match((bug.name,), flags, "wire", message),)
 
 
@@ -410,11 +430,15 @@ def nothing_reproduces(verdict: Verdict, reference: Reference, client: Client, r
     return Diagnosis(verdict, verdict.step, (), False, message, (), closest)
 
 
-def diagnose_vector(vector: Vector, received: Received, context: ServerContext) -> str:
-    """The diagnosis message for a client's request made from `vector`'s input (the gate's `Diagnoser`).
+@dataclass(frozen=True)
+class VectorDiagnoser:
+    """The gate's `Diagnoser`: the diagnosis message for a client's request made from a vector's input, citing
+    example vectors from `examples` (the corpus the gate runs)."""
 
-    The judge has already verified the request with `context`; diagnosis
-    verifies it again without the replay store, so the nonce is neither
-    recorded twice nor taken for a replay.
-    """
-    return diagnose(received, vector.scheme, replace(context, replay=None), request_from_mapping(vector.input)).message
+    examples: Examples
+
+    def __call__(self, vector: Vector, received: Received, context: ServerContext, verdict: Verdict | None) -> str:
+        """`verdict`, when given, is the one the capture server already reached with `context`; diagnosis
+        reuses it and runs without the replay store, so the nonce is neither recorded twice nor taken for a replay."""
+        context = replace(context, replay=None)
+        return diagnose(received, vector.scheme, context, vector.request, examples=self.examples, verdict=verdict).message

@@ -8,7 +8,7 @@ from typing import Any
 
 from signing.registry import Scheme
 from signing.server import Verdict
-from sigvec.diagnose.examples import example_vector
+from sigvec.diagnose.examples import Examples
 
 
 @dataclass(frozen=True)
@@ -68,10 +68,10 @@ def phrase(text: str, scheme: Scheme, **values: object) -> str:
     return text.format(exchange=scheme.exchange, scheme=scheme.name, **values)
 
 
-def citation(flags: tuple[str, ...], scheme: Scheme) -> str:
+def citation(flags: tuple[str, ...], scheme: Scheme, examples: Examples) -> str:
     if not flags:
         return ""
-    example = example_vector(flags, scheme.name)
+    example = examples.example_vector(flags, scheme.name)
     see = f"; see vector {example}" if example else ""
     return f" (flag {', '.join(flags)}{see})"
 

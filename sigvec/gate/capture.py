@@ -52,7 +52,7 @@ class CaptureServer:
     """The loopback server of one gate run, pinned to one vector at a time."""
 
     def __init__(self) -> None:
-        self.server = MockExchange(Settings(scheme_ports=True, test_keys=False))
+        self.server = MockExchange(Settings(scheme_ports=True))
 
     def __enter__(self) -> CaptureServer:
         self.server.__enter__()
@@ -81,7 +81,9 @@ class CaptureServer:
         others = [exchange for exchange in arrived if exchange is not judged]
         note = f"captured {len(arrived)} requests; judged {describe([judged])}, not {describe(others)}" if others else ""
         wire = wire_mapping(judged.received, vector.scheme)
-        return Answer("wire", wire=wire, message=note, stderr=answer.stderr, received=judged.received)
+        return Answer(
+            "wire", wire=wire, message=note, stderr=answer.stderr, received=judged.received, verdict=judged.verdict
+        )
 
 
 def for_input(received: Received, vector: Vector) -> bool:

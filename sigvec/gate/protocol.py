@@ -26,6 +26,7 @@ from typing import Any, Literal
 from jsonschema import Draft202012Validator
 
 from signing.model import Received
+from signing.server import Verdict
 
 PROTOCOL_VERSION = 1
 MESSAGES = ("start", "start-reply", "sign", "sign-reply", "stop", "known-failures")
@@ -114,7 +115,8 @@ class Answer:
     `stderr` is what the harness wrote to stderr while answering, if anything.
     A `sent` answer resolved by capture mode is a `wire` answer that also
     carries `received`, the raw request the loopback server received (that is
-    what gets verified), and in `message` what the capture noticed, if anything.
+    what gets verified), `verdict`, the loopback server's verdict on it (reused, never reached again), and in
+    `message` what the capture noticed, if anything.
     A value, slotted but not frozen: one is made per vector (see `signing.model`).
     """
 
@@ -126,6 +128,7 @@ class Answer:
     traceback: str | None = None
     stderr: str | None = None
     received: Received | None = None
+    verdict: Verdict | None = None
 
 
 def errored(message: str, stderr: str | None = None) -> Answer:

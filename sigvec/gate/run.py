@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import shlex
-import sys
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import nullcontext
 from datetime import datetime, timezone
@@ -19,10 +18,10 @@ from pathlib import Path
 from signing.registry import SCHEMES, scheme_named
 from sigvec import __version__
 from sigvec.codec import parse_document
-from sigvec.corpus import Corpus, Vector, load_corpus
-from sigvec.gate.adapters import Adapter, AdapterError, InProcessAdapter
+from sigvec.corpus import Corpus, Vector
+from sigvec.gate.adapters import Adapter, InProcessAdapter
 from sigvec.gate.capture import CaptureServer
-from sigvec.gate.harness import HarnessError, SubprocessHarness
+from sigvec.gate.harness import SubprocessHarness
 from sigvec.gate.protocol import Answer, Implementation, ProtocolError, errored, validate
 from sigvec.gate.verdict import Diagnoser, GateRun, Judge, KnownFailure, VectorVerdict
 
@@ -148,28 +147,3 @@ def adapter_from(args: argparse.Namespace) -> Adapter:
     if args.timeout <= 0:
         raise GateUsageError("--timeout: must be a positive number of seconds")
     return SubprocessHarness(argv, timeout=args.timeout)
-
-
-def command(args: argparse.Namespace) -> int:
-    """The `sigvec gate` command: everything but argument parsing."""
-    from sigvec.diagnose import diagnose_vector
-    from sigvec.reports import write_reports
-    from sigvec.reports.terminal import TerminalReport
-
-    try:
-        adapter = adapter_from(args)
-        known = load_known_failures(args.known_failures) if args.known_failures else {}
-        corpus = load_corpus(args.vectors)
-        terminal = TerminalReport()
-        with terminal.progress() as advance:
-            run = run_gate(adapter, corpus, args.scheme or (), known, diagnoser=diagnose_vector, on_verdict=advance)
-    except (GateUsageError, AdapterError, HarnessError, FileNotFoundError) as error:
-        print(f"sigvec gate: error: {error}", file=sys.stderr)
-        return 2
-    terminal.print(run)
-    try:
-        write_reports(run, junit_path=args.junit, markdown_path=args.markdown, badge_path=args.badge, json_lines_path=args.json)
-    except OSError as error:
-        print(f"sigvec gate: error: cannot write a report: {error.filename}: {error.strerror}", file=sys.stderr)
-        return 2
-    return 0 if run.succeeded else 1

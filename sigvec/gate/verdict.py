@@ -36,7 +36,7 @@ from urllib.parse import unquote
 from signing.encoding import split_pairs
 from signing.model import MAPPINGS, STAGE_NAMES, Received, SigningError, WireRequest, received_from_wire, request_from_mapping
 from signing.registry import Scheme, scheme_named, sign, verify
-from signing.server import ServerContext
+from signing.server import ServerContext, Verdict
 from sigvec.check import context_for
 from sigvec.corpus import Vector
 from sigvec.gate.protocol import Answer, Implementation
@@ -49,8 +49,9 @@ SECRET_NOT_SHOWN = "<not shown: this stage carries the secret>"
 BYTE_IDENTICAL = "byte-identical to the reference"
 DIFF_CONTEXT = 40
 
-Diagnoser = Callable[[Vector, Received, ServerContext], "str | None"]
-"""Names the bug behind a failing request (the diagnosis engine plugs in here)."""
+Diagnoser = Callable[[Vector, Received, ServerContext, "Verdict | None"], "str | None"]
+"""Names the bug behind a failing request (the diagnosis engine plugs in here), given the server's verdict on it
+when there is one already (capture mode), so that it is not verified again."""
 
 
 @dataclass(frozen=True)
@@ -205,11 +206,14 @@ def server_context(vector: Vector) -> ServerContext | None:
     return context_for(vector, vector.server_time)
 
 
-def outcome_of(received: Received, vector: Vector, context: ServerContext | None) -> tuple[str, str]:
-    """The verifier's outcome (`accept` or the error code) and, for a rejection, its reason."""
+def outcome_of(
+    received: Received, vector: Vector, context: ServerContext | None, verdict: Verdict | None = None
+) -> tuple[str, str]:
+    """The verifier's outcome (`accept` or the error code) and, for a rejection, its reason; from `verdict` when the
+    server already reached one (capture mode), else by verifying."""
     if context is None:
         return "no-server-time", "the vector has no server_time and no input.timestamp"
-    rejection = verify(received, context, vector.scheme).rejection
+    rejection = (verdict or verify(received, context, vector.scheme)).rejection
     return ("accept", "") if rejection is None else (str(rejection.code), rejection.reason)
 
 
@@ -270,6 +274,9 @@ class ClientRequest:
     wire: WireRequest
     stages: Mapping[str, str]
     received: Received | None = None
+    verdict: Verdict | None = None
+    """In capture mode, the loopback server's verdict on `received`, reached with the vector's own server state:
+    the judge and the diagnosis reuse it instead of verifying again."""
 
 
 def _client_value(client: ClientRequest, part: str, headers: Sequence[str]) -> str:
@@ -366,7 +373,7 @@ class Judge:
             if fault != "client" and self._sent_as_expected(vector, answer.wire, answer.stages):
                 verdict = VectorVerdict(**base, status="pass", exact=True, accepted=True, message=BYTE_IDENTICAL)
             else:
-                client = ClientRequest(wire_from_mapping(answer.wire), _stages(answer.stages), answer.received)
+                client = ClientRequest(wire_from_mapping(answer.wire), _stages(answer.stages), answer.received, answer.verdict)
                 verdict = self._judge_request(vector, fault, client, base)
         except (WireFormatError, ValueError) as error:
             return VectorVerdict(
@@ -407,7 +414,7 @@ class Judge:
                     message=f"produces the known buggy request this vector records (flags: {', '.join(vector.flags) or 'none'})",
                 )
                 received = client.received or received_from_wire(client.wire)
-                return self._diagnosed(known_bug, vector, received, server_context(vector))
+                return self._diagnosed(known_bug, vector, received, server_context(vector), client.verdict)
         else:
             targets, shown = self.targets(vector)
             references = [target.expected for target in targets]
@@ -418,7 +425,7 @@ class Judge:
             return VectorVerdict(**base, status="pass", exact=True, accepted=True, message=BYTE_IDENTICAL)
         received = client.received or received_from_wire(client.wire)
         context = server_context(vector)
-        outcome, reason = outcome_of(received, vector, context)
+        outcome, reason = outcome_of(received, vector, context, client.verdict)
         allowed = _allowed_outcomes(vector, fault)
         if outcome not in allowed:
             verdict = VectorVerdict(
@@ -430,7 +437,7 @@ class Judge:
                 server=outcome,
                 message=_rejected_message(outcome, reason, allowed),
             )
-            return self._diagnosed(verdict, vector, received, context)
+            return self._diagnosed(verdict, vector, received, context, client.verdict)
         difference = None
         if closest is not None:
             difference = request_difference(
@@ -449,11 +456,16 @@ class Judge:
         )
 
     def _diagnosed(
-        self, verdict: VectorVerdict, vector: Vector, received: Received, context: ServerContext | None
+        self,
+        verdict: VectorVerdict,
+        vector: Vector,
+        received: Received,
+        context: ServerContext | None,
+        server_verdict: Verdict | None,
     ) -> VectorVerdict:
         if self.diagnoser is None or context is None:
             return verdict
-        diagnosis = self.diagnoser(vector, received, context)
+        diagnosis = self.diagnoser(vector, received, context, server_verdict)
         return replace(verdict, diagnosis=diagnosis)
 
 

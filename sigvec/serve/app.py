@@ -28,6 +28,7 @@ from signing.model import Received, WireRequest, received_from_wire
 from signing.registry import SCHEMES, verify
 from signing.server import MemoryReplayStore, ServerContext, StaticKeys, Verdict
 from sigvec.codec import verdict_to_mapping
+from sigvec.diagnose.examples import Examples
 from sigvec.serve.answers import Answer, SchemeAnswers, load_answers
 from sigvec.serve.diagnosis import diagnosis_text
 from sigvec.serve.state import Clock
@@ -110,6 +111,8 @@ class ServeState:
     body_timeout: float = 10.0
     errors: int = 0
     sequence: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    examples: Examples | None = None
+    """The example vectors diagnoses cite; None: rejections are not diagnosed (see `Settings.examples`)."""
     pinned: Mapping[str, ServerContext] = field(default_factory=dict)
     """Per scheme, a fixed server state (time, keys, replay store) that replaces the clock, keys and replay
     store above for that scheme's requests: the gate's capture mode pins each vector's own."""
@@ -176,7 +179,8 @@ def decide(state: ServeState, scheme: str, received: Received) -> tuple[Verdict,
         answer = Answer(verdict.rejection.http_status, verdict.rejection.body)
     else:
         answer = state.answers[scheme].for_accepted(received.method, received.path)
-    return verdict, answer, diagnosis_text(received, scheme, context, verdict), context.now_ms
+    diagnosis = None if state.examples is None else diagnosis_text(received, scheme, context, verdict, state.examples)
+    return verdict, answer, diagnosis, context.now_ms
 
 
 def handler(state: ServeState, observers: list[Observer], fixed_scheme: str | None) -> Callable[[web.BaseRequest], Any]:

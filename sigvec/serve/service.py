@@ -14,10 +14,11 @@ from aiohttp import web
 
 from signing.registry import SCHEMES
 from signing.server import MemoryReplayStore
+from sigvec.diagnose.examples import Examples
 from sigvec.keys import KeyInputError, key_file
 from sigvec.serve.app import MAX_BODY_BYTES, Observer, ServeState, handler
 from sigvec.serve.record import Recorder
-from sigvec.serve.state import Clock, ServeError, clock_from_text, key_stores, packaged_test_keys
+from sigvec.serve.state import Clock, ServeError, clock_from_text, key_stores
 
 IDLE_TIMEOUT_SECONDS = 5.0
 """A connection that sends no complete request head for this long is closed (slowloris)."""
@@ -37,8 +38,12 @@ class Settings:
     max_body: int = MAX_BODY_BYTES
     body_timeout: float = 10.0
     idle_timeout: float = IDLE_TIMEOUT_SECONDS
-    test_keys: bool = True
-    """Hold the corpus's test keys (loading the corpus); the gate's capture mode pins each vector's key instead."""
+    examples: Examples | None = None
+    """The example vectors a rejection's diagnosis cites (those of the corpus the caller loaded); None: rejections
+    get no diagnosis (the gate's capture mode, whose judge diagnoses what fails its contract)."""
+    test_keys: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
+    """Each scheme's test keys (`sigvec.serve.state.corpus_keys` of the corpus the caller loaded); the gate's capture
+    mode holds none and pins each vector's key instead."""
 
 
 class Service:
@@ -46,9 +51,9 @@ class Service:
 
     def __init__(self, settings: Settings, observers: list[Observer]) -> None:
         self.settings = settings
-        self.state = ServeState(key_stores(packaged_test_keys() if settings.test_keys else {}, settings.keys), settings.clock,
+        self.state = ServeState(key_stores(settings.test_keys, settings.keys), settings.clock,
                                 MemoryReplayStore(settings.replay_entries), max_body=settings.max_body,
-                                body_timeout=settings.body_timeout)
+                                body_timeout=settings.body_timeout, examples=settings.examples)
         self._observers = observers
         self._runners: list[web.ServerRunner] = []
         self.port = 0
@@ -87,8 +92,17 @@ class Service:
         return f"http://{host}:{self.port}/{scheme}"
 
 
-def settings_from(host: str, port: int, keys: Path | None, clock: str, scheme_ports: bool) -> Settings:
-    """Settings from the command line's values; a bad value is a `ServeError` naming the option."""
+def settings_from(
+    host: str,
+    port: int,
+    keys: Path | None,
+    clock: str,
+    scheme_ports: bool,
+    test_keys: Mapping[str, Mapping[str, str]],
+    examples: Examples | None,
+) -> Settings:
+    """Settings from the command line's values and the loaded corpus's test keys; a bad value is a `ServeError`
+    naming the option."""
     highest = port + len(SCHEMES) if scheme_ports and port else port
     if not port >= 0 or highest > 65535:
         raise ServeError(f"--port: must be 0 (any free port) or a port up to {65535 - (len(SCHEMES) if scheme_ports else 0)}")
@@ -96,7 +110,7 @@ def settings_from(host: str, port: int, keys: Path | None, clock: str, scheme_po
         secrets = key_file(keys).secrets(os.environ).secrets if keys else {}
     except KeyInputError as error:
         raise ServeError(str(error)) from None
-    return Settings(host, port, secrets, clock_from_text(clock), scheme_ports)
+    return Settings(host, port, secrets, clock_from_text(clock), scheme_ports, examples=examples, test_keys=test_keys)
 
 
 async def serve_until_signalled(settings: Settings, record: Path | None) -> None:
@@ -119,8 +133,17 @@ async def serve_until_signalled(settings: Settings, record: Path | None) -> None
         print("sigvec serve: stopped", file=sys.stderr, flush=True)
 
 
-def run(host: str, port: int, keys: Path | None, clock: str, record: Path | None, scheme_ports: bool) -> int:
+def run(
+    host: str,
+    port: int,
+    keys: Path | None,
+    clock: str,
+    record: Path | None,
+    scheme_ports: bool,
+    test_keys: Mapping[str, Mapping[str, str]],
+    examples: Examples,
+) -> int:
     """`sigvec serve`: serve until SIGINT or SIGTERM, then stop cleanly; every answered request is recorded."""
-    settings = settings_from(host, port, keys, clock, scheme_ports)
+    settings = settings_from(host, port, keys, clock, scheme_ports, test_keys, examples)
     asyncio.run(serve_until_signalled(settings, record))
     return 0

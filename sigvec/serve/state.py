@@ -12,12 +12,11 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 
 from signing.model import Received
 from signing.registry import SCHEMES
 from signing.server import StaticKeys
-from sigvec.corpus import Corpus, load_corpus
+from sigvec.corpus import Corpus
 from sigvec.wire import request_time_ms
 
 
@@ -34,12 +33,6 @@ def corpus_keys(corpus: Corpus) -> dict[str, dict[str, str]]:
         if isinstance(api_key, str) and isinstance(secret, str):
             keys.setdefault(vector.scheme, {}).setdefault(api_key, secret)
     return keys
-
-
-@cache
-def packaged_test_keys() -> dict[str, dict[str, str]]:
-    """The test keys of the corpus in use (read once per process)."""
-    return corpus_keys(load_corpus())
 
 
 def key_stores(test_keys: Mapping[str, Mapping[str, str]], shared: Mapping[str, str]) -> dict[str, StaticKeys]:
