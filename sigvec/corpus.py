@@ -24,6 +24,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from signing.model import Request, Signed, SigningError, Stages
+from signing.registry import scheme_named
 from sigvec.codec import parse_yaml, request_from_input, signed_from_mapping
 from sigvec.wire import WireFormatError
 
@@ -78,22 +79,79 @@ class Contract:
     - invalid, fault `client`: never produce `expected.wire`; what it produces is accepted.
     - invalid, fault `request`: any request is rejected with the error code; refusing the input passes.
     - acceptable: match any member of `alternatives` (the one its option value selects), and/or the
-      server may answer any of `server_outcomes`.
+      server may answer any of `server_outcomes` (default: `accept`).
+
+    The one place that reads the contract: the judge, `sigvec check`, the plugin and lint ask it, and nothing
+    else reads the vector's raw data for it. `options` are the option values the vector's input names.
     """
 
+    id: str
+    scheme: str
     result: Result
     fault: Literal["client", "request"] | None
     error: ExpectedError | None
     alternatives: Alternatives | None
     server_outcomes: tuple[ServerOutcome, ...]
+    options: Mapping[str, str]
+
+    @property
+    def expected_outcomes(self) -> tuple[ServerOutcome, ...] | None:
+        """What the reference server may answer to `expected.wire`; None when any answer is allowed.
+
+        `server_outcomes` when listed; the error code for an invalid vector (its expected request is a buggy
+        client's, or a faulty request); else `accept` (README: `server_outcomes` defaults to `accept`). The one
+        exception is a member of an option group signed under another reading than the scheme's default: the
+        reference server follows the default reading, so its answer to that member says nothing.
+        """
+        if self.server_outcomes:
+            return self.server_outcomes
+        if self.result == "invalid":
+            return () if self.error is None else (self.error.code,)
+        if self.result == "acceptable" and self.alternatives is not None and self.alternatives.option is not None:
+            option = self.alternatives.option
+            if self.option_value(option) != self.default_value(option):
+                return None
+        return ("accept",)
+
+    @property
+    def client_outcomes(self) -> tuple[ServerOutcome, ...]:
+        """What the server may answer to a client's own request for the input: the error code for a request fault,
+        `server_outcomes` for an acceptable vector that lists them, else `accept` (a client fault's fix is accepted)."""
+        if self.fault == "request":
+            return () if self.error is None else (self.error.code,)
+        if self.result == "acceptable" and self.server_outcomes:
+            return self.server_outcomes
+        return ("accept",)
 
     def allows(self, outcome: ServerOutcome) -> bool:
         """Whether the server may answer `outcome` (`accept` or an error code) to `expected.wire`."""
-        if self.server_outcomes:
-            return outcome in self.server_outcomes
-        if self.result == "invalid":
-            return self.error is not None and outcome == self.error.code
-        return outcome == "accept" if self.result == "valid" else True
+        allowed = self.expected_outcomes
+        return allowed is None or outcome in allowed
+
+    def default_value(self, name: str) -> str:
+        """The scheme's default value of option `name`, from the registry ('' for an option it does not have)."""
+        option = scheme_named(self.scheme).option(name)
+        return option.default if option is not None else ""
+
+    def option_value(self, name: str) -> str:
+        """The value of option `name` the vector is signed under: its input's, else the scheme's default."""
+        return self.options.get(name, self.default_value(name))
+
+    def targets(self, vectors: Mapping[str, Vector], declared: Mapping[str, str]) -> tuple[list[Vector], Vector]:
+        """The vectors whose expected request is right for a client declaring `declared` options given this
+        vector's input, and the one a failure is shown against: the vector itself, then the members of its group
+        that the client's value of the group's option selects (its declared value, else the scheme's default;
+        every member when the group names no option). Shown: the first selected member, else the vector."""
+        itself = vectors[self.id]
+        if self.alternatives is None:
+            return [itself], itself
+        members = [vectors[member] for member in self.alternatives.members if member in vectors and member != self.id]
+        option = self.alternatives.option
+        if option is None:
+            return [itself, *members], itself
+        wanted = declared.get(option, self.default_value(option))
+        selected = [member for member in members if member.contract.option_value(option) == wanted]
+        return [itself, *selected], (selected[0] if selected else itself)
 
 
 @dataclass(frozen=True)
@@ -168,16 +226,15 @@ class Vector:
         error = self.data.get("error")
         group = self.data.get("alternatives")
         return Contract(
+            id=self.id,
+            scheme=self.scheme,
             result=self.result,
             fault=self.data.get("fault"),
             error=ExpectedError(error["code"], error["reason"], error.get("step")) if error else None,
             alternatives=Alternatives(group["option"], tuple(group["members"])) if group else None,
             server_outcomes=tuple(self.data.get("server_outcomes", ())),
+            options=dict(self.input.get("options") or {}),
         )
-
-    def option_value(self, name: str, default: str) -> str:
-        """The value of option `name` this vector is signed under."""
-        return str(self.input.get("options", {}).get(name, default))
 
 
 # --- the corpus ---------------------------------------------------------------------
@@ -209,29 +266,6 @@ class Corpus:
             return [vector]
         by_id = self.by_id()
         return [by_id[member] for member in alternatives.members if member in by_id]
-
-    def option_default(self, scheme: str, option: str) -> str:
-        """The default value of `option` for `scheme`, from options.yaml."""
-        return str(((self.options.get(scheme) or {}).get(option) or {}).get("default", ""))
-
-    def member_for(self, vector: Vector, declared: Mapping[str, str]) -> Vector | None:
-        """The member of `vector`'s group a client declaring `declared` options must match.
-
-        Without a group, the vector itself. In a group selected by an option, the
-        member signed under the client's value (the default when it declares
-        none), or None when no member has that value. In a group with no
-        option, None: any member will do.
-        """
-        alternatives = vector.contract.alternatives
-        if alternatives is None:
-            return vector
-        if alternatives.option is None:
-            return None
-        default = self.option_default(vector.scheme, alternatives.option)
-        wanted = declared.get(alternatives.option, default)
-        return next(
-            (member for member in self.group(vector) if member.option_value(alternatives.option, default) == wanted), None
-        )
 
 
 def is_sigvec_checkout(folder: Path) -> bool:

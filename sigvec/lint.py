@@ -132,8 +132,7 @@ def alternatives_problems(corpus: Corpus) -> list[str]:
             elif member.contract.alternatives != group or member.scheme != vector.scheme:
                 problems.append(f"{where}: member {member_id} must list the same group, in the same scheme")
         if group.option is not None and all(members):
-            default = corpus.option_default(vector.scheme, group.option)
-            values = [member.option_value(group.option, default) for member in members if member]
+            values = [member.contract.option_value(group.option) for member in members if member]
             if len(set(values)) != len(values):
                 problems.append(f"{where}: option {group.option} must select one member per value; values {values}")
     return problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def test_every_acceptable_vector_names_its_alternatives_or_the_server_outcomes(c
 
 def test_the_option_of_a_group_selects_one_member_per_value() -> None:
     group = [vector_named(member) for member in vector_named("max-v2-0006").contract.alternatives.members]  # type: ignore[union-attr]
-    assert [member.option_value("json", "compact") for member in group] == ["compact", "python", "sorted"]
+    assert [member.contract.option_value("json") for member in group] == ["compact", "python", "sorted"]
 
 
 def corpus_copy(tmp_path: Path) -> Path:
@@ -190,7 +191,30 @@ def test_server_state_seen_nonces_are_already_used_when_the_request_arrives(tmp_
 
 
 def test_a_client_must_match_the_group_member_its_declared_option_selects(corpus: Corpus) -> None:
-    python_style = vector_named("max-v2-0006")
-    assert corpus.member_for(python_style, {"json": "sorted"}) == vector_named("max-v2-0007")
-    assert corpus.member_for(python_style, {}) == vector_named("max-v2-0005")
-    assert corpus.member_for(vector_named("mexc-spot-v3-0002"), {"json": "sorted"}) == vector_named("mexc-spot-v3-0002")
+    by_id = corpus.by_id()
+    python_style = by_id["max-v2-0006"].contract
+    assert python_style.targets(by_id, {"json": "sorted"}) == ([by_id["max-v2-0006"], by_id["max-v2-0007"]], by_id["max-v2-0007"])
+    assert python_style.targets(by_id, {})[1] == by_id["max-v2-0005"]
+    ungrouped = by_id["mexc-spot-v3-0002"]
+    assert ungrouped.contract.targets(by_id, {"json": "sorted"}) == ([ungrouped], ungrouped)
+
+
+def test_a_member_that_names_no_option_value_is_selected_only_by_the_scheme_default(corpus: Corpus) -> None:
+    compact = vector_named("max-v2-0005")
+    unnamed = dataclasses.replace(compact, data={**compact.data, "input": {**compact.input, "options": {}}})
+    by_id = {**corpus.by_id(), unnamed.id: unnamed}
+    python_style = by_id["max-v2-0006"].contract
+    assert [v.id for v in python_style.targets(by_id, {"json": "sorted"})[0]] == ["max-v2-0006", "max-v2-0007"]
+    assert [v.id for v in python_style.targets(by_id, {"json": "compact"})[0]] == ["max-v2-0006", "max-v2-0005"]
+
+
+def test_an_acceptable_vector_without_server_outcomes_must_be_accepted_in_the_default_reading() -> None:
+    default_reading = vector_named("coinex-v2-0014").contract
+    assert default_reading.expected_outcomes == default_reading.client_outcomes == ("accept",)
+    assert not default_reading.allows(4006)
+
+
+def test_the_reference_server_says_nothing_about_a_reading_it_does_not_follow() -> None:
+    other_reading = vector_named("coinex-v2-0015").contract
+    assert other_reading.expected_outcomes is None
+    assert other_reading.client_outcomes == ("accept",)

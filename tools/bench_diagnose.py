@@ -67,7 +67,7 @@ def main() -> None:
     corpus = load_corpus(REPO / "vectors")
     examples = Examples.of(corpus.vectors())
     vectors = [vector for vector in corpus.vectors() if vector.result == "invalid"]
-    client_fault = [vector for vector in vectors if vector.data["fault"] == "client"]
+    client_fault = [vector for vector in vectors if vector.contract.fault == "client"]
     print(f"{'vector':<28}{'diagnose (ms)':>15}{'verify (ms)':>13}{'ratio':>8}")
     worst = 0.0
     for vector in client_fault:

@@ -326,20 +326,8 @@ class Judge:
     _references: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict, repr=False, compare=False)
 
     def targets(self, vector: Vector) -> tuple[list[Vector], Vector]:
-        """The vectors whose expected request is right for this client given `vector`'s input, and the one a
-        failure is shown against: the vector itself, and the members of its alternatives group that the
-        client's declared option selects (every member when the group names no option)."""
-        group = vector.data.get("alternatives")
-        if not group:
-            return [vector], vector
-        members = [self.vectors[member] for member in group.get("members", []) if member in self.vectors and member != vector.id]
-        option = group.get("option")
-        if not option:
-            return [vector, *members], vector
-        scheme_option = scheme_named(vector.scheme).option(option)
-        chosen = self.implementation.option(vector.scheme, option) or (scheme_option.default if scheme_option else None)
-        selected = [member for member in members if (member.input.get("options") or {}).get(option, chosen) == chosen]
-        return [vector, *selected], (selected[0] if selected else vector)
+        """`Contract.targets` for this client's declared options."""
+        return vector.contract.targets(self.vectors, self.implementation.options.get(vector.scheme, {}))
 
     def judge(self, vector: Vector, answer: Answer) -> VectorVerdict:
         base: dict[str, Any] = {"id": vector.id, "scheme": vector.scheme, "result": vector.result, "stderr": answer.stderr}
@@ -426,7 +414,7 @@ class Judge:
         received = client.received or received_from_wire(client.wire)
         context = server_context(vector)
         outcome, reason = outcome_of(received, vector, context, client.verdict)
-        allowed = _allowed_outcomes(vector, fault)
+        allowed = [str(outcome) for outcome in vector.contract.client_outcomes]
         if outcome not in allowed:
             verdict = VectorVerdict(
                 **base,
@@ -501,14 +489,6 @@ def _reference(vector: Vector) -> list[Mapping[str, Any]]:
         return [sign(request_from_mapping(vector.input)).to_mapping()]
     except SigningError:
         return []
-
-
-def _allowed_outcomes(vector: Vector, fault: str | None) -> list[str]:
-    if fault == "request":
-        return [str(vector.data["error"]["code"])]
-    if vector.result == "acceptable" and vector.data.get("server_outcomes"):
-        return [str(outcome) for outcome in vector.data["server_outcomes"]]
-    return ["accept"]
 
 
 def _rejected_message(outcome: str, reason: str, allowed: Sequence[str]) -> str:
