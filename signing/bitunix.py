@@ -22,16 +22,15 @@ from __future__ import annotations
 
 from signing.digests import sha256_hex
 from signing.encoding import compact_json, form_encode, join_pairs, sorted_by_key
+from signing.http import HttpRequest
 from signing.model import (
     JsonBody,
     Param,
-    Received,
     Rejection,
     Request,
     Signed,
     SigningError,
     Stages,
-    WireRequest,
 )
 from signing.server import (
     ServerContext,
@@ -93,7 +92,7 @@ def signature(inner: str, secret: str) -> str:
     return sha256_hex(f"{inner}{secret}".encode())
 
 
-def wire_request(request: Request, sig: str, body: str) -> WireRequest:
+def wire_request(request: Request, sig: str, body: str) -> HttpRequest:
     """Headers api-key, nonce, timestamp (ms) and sign, and Content-Type application/json (seed 002)."""
     headers = (
         ("api-key", request.credentials.api_key),
@@ -104,7 +103,7 @@ def wire_request(request: Request, sig: str, body: str) -> WireRequest:
     )
     query = join_pairs(request.query, form_encode)
     url = BASE_URL + request.path + (f"?{query}" if query else "")
-    return WireRequest(request.method, url, headers, body or None)
+    return HttpRequest.from_text(request.method, url, headers, body or None)
 
 
 def sign(request: Request) -> Signed:
@@ -127,7 +126,7 @@ def rejection(code: int, msg: str) -> Rejection:
     return Rejection(code, msg, 200, compact_json({"code": code, "msg": msg, "data": None}))
 
 
-def verify(received: Received, context: ServerContext) -> Verdict:
+def verify(received: HttpRequest, context: ServerContext) -> Verdict:
     """Key, then the 60-second rule, then both rounds over the request as received.
 
     The docs list no code for an unknown key or a stale timestamp: an unknown

@@ -24,7 +24,8 @@ from __future__ import annotations
 from signing.coinex_v2 import BASE_URL, NO_BODY_METHODS, rejection
 from signing.digests import md5_hex, sha256_hex
 from signing.encoding import form_encode, join_pairs, sorted_by_key
-from signing.model import FormBody, Param, Received, Request, Signed, SigningError, Stages, WireRequest
+from signing.http import HttpRequest
+from signing.model import FormBody, Param, Request, Signed, SigningError, Stages
 from signing.server import (
     ServerContext,
     Verdict,
@@ -40,6 +41,7 @@ from signing.server import (
 
 TONCE_WINDOW_MS = 60_000
 SECRET_SEPARATOR = "&secret_key="
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 
 # --- the client's side ------------------------------------------------------------
@@ -104,14 +106,15 @@ def v1_signature(params_text: str, secret: str) -> str:
     return md5_hex(secret_suffixed_bytes(params_text, secret)).upper()
 
 
-def legacy_wire_request(request: Request, headers: list[tuple[str, str]], params: tuple[Param, ...]) -> WireRequest:
-    """The parameters form-encoded (as urllib3's `fields=` does) in the query, or in a form body for POST."""
+def legacy_wire_request(request: Request, headers: list[tuple[str, str]], params: tuple[Param, ...]) -> HttpRequest:
+    """The parameters form-encoded (as urllib3's `fields=` does) in the query, or in a form body for POST, whose
+    form `Content-Type` takes the place of any other (a request carries one)."""
     encoded_params = join_pairs(params, form_encode)
     if isinstance(request.body, FormBody):
-        headers.append(("Content-Type", "application/x-www-form-urlencoded"))
-        return WireRequest(request.method, BASE_URL + request.path, tuple(headers), encoded_params)
+        form_headers = (*(pair for pair in headers if pair[0] != "Content-Type"), ("Content-Type", FORM_CONTENT_TYPE))
+        return HttpRequest.from_text(request.method, BASE_URL + request.path, form_headers, encoded_params)
     url = BASE_URL + request.path + (f"?{encoded_params}" if encoded_params else "")
-    return WireRequest(request.method, url, tuple(headers), None)
+    return HttpRequest.from_text(request.method, url, tuple(headers), None)
 
 
 def sign_v1(request: Request) -> Signed:
@@ -154,7 +157,7 @@ def sign_perpetual_v1(request: Request) -> Signed:
 # signature error, 227 tonce outside ±60 s; perpetual 4004, 4005, 4006, 4010.
 
 
-def unsigned_query(received: Received) -> bool:
+def unsigned_query(received: HttpRequest) -> bool:
     """Does a form POST also carry a query string?
 
     Only one of the two is signed (the form body of a POST, else the query),
@@ -163,14 +166,14 @@ def unsigned_query(received: Received) -> bool:
     return bool(received.body and received.query)
 
 
-def received_params(received: Received) -> tuple[Param, ...] | None:
+def received_params(received: HttpRequest) -> tuple[Param, ...] | None:
     """The parameters a legacy server reads: the decoded form body of a POST, else the decoded query; None if malformed."""
     if not well_formed(received):
         return None
     return received_pairs(body_text(received) or received.query)
 
 
-def verify_v1(received: Received, context: ServerContext) -> Verdict:
+def verify_v1(received: HttpRequest, context: ServerContext) -> Verdict:
     """Legacy spot v1: access_id, tonce within ±60 s ("050id_verification"), then the upper-case MD5.
 
     Not applicable: a replayed nonce (the tonce is a clock, not a one-time
@@ -196,7 +199,7 @@ def verify_v1(received: Received, context: ServerContext) -> Verdict:
     return accept(stages)
 
 
-def verify_perpetual_v1(received: Received, context: ServerContext) -> Verdict:
+def verify_perpetual_v1(received: HttpRequest, context: ServerContext) -> Verdict:
     """Perpetual v1: AccessId, timestamp, then SHA-256 over the sorted parameters (the stated rule).
 
     The docs state no window; ±60 s (the spot v1 tonce rule) is assumed.

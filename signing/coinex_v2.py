@@ -23,7 +23,8 @@ from collections.abc import Callable
 
 from signing.digests import hmac_sha256_hex, sha256_hex
 from signing.encoding import Encoder, compact_json, form_encode, join_pairs, percent_encode
-from signing.model import JsonBody, Received, Rejection, Request, Signed, SigningError, Stages, WireRequest
+from signing.http import HttpRequest
+from signing.model import JsonBody, Rejection, Request, Signed, SigningError, Stages
 from signing.server import (
     ServerContext,
     Verdict,
@@ -127,7 +128,7 @@ def legacy_signature(secret: str, message: str, encoding: str) -> str:
     return sha256_hex(encoded("string_to_sign", message, encoding) + encoded("credentials.secret", secret, encoding))
 
 
-def wire_request(request: Request, query: str, body: str, sig: str) -> WireRequest:
+def wire_request(request: Request, query: str, body: str, sig: str) -> HttpRequest:
     """Headers X-COINEX-KEY, X-COINEX-SIGN, X-COINEX-TIMESTAMP and the optional X-COINEX-WINDOWTIME (ms).
 
     Seed 003 ("Public Parameter"): X-COINEX-TIMESTAMP is required; X-COINEX-WINDOWTIME
@@ -142,7 +143,7 @@ def wire_request(request: Request, query: str, body: str, sig: str) -> WireReque
         headers.append(("X-COINEX-WINDOWTIME", str(request.window)))
     if body:
         headers.append(("Content-Type", "application/json"))
-    return WireRequest(request.method, BASE_URL + request_path(request, query), tuple(headers), body or None)
+    return HttpRequest.from_text(request.method, BASE_URL + request_path(request, query), tuple(headers), body or None)
 
 
 def sign_prepared(request: Request, sign_with: Signature) -> Signed:
@@ -171,7 +172,7 @@ def rejection(code: int, message: str) -> Rejection:
     return Rejection(code, message, 200, compact_json({"code": code, "data": {}, "message": message}))
 
 
-def window_ms(received: Received) -> int | None:
+def window_ms(received: HttpRequest) -> int | None:
     """X-COINEX-WINDOWTIME in ms: 5000 when absent (seed 003); None (4004) when malformed or above the cap.
 
     The header is not signed, so an uncapped window would let anyone revive an
@@ -196,7 +197,7 @@ def fresh(timestamp: int, window: int, now_ms: int) -> bool:
     return -MAX_FUTURE_MS <= now_ms - timestamp <= window
 
 
-def verify_prepared(received: Received, context: ServerContext, sign_with: Signature) -> Verdict:
+def verify_prepared(received: HttpRequest, context: ServerContext, sign_with: Signature) -> Verdict:
     """Key, then the time window, then the signature, over the request exactly as received.
 
     The timestamp must be canonical text (ASCII digits, no leading zero): the
@@ -223,7 +224,7 @@ def verify_prepared(received: Received, context: ServerContext, sign_with: Signa
         return reject(rejection(4004, "parameter error"), "request")
     if not fresh(timestamp, window, context.now_ms):
         return reject(rejection(4010, "expired request"), "window")
-    message = string_to_sign(received.method, received.target, body_text(received), timestamp_text)
+    message = string_to_sign(received.method, received.origin, body_text(received), timestamp_text)
     try:
         expected = sign_with(secret, message, "latin-1")
     except SigningError:
@@ -234,9 +235,9 @@ def verify_prepared(received: Received, context: ServerContext, sign_with: Signa
     return accept(stages)
 
 
-def verify_v2(received: Received, context: ServerContext) -> Verdict:
+def verify_v2(received: HttpRequest, context: ServerContext) -> Verdict:
     return verify_prepared(received, context, signature)
 
 
-def verify_v2_legacy(received: Received, context: ServerContext) -> Verdict:
+def verify_v2_legacy(received: HttpRequest, context: ServerContext) -> Verdict:
     return verify_prepared(received, context, legacy_signature)

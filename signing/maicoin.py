@@ -44,17 +44,16 @@ from typing import Any
 
 from signing.digests import hmac_sha256_hex
 from signing.encoding import compact_json, dump_json, form_encode, join_pairs, keeping_brackets
+from signing.http import HttpRequest, json_or_none
 from signing.model import (
     JsonBody,
     JsonValue,
     Param,
-    Received,
     Rejection,
     Request,
     Signed,
     SigningError,
     Stages,
-    WireRequest,
 )
 from signing.server import (
     ServerContext,
@@ -63,7 +62,6 @@ from signing.server import (
     body_text,
     clock_value,
     first_use,
-    json_or_none,
     received_pairs,
     reject,
     signatures_match,
@@ -172,7 +170,7 @@ def query_string(pairs: tuple[Param, ...]) -> str:
     return join_pairs(pairs, form_encode, encode_key=keeping_brackets(form_encode))
 
 
-def wire_request(request: Request, payload_text: str, sig: str) -> WireRequest:
+def wire_request(request: Request, payload_text: str, sig: str) -> HttpRequest:
     """Headers `X-MAX-ACCESSKEY`, `X-MAX-PAYLOAD`, `X-MAX-SIGNATURE` (seed); the query or the JSON body as given."""
     headers = [
         ("X-MAX-ACCESSKEY", request.credentials.api_key),
@@ -183,8 +181,8 @@ def wire_request(request: Request, payload_text: str, sig: str) -> WireRequest:
     url = f"{BASE_URL}{request.path}" + (f"?{query}" if query else "")
     if isinstance(request.body, JsonBody):
         headers.append(("Content-Type", "application/json"))
-        return WireRequest(request.method, url, tuple(headers), request.body.text)
-    return WireRequest(request.method, url, tuple(headers), None)
+        return HttpRequest.from_text(request.method, url, tuple(headers), request.body.text)
+    return HttpRequest.from_text(request.method, url, tuple(headers), None)
 
 
 def sign(request: Request) -> Signed:
@@ -244,7 +242,7 @@ def received_query(query: str) -> dict[str, object] | None:
     return result
 
 
-def consistent(received: Received, params: dict[str, Any]) -> bool:
+def consistent(received: HttpRequest, params: dict[str, Any]) -> bool:
     """Does the request carry exactly the payload's parameters, and nothing the payload lacks?
 
     The rule behind error 2014, "Payload is not consistent with body or wrong
@@ -263,7 +261,7 @@ def consistent(received: Received, params: dict[str, Any]) -> bool:
     return not extra and json_or_none(body_text(received) or "{}") == params
 
 
-def verify(received: Received, context: ServerContext) -> Verdict:
+def verify(received: HttpRequest, context: ServerContext) -> Verdict:
     """Check a request as MAX's server does: key, HMAC over the header as received, decoding, nonce, replay, consistency.
 
     Nonce: "within 30 seconds difference of server time" (seed); exactly 30 s

@@ -14,9 +14,9 @@ from urllib.parse import unquote
 
 from signing.digests import hmac_sha256_hex
 from signing.encoding import compact_json, join_pairs, percent_encode, raw, sorted_by_key
-from signing.model import JsonBody, Received, Rejection, Request, Signed, SigningError, Stages, WireRequest
+from signing.http import MAX_PARAMS, HttpRequest
+from signing.model import JsonBody, Rejection, Request, Signed, SigningError, Stages
 from signing.server import (
-    MAX_PARAMS,
     ServerContext,
     Verdict,
     accept,
@@ -71,7 +71,7 @@ def futures_string_to_sign(request: Request, param_string: str) -> str:
     return f"{request.credentials.api_key}{request.require_timestamp()}{param_string}"
 
 
-def futures_wire_request(request: Request, param_string: str, sig: str) -> WireRequest:
+def futures_wire_request(request: Request, param_string: str, sig: str) -> HttpRequest:
     """Headers `ApiKey`, `Request-Time`, `Signature`, `Content-Type` and the optional `Recv-Window` (seconds)."""
     headers = [
         ("ApiKey", request.credentials.api_key),
@@ -84,7 +84,7 @@ def futures_wire_request(request: Request, param_string: str, sig: str) -> WireR
     in_query = request.method in ("GET", "DELETE") and param_string
     url = f"{BASE_URL}{request.path}" + (f"?{param_string}" if in_query else "")
     body = param_string if request.method not in ("GET", "DELETE") and param_string else None
-    return WireRequest(request.method, url, tuple(headers), body)
+    return HttpRequest.from_text(request.method, url, tuple(headers), body)
 
 
 def sign(request: Request) -> Signed:
@@ -102,7 +102,7 @@ def futures_rejection(code: int, message: str) -> Rejection:
     return Rejection(code, message, 200, compact_json({"success": False, "code": code, "message": message}))
 
 
-def futures_window_s(received: Received) -> int | None:
+def futures_window_s(received: HttpRequest) -> int | None:
     """`Recv-Window` in seconds: absent means 10; the docs' "maximum 60" caps it; anything else is None (600)."""
     text = received.header_values("Recv-Window")
     if not text:
@@ -111,7 +111,7 @@ def futures_window_s(received: Received) -> int | None:
     return None if window is None or window == 0 else min(window, MAX_WINDOW_S)
 
 
-def received_param_string(received: Received) -> str | None:
+def received_param_string(received: HttpRequest) -> str | None:
     """GET and DELETE: the query's `k=v` pieces as sent, sorted by decoded key; POST: the body as sent.
 
     None (600) when the query has more than `MAX_PARAMS` pieces.
@@ -124,7 +124,7 @@ def received_param_string(received: Received) -> str | None:
     return body_text(received)
 
 
-def verify(received: Received, context: ServerContext) -> Verdict:
+def verify(received: HttpRequest, context: ServerContext) -> Verdict:
     """Check a contract request: key, Request-Time against Recv-Window (seconds, at most 60), signature.
 
     A POST or PUT signs its JSON body alone; a query string on one would be

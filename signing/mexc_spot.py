@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from signing.digests import hmac_sha256_hex
 from signing.encoding import compact_json, join_pairs, percent_encode
-from signing.model import FormBody, Param, Received, Rejection, Request, Signed, SigningError, Stages, WireRequest, last_value
+from signing.http import HttpRequest
+from signing.model import FormBody, Param, Rejection, Request, Signed, SigningError, Stages, last_value
 from signing.server import (
     ServerContext,
     Verdict,
@@ -100,7 +101,7 @@ def with_signature(encoded: str, sig: str) -> str:
     return f"{encoded}&signature={sig}" if encoded else f"signature={sig}"
 
 
-def wire_request(request: Request, query: str, body: str, sig: str) -> WireRequest:
+def wire_request(request: Request, query: str, body: str, sig: str) -> HttpRequest:
     """The request as sent, `signature` appended where the request puts its parameters.
 
     A request with a form body carries `signature` at the end of the body (doc
@@ -109,8 +110,8 @@ def wire_request(request: Request, query: str, body: str, sig: str) -> WireReque
     api_key = ("X-MEXC-APIKEY", request.credentials.api_key)
     if isinstance(request.body, FormBody):
         url = f"{BASE_URL}{request.path}?{query}" if query else f"{BASE_URL}{request.path}"
-        return WireRequest(request.method, url, (api_key, FORM_CONTENT_TYPE), with_signature(body, sig))
-    return WireRequest(request.method, f"{BASE_URL}{request.path}?{with_signature(query, sig)}", (api_key,))
+        return HttpRequest.from_text(request.method, url, (api_key, FORM_CONTENT_TYPE), with_signature(body, sig))
+    return HttpRequest.from_text(request.method, f"{BASE_URL}{request.path}?{with_signature(query, sig)}", (api_key,))
 
 
 def sign(request: Request) -> Signed:
@@ -129,7 +130,7 @@ def spot_rejection(code: int, msg: str, http_status: int = 400) -> Rejection:
 
 
 def server_canonical(received: tuple[Param, ...]) -> tuple[str, str | None]:
-    """Received (decoded) parameters as the server re-encodes them, without `signature`, and the signature sent.
+    """HttpRequest (decoded) parameters as the server re-encodes them, without `signature`, and the signature sent.
 
     The server decodes each key and value (`+` as a space) and encodes it again
     as `percent_encode` does. That is why a space sent as `+` (ccxt#21337), a
@@ -150,7 +151,7 @@ def spot_in_window(timestamp: int | None, window_ms: int, now_ms: int) -> bool:
     return timestamp is not None and timestamp < now_ms + 1000 and now_ms - timestamp <= window_ms
 
 
-def verify(received: Received, context: ServerContext) -> Verdict:
+def verify(received: HttpRequest, context: ServerContext) -> Verdict:
     """Check a spot request as the server does: key, recvWindow, timing, then signature.
 
     recvWindow "cannot go beyond 60,000"; exactly 60000 is accepted here, though

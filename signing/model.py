@@ -7,7 +7,7 @@ single obvious text form (float, bool, None, a nested value in a form field) is
 refused with a `SigningError` that names the field.
 
 The records made on every signature (`Request` and its parts, and the
-outputs `WireRequest`, `Stages`, `Signed`) are values: nothing changes one
+outputs `Stages`, `Signed` and the `signing.http.HttpRequest` it sends) are values: nothing changes one
 after it is made (`dataclasses.replace` makes a changed copy). They are
 slotted but not frozen, because a frozen dataclass's `__init__` sets each
 field through `object.__setattr__`: frozen, building a `Request` took 2.1 µs
@@ -25,6 +25,7 @@ from itertools import chain
 from typing import Any, TypeAlias
 
 from signing.encoding import compact_json
+from signing.http import HttpRequest
 
 MAPPINGS = (dict, Mapping)
 """For `isinstance`: a mapping, `dict` tried first by an exact type check, which costs a tenth of the `Mapping` ABC's."""
@@ -130,75 +131,6 @@ class Request:
 
 
 @dataclass(slots=True)
-class WireRequest:
-    """The exact request that goes out: the signature covers these bytes. A signing output (see the module notes)."""
-
-    method: str
-    url: str
-    headers: tuple[tuple[str, str], ...]
-    body: str | None = None
-
-    def header(self, name: str) -> str | None:
-        """A header's value, matched case-insensitively as HTTP does."""
-        wanted = name.lower()
-        return next((value for key, value in self.headers if key.lower() == wanted), None)
-
-    def to_mapping(self) -> dict[str, Any]:
-        return {"method": self.method, "url": self.url, "headers": dict(self.headers), "body": self.body}
-
-
-@dataclass(frozen=True)
-class Received:
-    """A request as a server receives it, in origin form: nothing is decoded, sorted or merged.
-
-    `path` and `query` are the raw text of the request target (the query
-    without its `?`), `headers` keep their order and their duplicates, and
-    `body` is the bytes that arrived. A verifier reads only this, so it cannot
-    depend on the host a client sent to.
-    """
-
-    method: str
-    path: str
-    query: str = ""
-    headers: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""
-
-    def header(self, name: str) -> str | None:
-        """The first value of a header, matched case-insensitively as HTTP does."""
-        return next(iter(self.header_values(name)), None)
-
-    def header_values(self, name: str) -> tuple[str, ...]:
-        """Every value of a header, in the order received."""
-        wanted = name.lower()
-        return tuple([value for key, value in self.headers if key.lower() == wanted])
-
-    @property
-    def target(self) -> str:
-        """The request target as on the request line: path, then `?` and the query if there is one."""
-        return f"{self.path}?{self.query}" if self.query else self.path
-
-
-def received_from_wire(wire: WireRequest) -> Received:
-    """What a server receives when `wire` is sent: the origin-form target, the headers, the body bytes.
-
-    The scheme and authority are dropped (any host will do) and a fragment
-    never leaves the client. Text that cannot be UTF-8 (a lone surrogate) is
-    kept as the bytes Python would write for it, never refused: a verifier
-    must see garbage as garbage.
-    """
-    url = wire.url.partition("#")[0]
-    if "://" in url:
-        after_scheme = url.partition("://")[2]
-        slash = after_scheme.find("/")
-        question = after_scheme.find("?")
-        starts = [index for index in (slash, question) if index >= 0]
-        url = after_scheme[min(starts) :] if starts else ""
-    path, _, query = url.partition("?")
-    body = b"" if wire.body is None else wire.body.encode("utf-8", "surrogatepass")
-    return Received(wire.method, path or "/", query, wire.headers, body)
-
-
-@dataclass(slots=True)
 class Stages:
     """Every intermediate value of a signature; a scheme fills those it has. A signing output (see the module notes).
 
@@ -222,10 +154,7 @@ class Signed:
     """What `sign()` returns: every stage and the wire request. A signing output (see the module notes)."""
 
     stages: Stages
-    wire: WireRequest
-
-    def to_mapping(self) -> dict[str, Any]:
-        return {**self.stages.to_mapping(), "wire": self.wire.to_mapping()}
+    wire: HttpRequest
 
 
 @dataclass(frozen=True)

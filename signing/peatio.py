@@ -31,7 +31,8 @@ from dataclasses import dataclass
 
 from signing.digests import hmac_sha256_hex
 from signing.encoding import compact_json, form_encode, join_pairs, keeping_brackets, percent_encode
-from signing.model import Param, Received, Rejection, Request, Signed, SigningError, Stages, WireRequest
+from signing.http import HttpRequest
+from signing.model import Param, Rejection, Request, Signed, SigningError, Stages
 from signing.rails import Params, int_within, rack_params, ruby_to_i, to_query, uri_unescape
 from signing.server import (
     ServerContext,
@@ -111,16 +112,16 @@ def encode_pairs(pairs: tuple[Param, ...], encoding: str) -> str:
     return join_pairs(pairs, escape, encode_key=keeping_brackets(escape))
 
 
-def wire_request(request: Request, sig: str, encoding: str) -> WireRequest:
+def wire_request(request: Request, sig: str, encoding: str) -> HttpRequest:
     """`signature` appended as the last parameter: of the form body if there is one, else of the query."""
     form = form_pairs(request)
     query_pairs = request.query if request.body is not None else (*request.query, ("signature", sig))
     query = encode_pairs(query_pairs, encoding)
     url = f"{BASE_URL}{request.path}" + (f"?{query}" if query else "")
     if request.body is None:
-        return WireRequest(request.method, url, (), None)
+        return HttpRequest.from_text(request.method, url, (), None)
     body = encode_pairs((*form, ("signature", sig)), encoding)
-    return WireRequest(request.method, url, (("Content-Type", "application/x-www-form-urlencoded"),), body)
+    return HttpRequest.from_text(request.method, url, (("Content-Type", "application/x-www-form-urlencoded"),), body)
 
 
 def sign(request: Request) -> Signed:
@@ -139,7 +140,7 @@ def rejection(code: int, message: str, http_status: int = 401) -> Rejection:
     return Rejection(code, message, http_status, compact_json({"error": {"code": code, "message": message}}))
 
 
-def received_params(received: Received) -> Params | None:
+def received_params(received: HttpRequest) -> Params | None:
     """Query and form body parsed as Rack does (`+` as space, last scalar wins), form over query; None if malformed."""
     query_pairs, form_pairs = received_pairs(received.query), received_pairs(body_text(received))
     if query_pairs is None or form_pairs is None:
@@ -169,7 +170,7 @@ def auth_params(params: Params) -> AuthParams | None:
     return AuthParams(access_key, ruby_to_i(tonce), sent_sig, params)
 
 
-def verify(received: Received, context: ServerContext) -> Verdict:
+def verify(received: HttpRequest, context: ServerContext) -> Verdict:
     """Check one request as Peatio's server does, in its order (`shared/specs/peatio.md`, "Server checks").
 
     2001 when an auth parameter is missing; 2008 for an unknown key; then the

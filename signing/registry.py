@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from signing import bitunix, coinex_legacy, coinex_v2, maicoin, mexc_futures, mexc_spot, peatio
-from signing.model import CREDENTIAL_FIELDS, STAGE_NAMES, Received, Request, Signed, SigningError
+from signing.http import HttpRequest
+from signing.model import CREDENTIAL_FIELDS, STAGE_NAMES, Request, Signed, SigningError
 from signing.server import ServerContext, Verdict
 
 Signer = Callable[[Request], Signed]
-Verifier = Callable[[Received, ServerContext], Verdict]
+Verifier = Callable[[HttpRequest, ServerContext], Verdict]
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ def check_options(scheme: Scheme, options: Mapping[str, str]) -> None:
             raise SigningError(f"options.{name}", f"must be one of {', '.join(option.values)}; got {value!r}")
 
 
-def verify(received: Received, context: ServerContext, scheme: str) -> Verdict:
+def verify(received: HttpRequest, context: ServerContext, scheme: str) -> Verdict:
     """Check `received` as the named scheme's server does."""
     return scheme_named(scheme).verify(received, context)
 

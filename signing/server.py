@@ -1,6 +1,6 @@
 """What a verifier needs from the server it runs in: keys, a clock, a replay store.
 
-A verifier is pure: it takes the `Received` request and a `ServerContext` and
+A verifier is pure: it takes the `HttpRequest` request and a `ServerContext` and
 returns a `Verdict`. The context carries the server's state: the time now, a
 key lookup, and (where the exchange documents one-time nonces) a replay store.
 The mock server owns that state; tests build it by hand.
@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import heapq
 import hmac
-import json
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from itertools import chain
 from typing import Literal, Protocol
 
 from signing.encoding import split_pairs
-from signing.model import Received, Rejection, Stages, is_text
+from signing.http import MAX_CLOCK_DIGITS, MAX_FORM_CHARS, MAX_HEADER_CHARS, MAX_PARAMS, MAX_TARGET_CHARS, HttpRequest
+from signing.model import Rejection, Stages, is_text
 
 Step = Literal["request", "key", "window", "replay", "consistency", "signature"]
 """The check that decided a rejection, in the order a server usually runs them:
@@ -128,24 +127,7 @@ def reject(rejection: Rejection, step: Step, stages: Stages | None = None) -> Ve
 
 # --- reading what arrived: untrusted text, read without raising ---------------------
 
-MAX_TARGET_CHARS = 8192
-"""The longest request target (path and query) read: Apache's `LimitRequestLine` is 8190 bytes, nginx's buffer 8 KB."""
-
-MAX_HEADER_CHARS = 8192
-"""The longest header value read: Apache's `LimitRequestFieldSize` is 8190 bytes, nginx's buffer 8 KB."""
-
-MAX_FORM_CHARS = 32768
-"""The longest query or form body decoded into pairs (Jetty refuses form bodies over 200,000 bytes by default).
-
-Percent-decoding is the slowest step a verifier takes (about 0.5 us a byte);
-this bound keeps any one call well under 50 ms.
-"""
-
-MAX_CLOCK_DIGITS = 19
-"""More digits than any epoch-millisecond clock needs (and far fewer than `int()` refuses)."""
-
-
-def well_formed(received: Received) -> bool:
+def well_formed(received: HttpRequest) -> bool:
     """Is every part of `received` text a server reads: UTF-8 throughout, no lone surrogates, within the size limits?
 
     A server decodes the target, the headers and the body as UTF-8 before it
@@ -169,12 +151,12 @@ def well_formed(received: Received) -> bool:
     return True
 
 
-def body_text(received: Received) -> str:
+def body_text(received: HttpRequest) -> str:
     """The body as text; call only on a `well_formed` request."""
     return received.body.decode("utf-8")
 
 
-def sole_header(received: Received, name: str) -> str | None:
+def sole_header(received: HttpRequest, name: str) -> str | None:
     """A header sent exactly once, else None.
 
     Servers disagree on a repeated header (first wins, last wins, or joined
@@ -210,39 +192,6 @@ def signatures_match(sent: str | None, expected: str) -> bool:
     return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
 
 
-MAX_JSON_DEPTH = 64
-
-
-def json_or_none(text: str, max_depth: int = MAX_JSON_DEPTH) -> object:
-    """`text` parsed as JSON (numbers with a fraction as Decimal), or `NOT_JSON`.
-
-    Refused as `NOT_JSON`: text that is not JSON, an integer too long for
-    `int()`, nesting deep enough to exhaust the parser's recursion, and any
-    value nested more than `max_depth` levels (so that nothing later recurses
-    deeply over it).
-    """
-    try:
-        value = json.loads(text, parse_float=Decimal)
-    except (ValueError, RecursionError):
-        return NOT_JSON
-    pending: list[tuple[object, int]] = [(value, 1)]
-    while pending:
-        item, depth = pending.pop()
-        if isinstance(item, (dict, list)):
-            if depth > max_depth:
-                return NOT_JSON
-            children = item.values() if isinstance(item, dict) else item
-            pending.extend((child, depth + 1) for child in children)
-    return value
-
-
-class _NotJson:
-    def __repr__(self) -> str:
-        return "NOT_JSON"
-
-
-NOT_JSON: object = _NotJson()
-
 
 def first_use(context: ServerContext, scope: str, nonce: str, ttl_ms: int) -> bool:
     """Record `nonce` under `scope` in the context's replay store; False if it was live there already.
@@ -250,10 +199,6 @@ def first_use(context: ServerContext, scope: str, nonce: str, ttl_ms: int) -> bo
     A context without a replay store (a one-shot check) treats every nonce as new.
     """
     return context.replay is None or context.replay.first_use(scope, nonce, context.now_ms, ttl_ms)
-
-
-MAX_PARAMS = 1000
-"""The most `k=v` pairs a verifier reads from one query or form body (Jetty's default `maxFormKeys`)."""
 
 
 def received_pairs(encoded: str) -> tuple[tuple[str, str], ...] | None:

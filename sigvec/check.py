@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from signing.model import STAGE_NAMES, Signed, SigningError, received_from_wire
+from signing.model import STAGE_NAMES, Signed, SigningError
 from signing.registry import scheme_named, sign
 from signing.server import MemoryReplayStore, ServerContext, StaticKeys, Verdict
 from sigvec.codec import secret_free, secret_free_error, wire_to_mapping
@@ -122,7 +122,7 @@ def client_fault_problems(vector: Vector, server_time: int) -> list[str]:
     problems = []
     if wire_to_mapping(own.wire) == wire_to_mapping(vector.expected_signed.wire):
         problems.append("fault client: the reference itself produces expected.wire; the fault is in the request")
-    own_verdict = guarded_verify(received_from_wire(own.wire), context_for(vector, server_time), vector.scheme)
+    own_verdict = guarded_verify(own.wire, context_for(vector, server_time), vector.scheme)
     if not own_verdict.accepted:
         problems.append("fault client: the verifier rejects the reference's own request for this input")
     return problems
@@ -145,7 +145,7 @@ def check_vector(vector: Vector) -> Outcome:
         if vector.contract.fault == "client":
             outcome.problems += client_fault_problems(vector, server_time)
         outcome.verdict = guarded_verify(
-            received_from_wire(vector.expected_signed.wire), context_for(vector, server_time), vector.scheme
+            vector.expected_signed.wire, context_for(vector, server_time), vector.scheme
         )
     except VerifierCrash as crash:
         outcome.problems.append(str(crash))

@@ -1,8 +1,9 @@
 """The one codec between the model and mappings (JSON and YAML): requests, stages, wire requests, verdicts.
 
 Reading: a vector's `input` is `signing.model.request_from_mapping`; its
-`expected` is `signed_from_mapping`; a wire request is `sigvec.wire`. Writing:
-`signed_to_mapping` and `verdict_to_mapping`. Stages that a scheme marks as
+`expected` is `signed_from_mapping`; a wire request (`vectors/wire.schema.json`)
+is `wire_from_mapping`. Writing: `wire_to_mapping`, `signed_to_mapping` and
+`verdict_to_mapping`. Stages that a scheme marks as
 carrying the secret (`Scheme.secret_stages`) are written with the secret cut
 off structurally (`secret_free`), never by searching the text for it.
 """
@@ -15,16 +16,19 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import fields
 from decimal import Decimal
+from itertools import chain
 from typing import Any
 
 import yaml
 
-from signing.model import STAGE_NAMES, Request, Signed, SigningError, Stages, WireRequest, request_from_mapping
+from signing.http import HttpRequest
+from signing.model import MAPPINGS, STAGE_NAMES, Request, Signed, SigningError, Stages, is_text, request_from_mapping
 from signing.registry import SCHEMES
 from signing.server import Verdict
-from sigvec.wire import METHODS, wire_from_mapping
+from sigvec.wire import METHODS, WireFormatError, real_text
 
 SECRET_CUT = "<secret>"
+WIRE_FIELDS = frozenset({"method", "url", "headers", "body"})
 MAX_DEPTH = 64
 MAX_EXPONENT = 1000
 PARSE_RECURSION_LIMIT = 5000
@@ -168,8 +172,57 @@ def signed_from_mapping(data: Mapping[str, Any], where: str = "expected") -> Sig
     return Signed(stages_from_mapping(data, where), wire_from_mapping(data.get("wire"), f"{where}.wire"))
 
 
-def wire_to_mapping(wire: WireRequest) -> dict[str, Any]:
-    return {"method": wire.method, "url": wire.url, "headers": dict(wire.headers), "body": wire.body}
+def wire_from_mapping(data: object, where: str = "wire", header_pairs_allowed: bool = False) -> HttpRequest:
+    """An `HttpRequest` from the wire form `{method, url, headers, body}` (`vectors/wire.schema.json`).
+
+    `headers` is a mapping of names to values. Only at the protocol edge (a
+    harness's reply, `header_pairs_allowed`) may it also be a list of
+    `[name, value]` pairs, which keeps order and duplicates.
+    """
+    if not isinstance(data, MAPPINGS):
+        raise WireFormatError(where, "must be a mapping with method, url, headers and body")
+    if not WIRE_FIELDS.issuperset(data):
+        unknown = sorted(set(data) - WIRE_FIELDS)[0]
+        raise WireFormatError(f"{where}.{unknown}", "is not a wire field; known fields are method, url, headers, body")
+    method, url, body = data.get("method"), data.get("url"), data.get("body")
+    if not isinstance(method, str) or method not in METHODS:
+        raise WireFormatError(f"{where}.method", f"must be one of {', '.join(METHODS)}")
+    if not isinstance(url, str) or not url:
+        raise WireFormatError(f"{where}.url", "must be the request URL as text")
+    if body is not None and not isinstance(body, str):
+        raise WireFormatError(f"{where}.body", "must be the exact body text, or null")
+    real_text(url, f"{where}.url")
+    if body is not None:
+        real_text(body, f"{where}.body")
+    headers = header_pairs(data.get("headers"), f"{where}.headers", header_pairs_allowed)
+    return HttpRequest.from_text(method, url, headers, body)
+
+
+def header_pairs(raw: object, where: str, pairs_allowed: bool) -> tuple[tuple[str, str], ...]:
+    """The wire form's header mapping as pairs, in order; with `pairs_allowed`, a list of pairs is taken as it is."""
+    if raw is None:
+        return ()
+    items = list(raw.items()) if isinstance(raw, MAPPINGS) else raw
+    if not isinstance(items, list) or (not pairs_allowed and not isinstance(raw, MAPPINGS)):
+        rule = "a mapping of names to values" + (", or a list of [name, value] pairs" if pairs_allowed else "")
+        raise WireFormatError(where, f"must be {rule}")
+    for index, item in enumerate(items):
+        if not isinstance(item, (list, tuple)) or len(item) != 2 or not isinstance(item[0], str) or not isinstance(item[1], str):
+            raise WireFormatError(f"{where}[{index}]", "must be a [name, value] pair of strings")
+    pairs = tuple((name, value) for name, value in items)
+    if not is_text("".join(chain.from_iterable(pairs))):
+        for index, (name, value) in enumerate(pairs):  # only to name the header that holds the lone surrogate
+            real_text(name + value, f"{where}[{index}]")
+    return pairs
+
+
+def wire_to_mapping(wire: HttpRequest) -> dict[str, Any]:
+    """The wire form of a request: headers as a mapping, a header sent more than once as its values joined with
+    ", " in order (RFC 9110, section 5.3, "Field Order"), and the body as text (null when there is none)."""
+    headers: dict[str, str] = {}
+    for name, value in wire.headers:
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return {"method": wire.method, "url": wire.target, "headers": headers, "body": wire.text}
 
 
 def secret_free(stage: str, text: str, secret: str, secret_stages: tuple[str, ...]) -> str:

@@ -21,11 +21,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from signing.model import Received, SigningError
+from signing.http import HttpRequest
+from signing.model import SigningError
 from signing.registry import SCHEMES, Scheme
 from signing.server import StaticKeys
-from sigvec.codec import bounded, parse_document, parser_depth
-from sigvec.wire import WireFormatError, read_carrier, received_from_http, received_from_mapping, request_time_ms
+from sigvec.codec import bounded, parse_document, parser_depth, wire_from_mapping
+from sigvec.wire import WireFormatError, read_carrier, request_from_http, request_time_ms
 
 
 class KeyInputError(ValueError):
@@ -92,10 +93,10 @@ def key_source(args: argparse.Namespace) -> KeySource:
     return KeySource({args.api_key: args.secret_env})
 
 
-def read_request(raw: bytes, http: bool) -> Received:
+def read_request(raw: bytes, http: bool) -> HttpRequest:
     """The request as a server receives it, from the JSON wire form or raw HTTP; else a `WireFormatError`."""
     if http:
-        return received_from_http(raw)
+        return request_from_http(raw)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -111,10 +112,10 @@ def read_request(raw: bytes, http: bool) -> Received:
         bounded(data, "wire")
     except SigningError as error:
         raise WireFormatError(error.field, error.rule) from None
-    return received_from_mapping(data)
+    return wire_from_mapping(data)
 
 
-def request_clock(received: Received, scheme: Scheme) -> int:
+def request_clock(received: HttpRequest, scheme: Scheme) -> int:
     """The request's own clock value in ms, read through the scheme's clock carrier; else a `KeyInputError`."""
     carrier = scheme.clock
     now_ms = request_time_ms(received, carrier)

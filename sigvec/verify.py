@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from signing.model import Received
+from signing.http import HttpRequest
 from signing.registry import scheme_named, verify
 from signing.server import MemoryReplayStore, ServerContext, Verdict
 from sigvec.keys import KeySource, read_request, request_clock
@@ -23,7 +23,7 @@ class VerifierCrash(Exception):
     """The verifier raised instead of answering: a defect of the reference, reported on one line."""
 
 
-def guarded_verify(received: Received, context: ServerContext, scheme: str) -> Verdict:
+def guarded_verify(received: HttpRequest, context: ServerContext, scheme: str) -> Verdict:
     """`verify`, with any exception turned into `VerifierCrash` naming its type (a verifier must never raise)."""
     try:
         return verify(received, context, scheme)

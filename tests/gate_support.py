@@ -9,8 +9,8 @@ from typing import Any
 from signing.model import request_from_mapping
 from signing.registry import sign, verify
 from sigvec.check import context_for
+from sigvec.codec import wire_from_mapping, wire_to_mapping
 from sigvec.corpus import Vector
-from sigvec.wire import received_from_mapping
 
 
 def edited(vectors: list[Vector], vector_id: str, **fields: Any) -> list[Vector]:
@@ -21,18 +21,18 @@ def edited(vectors: list[Vector], vector_id: str, **fields: Any) -> list[Vector]
 def reference_client(data: Mapping[str, Any]) -> dict[str, Any]:
     """A correct client: the reference signer, giving every stage and the wire request."""
     signed = sign(request_from_mapping(data))
-    return {"wire": signed.wire.to_mapping(), "stages": signed.stages.to_mapping()}
+    return {"wire": wire_to_mapping(signed.wire), "stages": signed.stages.to_mapping()}
 
 
 def reference_wire(data: Mapping[str, Any]) -> dict[str, Any]:
     """A correct client that gives only the wire request."""
-    return sign(request_from_mapping(data)).wire.to_mapping()
+    return wire_to_mapping(sign(request_from_mapping(data)).wire)
 
 
 def _with_signature_of(data: Mapping[str, Any], signed_input: Mapping[str, Any]) -> dict[str, Any]:
     """The request for `data`, sent as given, but carrying the signature and stages computed over `signed_input`."""
     sent, signed = sign(request_from_mapping(data)), sign(request_from_mapping(signed_input))
-    wire = sent.wire.to_mapping()
+    wire = wire_to_mapping(sent.wire)
     for part in ("url", "body"):
         if wire[part]:
             wire[part] = wire[part].replace(sent.stages.signature, signed.stages.signature)
@@ -59,7 +59,7 @@ def ampersand_client(data: Mapping[str, Any]) -> dict[str, Any]:
     signed = sign(request_from_mapping(data))
     stages = signed.stages.to_mapping()
     if not mixed_placement(data):
-        return {"wire": signed.wire.to_mapping(), "stages": stages}
+        return {"wire": wire_to_mapping(signed.wire), "stages": stages}
     joined = {**data, "query": [*data["query"], *data["body"]["form"]], "body": None}
     buggy = _with_signature_of(data, joined)
     return {
@@ -73,7 +73,7 @@ def garbled_client(data: Mapping[str, Any]) -> dict[str, Any]:
     signed = sign(request_from_mapping(data))
     signature = signed.stages.signature
     wrong = signature[:-1] + ("0" if signature[-1] != "0" else "1")
-    wire = signed.wire.to_mapping()
+    wire = wire_to_mapping(signed.wire)
     wire["headers"] = {name: value.replace(signature, wrong) for name, value in wire["headers"].items()}
     for part in ("url", "body"):
         if wire[part]:
@@ -87,7 +87,7 @@ def rejected_before_the_signature(vector: Vector) -> bool:
     error = vector.contract.error
     if vector.contract.fault != "request" or error is None or vector.server_time is None:
         return False
-    received = received_from_mapping(garbled_client(vector.input))
+    received = wire_from_mapping(garbled_client(vector.input))
     rejection = verify(received, context_for(vector, vector.server_time), vector.scheme).rejection
     return rejection is not None and rejection.code == error.code
 

@@ -10,7 +10,7 @@ import httpx
 import requests
 from conftest import require_tool
 
-from signing.model import Received
+from signing.http import HttpRequest
 
 
 @dataclass(frozen=True)
@@ -20,29 +20,29 @@ class Reply:
     diagnosis: str | None
 
 
-Sender = Callable[[str, Received], Reply]
+Sender = Callable[[str, HttpRequest], Reply]
 
 
-def send_requests(base_url: str, received: Received) -> Reply:
+def send_requests(base_url: str, received: HttpRequest) -> Reply:
     """requests, with the prepared URL set to the exact target (requests would otherwise re-quote it)."""
     with requests.Session() as session:
         prepared = session.prepare_request(
             requests.Request(received.method, base_url, headers=dict(received.headers), data=received.body or None)
         )
-        prepared.url = base_url + received.target
+        prepared.url = base_url + received.origin
         response = session.send(prepared, timeout=10)
         return Reply(response.status_code, response.text, response.headers.get("X-Sigvec-Diagnosis"))
 
 
-def send_httpx(base_url: str, received: Received) -> Reply:
+def send_httpx(base_url: str, received: HttpRequest) -> Reply:
     with httpx.Client(timeout=10) as client:
         response = client.request(
-            received.method, base_url + received.target, headers=list(received.headers), content=received.body or None
+            received.method, base_url + received.origin, headers=list(received.headers), content=received.body or None
         )
         return Reply(response.status_code, response.text, response.headers.get("X-Sigvec-Diagnosis"))
 
 
-def send_curl(base_url: str, received: Received) -> Reply:
+def send_curl(base_url: str, received: HttpRequest) -> Reply:
     """curl with the target as given (`--path-as-is`, `--globoff`), each header, and the body bytes from stdin."""
     command = [require_tool("curl"), "-sS", "--path-as-is", "--globoff", "-X", received.method, "-o", "-",
                "-D", "/dev/stderr", "-w", "\n%{http_code}"]
@@ -50,7 +50,7 @@ def send_curl(base_url: str, received: Received) -> Reply:
         command += ["-H", f"{name}: {value}"]
     if received.body:
         command += ["--data-binary", "@-"]
-    command.append(base_url + received.target)
+    command.append(base_url + received.origin)
     done = subprocess.run(command, input=received.body, capture_output=True, timeout=20, check=True)
     body, _, status = done.stdout.decode("utf-8").rpartition("\n")
     head = [line.partition(":") for line in done.stderr.decode("latin-1").splitlines()]

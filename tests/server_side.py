@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from conftest import repo_vectors
 
-from signing.model import Credentials, Rejection, WireRequest, received_from_wire, request_from_mapping
+from signing.http import HttpRequest
+from signing.model import Credentials, Rejection, request_from_mapping
 from signing.registry import Verifier, sign, verify
 from signing.server import MemoryReplayStore, ReplayStore, ServerContext, StaticKeys, Verdict
 from sigvec.corpus import Vector
@@ -18,18 +19,18 @@ def context_for(credentials: Credentials, now_ms: int, replay: ReplayStore | Non
 
 
 def verdict_of(
-    verifier: Verifier, wire: WireRequest, credentials: Credentials, now_ms: int, replay: ReplayStore | None = None
+    verifier: Verifier, wire: HttpRequest, credentials: Credentials, now_ms: int, replay: ReplayStore | None = None
 ) -> Verdict:
-    return verifier(received_from_wire(wire), context_for(credentials, now_ms, replay))
+    return verifier(wire, context_for(credentials, now_ms, replay))
 
 
 def rejection_of(
-    verifier: Verifier, wire: WireRequest, credentials: Credentials, now_ms: int, replay: ReplayStore | None = None
+    verifier: Verifier, wire: HttpRequest, credentials: Credentials, now_ms: int, replay: ReplayStore | None = None
 ) -> Rejection | None:
     return verdict_of(verifier, wire, credentials, now_ms, replay).rejection
 
 
-def signed_wire(vector: Vector) -> tuple[WireRequest, ServerContext]:
+def signed_wire(vector: Vector) -> tuple[HttpRequest, ServerContext]:
     """The reference's request for `vector`, and a server at its clock that holds its key among others, with a replay store."""
     request = request_from_mapping(vector.input)
     keys = StaticKeys({**OTHER_KEYS, request.credentials.api_key: request.credentials.secret})
@@ -42,6 +43,6 @@ def accepted_vector(scheme: str) -> Vector:
     for vector in repo_vectors():
         if vector.scheme == scheme and vector.result != "invalid":
             wire, context = signed_wire(vector)
-            if verify(received_from_wire(wire), context, scheme).accepted:
+            if verify(wire, context, scheme).accepted:
                 return vector
     raise AssertionError(f"{scheme} has no vector its verifier accepts")

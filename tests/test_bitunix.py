@@ -55,7 +55,7 @@ def test_get_parameters_go_in_the_query_not_a_body() -> None:
 
 def test_the_url_query_is_form_encoded_while_the_signature_covers_raw_text() -> None:
     signed = sign(request(query=[["clientId", "a b+c"]]))
-    assert signed.wire.url.endswith("?clientId=a+b%2Bc")
+    assert signed.wire.target.endswith("?clientId=a+b%2Bc")
     assert signed.stages.canonical_query == "clientIda b+c"
 
 

@@ -23,14 +23,14 @@ import pytest
 from client_runs import CLIENTS, converse, harness_command, sign_command
 from conftest import repo_corpus
 
-from signing.model import Received
+from signing.http import HttpRequest
 from sigvec.serve import MockExchange
 from sigvec.serve.fixture import sigvec_server
 
 __all__ = ["sigvec_server"]
 
 
-def sent(server: MockExchange) -> list[Received]:
+def sent(server: MockExchange) -> list[HttpRequest]:
     """What the mock exchange received since the last look, in arrival order."""
     return [exchange.received for exchange in server.drain()]
 

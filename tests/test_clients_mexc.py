@@ -15,7 +15,7 @@ import pytest
 from client_runs import converse, harness_command, sign_command
 from conftest import repo_corpus
 
-from signing.model import Received
+from signing.http import HttpRequest
 from sigvec.serve import MockExchange, Settings
 from sigvec.serve.state import corpus_keys
 
@@ -29,7 +29,7 @@ class Capture:
 
     start: dict[str, Any]
     replies: dict[str, dict[str, Any]]
-    requests: dict[str, Received]
+    requests: dict[str, HttpRequest]
 
 
 @cache

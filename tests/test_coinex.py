@@ -53,7 +53,7 @@ def test_utf8_option_signs_what_latin1_refuses() -> None:
     signed = sign(
         v2(method="POST", path="/v2/spot/order", body={"json_text": '{"remark":"付"}'}, options={"text_encoding": "utf-8"})
     )
-    assert signed.wire.body == '{"remark":"付"}'
+    assert signed.wire.text == '{"remark":"付"}'
 
 
 def test_get_and_delete_carry_no_body() -> None:
@@ -75,7 +75,7 @@ def test_window_header_is_sent_only_when_a_window_is_given() -> None:
 
 def test_query_is_signed_as_it_appears_in_the_url() -> None:
     signed = sign(v2(query=[["remark", "a b:c"]], options={"query_encoding": "percent"}))
-    assert signed.wire.url.endswith("?remark=a%20b%3Ac")
+    assert signed.wire.target.endswith("?remark=a%20b%3Ac")
     assert signed.stages.string_to_sign == f"GET/v2/spot/pending-order?remark=a%20b%3Ac{CLOCK}"
 
 
@@ -149,7 +149,7 @@ def moved_digit(scheme: str, query_value: str, timestamp_text: str) -> tuple[Rej
     request = v2(scheme=scheme, query=[["order_id", "13400"]])
     signed = sign(request)
     headers = tuple((name, timestamp_text if name == "X-COINEX-TIMESTAMP" else value) for name, value in signed.wire.headers)
-    moved = replace(signed.wire, url=signed.wire.url.replace("13400", query_value), headers=headers)
+    moved = replace(signed.wire, target=signed.wire.target.replace("13400", query_value), headers=headers)
     verifier = coinex_v2.verify_v2 if scheme == "coinex-v2" else coinex_v2.verify_v2_legacy
     credentials = request.credentials
     return rejection_of(verifier, signed.wire, credentials, CLOCK), rejection_of(verifier, moved, credentials, CLOCK)
@@ -210,7 +210,7 @@ def test_a_perpetual_form_post_with_an_unsigned_query_string_is_refused() -> Non
     request = perpetual_post()
     signed = sign(request)
     assert rejection_of(coinex_legacy.verify_perpetual_v1, signed.wire, request.credentials, 1550743431000) is None
-    extra = replace(signed.wire, url=signed.wire.url + "?market=ETHUSD")
+    extra = replace(signed.wire, target=signed.wire.target + "?market=ETHUSD")
     rejection = rejection_of(coinex_legacy.verify_perpetual_v1, extra, request.credentials, 1550743431000)
     assert rejection is not None and rejection.code == 4006
 
@@ -228,3 +228,13 @@ def test_an_encoding_error_in_a_legacy_request_quotes_neither_the_string_to_sign
     with pytest.raises(SigningError) as refused:
         coinex_legacy.sign_v1(request)
     assert "access_id" not in str(refused.value) and LEGACY_KEY["secret"][:8] not in str(refused.value)
+
+
+def test_a_v1_post_sends_one_content_type_the_form_one() -> None:
+    credentials = {"api_key": "sigvecTESTKEY", "secret": "sigvec0test0secret"}
+    request = request_from_mapping(
+        {"scheme": "coinex-v1", "credentials": credentials, "method": "POST", "path": "/api/v2/order", "timestamp": 1}
+        | {"body": {"form": [["access_id", "sigvecTESTKEY"], ["tonce", "1"]]}}
+    )
+    wire = sign(request).wire
+    assert wire.header_values("Content-Type") == ("application/x-www-form-urlencoded",)

@@ -9,16 +9,17 @@ from conftest import repo_corpus, repo_vectors, vector_param
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from signing.model import FormBody, Received, Request, SigningError, received_from_wire, request_from_mapping
+from signing.http import HttpRequest
+from signing.model import FormBody, Request, SigningError, request_from_mapping
 from signing.registry import scheme_named
 from signing.server import ServerContext, StaticKeys
 from sigvec.check import context_for as check_context
+from sigvec.codec import wire_from_mapping
 from sigvec.corpus import Vector
 from sigvec.diagnose import BugClass, Diagnosis, VectorDiagnoser, catalogue, diagnose
 from sigvec.diagnose.construction import Construction, Pairs
 from sigvec.diagnose.examples import Examples
 from sigvec.diagnose.reference import Reference, reference_for, sent_parts
-from sigvec.wire import received_from_mapping
 
 EDIT_CLASSES = [bug for bug in catalogue().classes if bug.is_edit or bug.signature]
 
@@ -59,7 +60,7 @@ VALID = [vector_param(vector) for vector in repo_vectors() if vector.result == "
 @pytest.mark.parametrize("vector", CLIENT_FAULT)
 def test_every_client_fault_vector_is_diagnosed_as_exactly_its_flags(vector: Vector) -> None:
     request, context = vector_context(vector)
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request, examples=EXAMPLES)
+    diagnosis = diagnose(wire_from_mapping(vector.expected["wire"]), vector.scheme, context, request, examples=EXAMPLES)
     assert diagnosis.found, diagnosis.message
     assert set(diagnosis.flags) == bug_flags(vector), diagnosis.message
 
@@ -75,7 +76,7 @@ def test_a_client_fault_vector_is_diagnosed_from_its_wire_alone_unless_only_the_
     vector: Vector,
 ) -> None:
     request, context = vector_context(vector)
-    received = received_from_mapping(vector.expected["wire"])
+    received = wire_from_mapping(vector.expected["wire"])
     diagnosis = diagnose(received, vector.scheme, context, examples=EXAMPLES)
     wanted = bug_flags(vector)
     if needs_intended(diagnose(received, vector.scheme, context, request, examples=EXAMPLES)):
@@ -94,16 +95,16 @@ REQUEST_FAULT = [
 def test_a_request_fault_vector_is_diagnosed_by_the_check_that_fired_naming_none_but_its_flags(vector: Vector) -> None:
     request = request_from_mapping(vector.input)
     context = check_context(vector, vector.server_time or 0)
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request, examples=EXAMPLES)
+    diagnosis = diagnose(wire_from_mapping(vector.expected["wire"]), vector.scheme, context, request, examples=EXAMPLES)
     assert diagnosis.found and not diagnosis.verdict.accepted, diagnosis.message
     assert diagnosis.step == vector.data["error"].get("step", diagnosis.step), diagnosis.message
     assert set(diagnosis.flags) <= bug_flags(vector), diagnosis.message
 
 
-def client_request(reference: Reference, construction: Construction) -> Received:
+def client_request(reference: Reference, construction: Construction) -> HttpRequest:
     """What a client built by `construction` sends: the reference's request with its signature, payload and parts replaced."""
     outcome = reference.outcome(construction)
-    wire = received_from_wire(reference.signed.wire)
+    wire = reference.signed.wire
     old_signature, new_signature = reference.signed.stages.signature, outcome.signature or ""
     replacements = {old_signature: new_signature}
     if reference.signed.stages.payload is not None and "payload" in outcome.stages:
@@ -117,7 +118,8 @@ def client_request(reference: Reference, construction: Construction) -> Received
             query = f"{query}&{signature_piece}" if query else signature_piece
         else:
             body = f"{body}&{signature_piece}" if body else signature_piece
-    return Received(wire.method, wire.path, query, headers, body.encode("utf-8", "surrogateescape"))
+    target = f"{wire.path}?{query}" if query else wire.path
+    return HttpRequest(wire.method, target, headers, body.encode("utf-8", "surrogateescape"))
 
 
 # Values no valid vector holds, added as one more parameter so that every class meets a request it changes.
@@ -238,7 +240,7 @@ def replace_last_value(request: Request, value: str) -> Request:
 @pytest.mark.parametrize("vector", [vector_param(vector) for vector in repo_vectors() if vector.result == "invalid"])
 def test_no_diagnosis_message_holds_the_secret(vector: Vector) -> None:
     request, context = vector_context(vector)
-    received = received_from_mapping(vector.expected["wire"])
+    received = wire_from_mapping(vector.expected["wire"])
     for intended in (request, None):
         diagnosis = diagnose(received, vector.scheme, context, intended, examples=EXAMPLES)
         assert request.credentials.secret not in str(diagnosis.to_mapping())
@@ -247,14 +249,14 @@ def test_no_diagnosis_message_holds_the_secret(vector: Vector) -> None:
 def test_an_accepted_request_is_diagnosed_as_accepted() -> None:
     vector = next(vector for vector in repo_vectors() if vector.id == "mexc-spot-v3-0002")
     request, context = vector_context(vector)
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request, examples=EXAMPLES)
+    diagnosis = diagnose(wire_from_mapping(vector.expected["wire"]), vector.scheme, context, request, examples=EXAMPLES)
     assert diagnosis.verdict.accepted and diagnosis.found and not diagnosis.matches
 
 
 def test_a_signature_no_class_reproduces_is_reported_as_unexplained_with_the_closest_stage() -> None:
     vector = next(vector for vector in repo_vectors() if vector.id == "max-v2-0002")
     request, context = vector_context(vector)
-    received = received_from_mapping(vector.expected["wire"])
+    received = wire_from_mapping(vector.expected["wire"])
     forged = replace(received, headers=tuple((n, "0" * 64 if n == "X-MAX-SIGNATURE" else v) for n, v in received.headers))
     diagnosis = diagnose(forged, vector.scheme, context, request, examples=EXAMPLES)
     assert not diagnosis.found and not diagnosis.matches
@@ -266,7 +268,7 @@ def test_an_unknown_api_key_is_diagnosed_as_wrong_credentials() -> None:
     vector = next(vector for vector in repo_vectors() if vector.id == "coinex-v2-0001")
     request, _ = vector_context(vector)
     context = ServerContext(vector.server_time or 0, StaticKeys({"another-key": "another-secret"}))
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request, examples=EXAMPLES)
+    diagnosis = diagnose(wire_from_mapping(vector.expected["wire"]), vector.scheme, context, request, examples=EXAMPLES)
     assert diagnosis.step == "key" and "credentials" in diagnosis.message
 
 
@@ -274,7 +276,7 @@ def test_a_sibling_scheme_signature_is_named_from_the_registry() -> None:
     vector = next(vector for vector in repo_vectors() if vector.id == "coinex-v2-sha256-legacy-0001")
     request, context = vector_context(vector)
     current = replace(request, scheme="coinex-v2")
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), "coinex-v2", context, current, examples=EXAMPLES)
+    diagnosis = diagnose(wire_from_mapping(vector.expected["wire"]), "coinex-v2", context, current, examples=EXAMPLES)
     assert [match.classes for match in diagnosis.matches] == [("SiblingScheme",)]
     assert "coinex-v2-sha256-legacy" in diagnosis.message
 
@@ -283,21 +285,21 @@ def test_another_reading_of_a_scheme_option_is_named_from_the_registry() -> None
     vector = next(vector for vector in repo_vectors() if vector.id == "bitunix-0003")
     request, context = vector_context(vector)
     default = replace(request, options={})
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, default, examples=EXAMPLES)
+    diagnosis = diagnose(wire_from_mapping(vector.expected["wire"]), vector.scheme, context, default, examples=EXAMPLES)
     assert ("option query_format=key=value",) in [match.classes for match in diagnosis.matches]
 
 
 def test_seconds_for_milliseconds_is_diagnosed_by_the_window_check() -> None:
     vector = next(vector for vector in repo_vectors() if vector.id == "mexc-spot-v3-0020")
     request, context = vector_context(vector)
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request, examples=EXAMPLES)
+    diagnosis = diagnose(wire_from_mapping(vector.expected["wire"]), vector.scheme, context, request, examples=EXAMPLES)
     assert diagnosis.flags == ("SecondsForMilliseconds",)
 
 
 def test_a_timestamp_sent_other_than_signed_is_named() -> None:
     vector = next(vector for vector in repo_vectors() if vector.id == "coinex-v2-0001")
     request, context = vector_context(vector)
-    received = received_from_mapping(vector.expected["wire"])
+    received = wire_from_mapping(vector.expected["wire"])
     later = str((request.timestamp or 0) + 1)
     moved = replace(received, headers=tuple((n, later if n == "X-COINEX-TIMESTAMP" else v) for n, v in received.headers))
     diagnosis = diagnose(moved, vector.scheme, context, request, examples=EXAMPLES)
@@ -309,7 +311,7 @@ def test_the_diagnosis_mapping_is_json_ready() -> None:
 
     vector = next(vector for vector in repo_vectors() if vector.id == "mexc-spot-v3-0004")
     request, context = vector_context(vector)
-    received = received_from_mapping(vector.expected["wire"])
+    received = wire_from_mapping(vector.expected["wire"])
     mapping = diagnose(received, vector.scheme, context, request, examples=EXAMPLES).to_mapping()
     assert json.loads(json.dumps(mapping)) == mapping
     assert mapping["matches"][0]["classes"] == ["StrayAmpersand"] and mapping["matches"][0]["stage"] == "string_to_sign"
@@ -318,7 +320,7 @@ def test_the_diagnosis_mapping_is_json_ready() -> None:
 def test_a_sibling_schemes_authentication_on_the_wrong_path_is_named() -> None:
     vector = next(vector for vector in repo_vectors() if vector.id == "mexc-futures-v1-0001")
     _, context = vector_context(vector)
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), "mexc-spot-v3", context, examples=EXAMPLES)
+    diagnosis = diagnose(wire_from_mapping(vector.expected["wire"]), "mexc-spot-v3", context, examples=EXAMPLES)
     assert [match.classes for match in diagnosis.matches] == [("SiblingScheme",)]
     assert "mexc-futures-v1" in diagnosis.message and "X-MEXC-APIKEY" in diagnosis.message
 
@@ -327,21 +329,21 @@ def test_a_request_signed_with_another_secret_is_unexplained_and_points_at_the_c
     vector = next(vector for vector in repo_vectors() if vector.id == "coinex-v2-0001")
     request, _ = vector_context(vector)
     context = ServerContext(vector.server_time or 0, StaticKeys({request.credentials.api_key: "a-different-secret"}))
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, examples=EXAMPLES)
+    diagnosis = diagnose(wire_from_mapping(vector.expected["wire"]), vector.scheme, context, examples=EXAMPLES)
     assert not diagnosis.found and "(wrong credentials are the last explanation)" in diagnosis.message
 
 
 def test_the_gate_diagnoser_gives_the_message_for_a_vector() -> None:
     vector = next(vector for vector in repo_vectors() if vector.id == "mexc-spot-v3-0004")
     _, context = vector_context(vector)
-    message = VectorDiagnoser(EXAMPLES)(vector, received_from_mapping(vector.expected["wire"]), context, None)
+    message = VectorDiagnoser(EXAMPLES)(vector, wire_from_mapping(vector.expected["wire"]), context, None)
     assert message.startswith("your client joins query and body with `&`; MEXC concatenates them with no separator")
 
 
 def test_a_signature_sent_in_the_wrong_place_is_found_there() -> None:
     vector = next(vector for vector in repo_vectors() if vector.id == "coinex-v2-0001")
     request, context = vector_context(vector)
-    received = received_from_mapping(vector.expected["wire"])
+    received = wire_from_mapping(vector.expected["wire"])
     moved = replace(received, headers=tuple(("X-SIGN" if n == "X-COINEX-SIGN" else n, v) for n, v in received.headers))
     diagnosis = diagnose(moved, vector.scheme, context, request, examples=EXAMPLES)
     assert diagnosis.message.startswith("your request carries no signature in header X-COINEX-SIGN")
@@ -366,7 +368,7 @@ def test_two_bugs_at_once_are_named_as_a_pair() -> None:
 def test_a_body_re_serialised_after_signing_is_shown_where_the_two_part() -> None:
     vector = next(vector for vector in repo_vectors() if vector.id == "mexc-futures-v1-0005")
     request, context = vector_context(vector)
-    diagnosis = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request, examples=EXAMPLES)
+    diagnosis = diagnose(wire_from_mapping(vector.expected["wire"]), vector.scheme, context, request, examples=EXAMPLES)
     assert 'your client signed `{"symbol":"BTC_USDT","price"' in diagnosis.message
     assert 'but sent `{"symbol": "BTC_USDT", "price"' in diagnosis.message
 
@@ -398,16 +400,16 @@ SENT_CHANGES = {
 }
 
 
-def changed_after_signing(vector: Vector, change: str) -> Received | None:
+def changed_after_signing(vector: Vector, change: str) -> HttpRequest | None:
     """The vector's request with its query changed by `change` after signing, or None where the change cannot apply."""
-    received = received_from_mapping(vector.expected["wire"])
+    received = wire_from_mapping(vector.expected["wire"])
     carrier = reference_for(scheme_named(vector.scheme), request_from_mapping(vector.input)).carrier
     name = carrier.name if carrier is not None and carrier.where == "param" else None
     pieces = [piece for piece in received.query.split("&") if piece and piece.partition("=")[0] != name]
     signature = [piece for piece in received.query.split("&") if name and piece.partition("=")[0] == name]
     if len(set(pieces)) < 2 or not any(ordinary(piece, vector.scheme) for piece in pieces):
         return None
-    return replace(received, query="&".join([*SENT_CHANGES[change](pieces, vector.scheme), *signature]))
+    return received.with_origin(query="&".join([*SENT_CHANGES[change](pieces, vector.scheme), *signature]))
 
 
 @pytest.mark.parametrize("change", SENT_CHANGES)

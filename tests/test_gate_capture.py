@@ -15,9 +15,11 @@ import pytest
 from conftest import REPO, repo_corpus, repo_vectors, vector_named
 
 from signing import registry
-from signing.model import Received, request_from_mapping
+from signing.http import HttpRequest
+from signing.model import request_from_mapping
 from signing.registry import sign
 from signing.server import ServerContext, Verdict
+from sigvec.codec import wire_to_mapping
 from sigvec.diagnose import Diagnosis, VectorDiagnoser, engine
 from sigvec.diagnose.examples import Examples
 from sigvec.gate import verdict as gate_verdict
@@ -90,11 +92,9 @@ def answer_to(capture: CaptureServer, vector_id: str) -> tuple[int, object]:
     """Send the reference's request for a vector to the capture server pinned to that vector; its status and code."""
     vector = vector_named(vector_id)
     base, wire = urlsplit(capture.prepare(vector)), sign(request_from_mapping(vector.input)).wire
-    target = urlsplit(wire.url)
     connection = http.client.HTTPConnection(base.hostname or "", base.port, timeout=10)
     try:
-        body = None if wire.body is None else wire.body.encode("utf-8")
-        connection.request(wire.method, target.path + (f"?{target.query}" if target.query else ""), body, dict(wire.headers))
+        connection.request(wire.method, wire.origin, wire.body or None, dict(wire.headers))
         response = connection.getresponse()
         answer = json.loads(response.read())
     finally:
@@ -125,7 +125,7 @@ def test_an_in_process_signer_runs_without_the_loopback_server() -> None:
 
     def signer(data: Mapping[str, Any]) -> dict[str, Any]:
         servers_seen.append(sum(thread.name == "sigvec-serve" for thread in threading.enumerate()))
-        return sign(request_from_mapping(data)).wire.to_mapping()
+        return wire_to_mapping(sign(request_from_mapping(data)).wire)
 
     run = run_gate(InProcessAdapter(signer), repo_corpus(), vectors=[vector_named("max-v2-0001")])
     assert (run.total().exact, servers_seen) == (1, [0])
@@ -136,11 +136,11 @@ def test_each_captured_vector_is_verified_once_and_diagnosed_at_most_once(monkey
     diagnosed: Counter[str] = Counter()
     real_diagnose = engine.diagnose
 
-    def counting_verify(received: Received, context: ServerContext, scheme: str) -> Verdict:
+    def counting_verify(received: HttpRequest, context: ServerContext, scheme: str) -> Verdict:
         verified[scheme] += 1
         return registry.verify(received, context, scheme)
 
-    def counting_diagnose(received: Received, scheme: str, *args: Any, **kwargs: Any) -> Diagnosis:
+    def counting_diagnose(received: HttpRequest, scheme: str, *args: Any, **kwargs: Any) -> Diagnosis:
         diagnosed[scheme] += 1
         return real_diagnose(received, scheme, *args, **kwargs)
 

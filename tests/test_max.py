@@ -10,8 +10,9 @@ import json
 from conftest import vector_named
 from server_side import rejection_of
 
+from signing.http import HttpRequest
 from signing.maicoin import verify
-from signing.model import Credentials, WireRequest
+from signing.model import Credentials
 from signing.server import MemoryReplayStore, ReplayStore
 
 KEY = Credentials("xxx", "yyy")
@@ -19,24 +20,24 @@ SEED = vector_named("max-v2-0001").expected["wire"]
 NONCE = 1700000000000
 
 
-def wire_with(payload: str, url: str = SEED["url"], signature: str | None = None) -> WireRequest:
+def wire_with(payload: str, url: str = SEED["url"], signature: str | None = None) -> HttpRequest:
     """A request carrying `payload`, signed over it independently of `signing` unless `signature` is given."""
     sig = signature or hmac.new(b"yyy", payload.encode(), hashlib.sha256).hexdigest()
     headers = (("X-MAX-ACCESSKEY", "xxx"), ("X-MAX-PAYLOAD", payload), ("X-MAX-SIGNATURE", sig))
-    return WireRequest("GET", url, headers, None)
+    return HttpRequest.from_text("GET", url, headers, None)
 
 
 def encoded(obj: object) -> str:
     return base64.b64encode(json.dumps(obj).encode()).decode()
 
 
-def code(wire: WireRequest, server_time: int = NONCE, replay: ReplayStore | None = None) -> int | None:
+def code(wire: HttpRequest, server_time: int = NONCE, replay: ReplayStore | None = None) -> int | None:
     rejection = rejection_of(verify, wire, KEY, server_time, replay)
     return rejection.code if rejection else None
 
 
-def seed_wire() -> WireRequest:
-    return WireRequest("GET", SEED["url"], tuple(SEED["headers"].items()), None)
+def seed_wire() -> HttpRequest:
+    return HttpRequest.from_text("GET", SEED["url"], tuple(SEED["headers"].items()), None)
 
 
 def test_seed_shaped_request_is_accepted() -> None:
@@ -71,7 +72,7 @@ def test_a_get_query_param_with_another_value_in_the_payload_is_2014() -> None:
 def test_a_post_body_that_differs_from_the_payload_is_2014() -> None:
     payload = encoded({"market": "btctwd", "nonce": NONCE, "path": "/api/v2/orders"})
     wire = wire_with(payload, "https://max-api.maicoin.com/api/v2/orders")
-    posted = WireRequest("POST", wire.url, wire.headers, '{"market":"ethtwd","nonce":1700000000000}')
+    posted = HttpRequest.from_text("POST", wire.target, wire.headers, '{"market":"ethtwd","nonce":1700000000000}')
     assert code(posted) == 2014
 
 
@@ -83,7 +84,7 @@ def test_rejections_are_401_with_max_error_body() -> None:
 
 def test_the_urlsafe_payload_of_the_acceptable_vector_is_not_decoded_by_the_strict_verifier() -> None:
     wire = vector_named("max-v2-0012").expected["wire"]
-    assert code(WireRequest("POST", wire["url"], tuple(wire["headers"].items()), wire["body"])) == 2015
+    assert code(HttpRequest.from_text("POST", wire["url"], tuple(wire["headers"].items()), wire["body"])) == 2015
 
 
 def test_a_post_with_a_query_parameter_the_payload_lacks_is_2014() -> None:
@@ -91,8 +92,8 @@ def test_a_post_with_a_query_parameter_the_payload_lacks_is_2014() -> None:
     body = '{"market":"btctwd","nonce":1700000000000}'
     payload = encoded({"market": "btctwd", "nonce": NONCE, "path": "/api/v2/orders"})
     wire = wire_with(payload, "https://max-api.maicoin.com/api/v2/orders")
-    assert code(WireRequest("POST", wire.url, wire.headers, body)) is None
-    assert code(WireRequest("POST", wire.url + "?side=sell", wire.headers, body)) == 2014
+    assert code(HttpRequest.from_text("POST", wire.target, wire.headers, body)) is None
+    assert code(HttpRequest.from_text("POST", wire.target + "?side=sell", wire.headers, body)) == 2014
 
 
 def test_a_nonce_used_twice_by_one_key_is_2006() -> None:

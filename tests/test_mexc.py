@@ -7,8 +7,9 @@ from dataclasses import replace
 import pytest
 from server_side import verdict_of
 
+from signing.http import HttpRequest
 from signing.mexc_futures import verify as verify_futures
-from signing.model import Request, WireRequest, request_from_mapping
+from signing.model import Request, request_from_mapping
 from signing.registry import sign
 
 CLOCK = 1700000000000
@@ -25,7 +26,7 @@ def futures(method: str = "GET", **fields: object) -> Request:
     return request_from_mapping(data | fields)
 
 
-def with_recv_window(wire: WireRequest, value: str) -> WireRequest:
+def with_recv_window(wire: HttpRequest, value: str) -> HttpRequest:
     return replace(wire, headers=(*(pair for pair in wire.headers if pair[0] != "Recv-Window"), ("Recv-Window", value)))
 
 
@@ -48,6 +49,6 @@ def test_a_post_with_a_query_string_the_signature_does_not_cover_is_refused() ->
     request = futures("POST", body={"json_text": '{"symbol":"BTC_USDT"}'})
     signed = sign(request)
     assert verdict_of(verify_futures, signed.wire, request.credentials, CLOCK).accepted
-    extra = replace(signed.wire, url=signed.wire.url + "?symbol=ETH_USDT")
+    extra = replace(signed.wire, target=signed.wire.target + "?symbol=ETH_USDT")
     verdict = verdict_of(verify_futures, extra, request.credentials, CLOCK)
     assert verdict.rejection is not None and (verdict.rejection.code, verdict.step) == (602, "consistency")

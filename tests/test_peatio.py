@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from server_side import rejection_of
 
-from signing.model import Credentials, WireRequest
+from signing.http import HttpRequest
+from signing.model import Credentials
 from signing.peatio import verify
 from signing.rails import cgi_escape, rack_params, ruby_to_i, to_query, uri_unescape
 from signing.server import MemoryReplayStore, ReplayStore
@@ -20,12 +21,12 @@ DOC = vector_named("peatio-v2-0001").expected["wire"]
 SIGNED_AT = 123456789
 
 
-def doc_wire(url: str = DOC["url"]) -> WireRequest:
-    return WireRequest("GET", url, (), None)
+def doc_wire(url: str = DOC["url"]) -> HttpRequest:
+    return HttpRequest.from_text("GET", url, (), None)
 
 
 def code(
-    wire: WireRequest, server_time: int = SIGNED_AT, credentials: Credentials = KEY, replay: ReplayStore | None = None
+    wire: HttpRequest, server_time: int = SIGNED_AT, credentials: Credentials = KEY, replay: ReplayStore | None = None
 ) -> int | None:
     rejection = rejection_of(verify, wire, credentials, server_time, replay)
     return rejection.code if rejection else None

@@ -11,6 +11,7 @@ import base64
 import json
 import random
 import string
+from dataclasses import replace
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -19,7 +20,8 @@ from hypothesis import strategies as st
 from server_side import rejection_of
 
 from signing import maicoin, peatio
-from signing.model import Credentials, Signed, SigningError, WireRequest, request_from_mapping
+from signing.http import HttpRequest
+from signing.model import Credentials, Signed, SigningError, request_from_mapping
 from signing.registry import sign
 
 NONCE = 1700000000000
@@ -73,9 +75,9 @@ def grouped_query(url: str) -> dict[str, object]:
     return result
 
 
-def tampered_url(wire: WireRequest, old: str, new: str) -> WireRequest:
-    assert old in wire.url
-    return WireRequest(wire.method, wire.url.replace(old, new, 1), wire.headers, wire.body)
+def tampered_url(wire: HttpRequest, old: str, new: str) -> HttpRequest:
+    assert old in wire.target
+    return replace(wire, target=wire.target.replace(old, new, 1))
 
 
 # --- Peatio ---------------------------------------------------------------------------
@@ -146,8 +148,8 @@ def test_max_post_payload_is_the_body_plus_path(params: dict[str, object]) -> No
 def test_max_get_query_and_payload_always_agree(params: dict[str, str], array: list[str], slots: list[int]) -> None:
     signed = max_get(with_array(list(params.items()), array, slots))
     decoded = json.loads(base64.b64decode(signed.stages.payload or "", validate=True))
-    assert decoded.pop("path") == urlsplit(signed.wire.url).path
-    assert grouped_query(signed.wire.url) == {key: str(value) if key == "nonce" else value for key, value in decoded.items()}
+    assert decoded.pop("path") == urlsplit(signed.wire.target).path
+    assert grouped_query(signed.wire.target) == {key: str(value) if key == "nonce" else value for key, value in decoded.items()}
 
 
 @given(scalars, st.sampled_from(["compact", "python", "sorted"]))

@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 from server_side import rejection_of
 
 from signing.encoding import percent_encode
+from signing.http import HttpRequest
 from signing.mexc_futures import verify as verify_futures
 from signing.mexc_spot import verify as verify_spot
-from signing.model import Request, Signed, WireRequest, request_from_mapping
+from signing.model import Request, Signed, request_from_mapping
 from signing.registry import sign
 
 SPOT_KEY = {"api_key": "mx0aBYs33eIilxBWC5", "secret": "45d0b3c26f2644f19bfb98b07741b2f5"}
@@ -134,8 +135,8 @@ def test_the_futures_verifier_accepts_every_signed_get(pairs: list[tuple[str, st
 def test_changing_a_sent_value_breaks_the_spot_signature(pairs: list[tuple[str, str]], value: str, replacement: str) -> None:
     assume(value != replacement)
     request, signed = spot([], [("memo9", value), *with_timestamp(pairs)])
-    body = (signed.wire.body or "").replace(f"memo9={hand_encoded(value)}", f"memo9={hand_encoded(replacement)}", 1)
-    tampered = WireRequest(signed.wire.method, signed.wire.url, signed.wire.headers, body)
+    body = (signed.wire.text or "").replace(f"memo9={hand_encoded(value)}", f"memo9={hand_encoded(replacement)}", 1)
+    tampered = HttpRequest.from_text(signed.wire.method, signed.wire.target, signed.wire.headers, body)
     rejection = rejection_of(verify_spot, tampered, request.credentials, CLOCK)
     assert rejection is not None and rejection.code == 700002
 
@@ -145,6 +146,6 @@ def test_a_request_time_other_than_the_signed_one_breaks_the_futures_signature(p
     request, signed = futures_get(pairs)
     later = str(CLOCK + 1)
     headers = tuple((name, later if name == "Request-Time" else value) for name, value in signed.wire.headers)
-    moved = WireRequest(signed.wire.method, signed.wire.url, headers, None)
+    moved = HttpRequest.from_text(signed.wire.method, signed.wire.target, headers, None)
     rejection = rejection_of(verify_futures, moved, request.credentials, CLOCK)
     assert rejection is not None and rejection.code == 602

@@ -12,6 +12,7 @@ from conftest import vectors_of
 pytest_plugins = ["pytester"]
 
 SIGNER = '''
+from sigvec.codec import wire_to_mapping
 from signing.model import request_from_mapping
 from signing.registry import sign
 
@@ -20,7 +21,7 @@ SIGVEC_IMPLEMENTATION = {"name": "mysigner", "language": "python", "schemes": ["
 
 def sign_for_sigvec(data):
     signed = sign(request_from_mapping(data))
-    return {"wire": signed.wire.to_mapping(), "stages": signed.stages.to_mapping()}
+    return {"wire": wire_to_mapping(signed.wire), "stages": signed.stages.to_mapping()}
 
 
 def garbled(data):

@@ -12,17 +12,8 @@ import pytest
 from conftest import REPO, repo_corpus, repo_vectors, require_tool, vector_param
 
 from signing import registry
-from signing.model import (
-    STAGE_NAMES,
-    Received,
-    Rejection,
-    Request,
-    Signed,
-    SigningError,
-    Stages,
-    WireRequest,
-    request_from_mapping,
-)
+from signing.http import HttpRequest
+from signing.model import STAGE_NAMES, Rejection, Request, Signed, SigningError, Stages, request_from_mapping
 from signing.registry import SCHEMES, Algorithm, Carrier, Scheme, register, scheme_table
 from signing.server import STEPS, ServerContext, Verdict, accept, reject, signatures_match, sole_header
 from sigvec.check import check_vector
@@ -100,16 +91,16 @@ def toy_sign(request: Request) -> Signed:
         ("TOY-TIMESTAMP", timestamp),
         ("TOY-PASSPHRASE", request.credentials.passphrase),
     )
-    wire = WireRequest(request.method, TOY_BASE_URL + request.path, headers)
+    wire = HttpRequest.from_text(request.method, TOY_BASE_URL + request.path, headers)
     return Signed(Stages(string_to_sign=message, signature=sig), wire)
 
 
-def toy_verify(received: Received, context: ServerContext) -> Verdict:
+def toy_verify(received: HttpRequest, context: ServerContext) -> Verdict:
     """Key, then signature; toy has no window, and the passphrase is checked by its account service, not here."""
     secret = context.keys.secret(sole_header(received, "TOY-KEY") or "")
     if secret is None:
         return reject(toy_rejection(401), "key")
-    message = toy_string_to_sign(sole_header(received, "TOY-TIMESTAMP") or "", received.method, received.target, "")
+    message = toy_string_to_sign(sole_header(received, "TOY-TIMESTAMP") or "", received.method, received.origin, "")
     stages = Stages(string_to_sign=message, signature=toy_signature(secret, message))
     if not signatures_match(sole_header(received, "TOY-SIGN"), stages.signature):
         return reject(toy_rejection(403), "signature", stages)

@@ -13,30 +13,33 @@ import requests
 from conftest import repo_corpus, repo_vectors, vector_param
 from serve_clients import SENDERS, send_requests
 
-from signing.model import Received, received_from_wire
+from signing.http import HttpRequest
 from signing.registry import SCHEMES, verify
 from signing.server import MemoryReplayStore, ServerContext
+from sigvec.codec import wire_from_mapping
 from sigvec.corpus import Vector
+from sigvec.diagnose.examples import Examples
 from sigvec.serve import Clock, MockExchange, Settings
 from sigvec.serve.state import corpus_keys, key_stores
-from sigvec.wire import wire_from_mapping
 
 VALID = [vector for vector in repo_vectors() if vector.result == "valid"]
+
+EXAMPLES = Examples.of(repo_vectors())
 
 
 @pytest.fixture
 def server() -> Iterator[MockExchange]:
     """A fresh server (fresh replay store) trusting each request's own clock, as the vectors' clocks are pinned."""
-    with MockExchange(Settings(test_keys=corpus_keys(repo_corpus()), clock=Clock("request"))) as running:
+    with MockExchange(Settings(examples=EXAMPLES, test_keys=corpus_keys(repo_corpus()), clock=Clock("request"))) as running:
         yield running
 
 
-def received_of(vector_id: str) -> Received:
+def received_of(vector_id: str) -> HttpRequest:
     vector = next(vector for vector in repo_vectors() if vector.id == vector_id)
-    return received_from_wire(wire_from_mapping(vector.expected["wire"]))
+    return wire_from_mapping(vector.expected["wire"])
 
 
-def one_byte_changed(received: Received, scheme: str) -> Received:
+def one_byte_changed(received: HttpRequest, scheme: str) -> HttpRequest:
     """`received` with one byte changed: the last of the query, else of the body, else of the clock header."""
 
     def changed(text: str) -> str:
@@ -44,7 +47,7 @@ def one_byte_changed(received: Received, scheme: str) -> Received:
         return text[:-1] + (str((int(last) + 1) % 10) if last.isdigit() else ("x" if last != "x" else "y"))
 
     if received.query:
-        return replace(received, query=changed(received.query))
+        return received.with_origin(query=changed(received.query))
     if received.body:
         return replace(received, body=changed(received.body.decode("latin-1")).encode("latin-1"))
     clock = SCHEMES[scheme].clock.name
@@ -52,7 +55,7 @@ def one_byte_changed(received: Received, scheme: str) -> Received:
     return replace(received, headers=headers)
 
 
-def offline_verdict_code(received: Received, scheme: str) -> tuple[int, str]:
+def offline_verdict_code(received: HttpRequest, scheme: str) -> tuple[int, str]:
     """What `signing.registry.verify` answers in-process for `received`: the native status and body."""
     now = Clock("request").now_ms(received, scheme)
     keys = key_stores(corpus_keys(repo_corpus()), {})[scheme]
@@ -64,7 +67,7 @@ def offline_verdict_code(received: Received, scheme: str) -> tuple[int, str]:
 @pytest.mark.parametrize("client", sorted(SENDERS))
 @pytest.mark.parametrize("vector", [vector_param(vector) for vector in VALID])
 def test_a_valid_vector_sent_by_a_real_client_is_accepted(server: MockExchange, client: str, vector: Vector) -> None:
-    received = received_from_wire(wire_from_mapping(vector.expected["wire"]))
+    received = wire_from_mapping(vector.expected["wire"])
     scheme: str = vector.scheme
     reply = SENDERS[client](server.base_url(scheme), received)
     (arrived,) = server.drain()
@@ -75,7 +78,7 @@ def test_a_valid_vector_sent_by_a_real_client_is_accepted(server: MockExchange, 
 @pytest.mark.parametrize("vector", [vector_param(vector) for vector in VALID])
 def test_a_single_byte_change_is_rejected_with_the_native_answer(server: MockExchange, vector: Vector) -> None:
     scheme: str = vector.scheme
-    changed = one_byte_changed(received_from_wire(wire_from_mapping(vector.expected["wire"])), scheme)
+    changed = one_byte_changed(wire_from_mapping(vector.expected["wire"]), scheme)
     reply = send_requests(server.base_url(scheme), changed)
     assert (reply.status, reply.body) == offline_verdict_code(changed, scheme)
     assert reply.diagnosis
@@ -95,7 +98,7 @@ def test_plus_sent_where_percent_20_was_signed_is_rejected_and_diagnosed(server:
     """CoinEx v2 signs the request target as sent: `remark=rent%20for%20May` signed, `rent+for+May` sent."""
     signed = received_of("coinex-v2-0009")
     assert "%20" in signed.query
-    sent = replace(signed, query=signed.query.replace("%20", "+"))
+    sent = signed.with_origin(query=signed.query.replace("%20", "+"))
     reply = send_requests(server.base_url("coinex-v2"), sent)
     assert reply.body == '{"code":4006,"data":{},"message":"signature verification failed"}'
     assert reply.diagnosis is not None
@@ -107,7 +110,7 @@ def test_plus_sent_where_percent_20_was_signed_is_rejected_and_diagnosed(server:
 def test_a_client_whose_http_library_re_encodes_after_signing_is_caught(server: MockExchange) -> None:
     """Signed `remark=rent%20for%20May` (coinex-v2-0009), then handed to requests as `params`: it sends `+`."""
     vector = next(vector for vector in repo_vectors() if vector.id == "coinex-v2-0009")
-    signed = received_from_wire(wire_from_mapping(vector.expected["wire"]))
+    signed = wire_from_mapping(vector.expected["wire"])
     response = requests.get(server.base_url("coinex-v2") + signed.path, params=vector.input["query"],
                             headers=dict(signed.headers), timeout=10)
     (arrived,) = server.drain()
@@ -118,19 +121,19 @@ def test_a_client_whose_http_library_re_encodes_after_signing_is_caught(server: 
 
 def test_the_diagnosis_header_names_the_deciding_check(server: MockExchange) -> None:
     signed = received_of("coinex-v2-0009")
-    reply = send_requests(server.base_url("coinex-v2"), replace(signed, query=signed.query + "x"))
+    reply = send_requests(server.base_url("coinex-v2"), signed.with_origin(query=signed.query + "x"))
     (arrived,) = server.drain()
     assert arrived.verdict is not None
     assert reply.diagnosis == arrived.diagnosis
     assert reply.diagnosis is not None and str(arrived.verdict.step) in reply.diagnosis
 
 
-def send_raw(base_url: str, received: Received) -> int:
+def send_raw(base_url: str, received: HttpRequest) -> int:
     """http.client, which sends the target, each header (duplicates too) and the body exactly as given."""
     authority, _, prefix = base_url.removeprefix("http://").partition("/")
     connection = http.client.HTTPConnection(authority, timeout=10)
     try:
-        connection.putrequest(received.method, f"/{prefix}{received.target}" if prefix else received.target,
+        connection.putrequest(received.method, f"/{prefix}{received.origin}" if prefix else received.origin,
                               skip_accept_encoding=True)
         for name, value in received.headers:
             connection.putheader(name, value)
@@ -145,11 +148,11 @@ def send_raw(base_url: str, received: Received) -> int:
 
 @pytest.mark.parametrize("vector", [vector_param(vector) for vector in VALID])
 def test_the_verifier_sees_the_target_and_body_bytes_exactly_as_sent(server: MockExchange, vector: Vector) -> None:
-    received = received_from_wire(wire_from_mapping(vector.expected["wire"]))
+    received = wire_from_mapping(vector.expected["wire"])
     send_raw(server.base_url(vector.scheme), received)
     (arrived,) = server.drain()
-    assert (arrived.received.method, arrived.received.target, arrived.received.body) == (
-        received.method, received.target, received.body
+    assert (arrived.received.method, arrived.received.origin, arrived.received.body) == (
+        received.method, received.origin, received.body
     )
 
 
@@ -163,7 +166,7 @@ def test_duplicate_headers_arrive_in_order(server: MockExchange) -> None:
 def test_a_compressed_body_reaches_the_verifier_as_the_bytes_sent(server: MockExchange) -> None:
     """The framework does not decompress: a body's Content-Encoding is the client's business, and its bytes are signed."""
     compressed = gzip.compress(b'{"market":"btctwd","nonce":1700000000000}')
-    sent = Received("POST", "/api/v2/orders", headers=(("Content-Encoding", "gzip"),), body=compressed)
+    sent = HttpRequest("POST", "/api/v2/orders", headers=(("Content-Encoding", "gzip"),), body=compressed)
     send_raw(server.base_url("max-v2"), sent)
     (arrived,) = server.drain()
     assert arrived.received.body == compressed
@@ -183,8 +186,8 @@ def test_an_accepted_request_gets_the_exchanges_own_shape(method: str, path: str
                       query=params if method == "GET" else (), body=FormBody(params) if method == "POST" else None,
                       timestamp=1700000000000, nonce="1700000000000")
     wire = sign(request).wire
-    with MockExchange(Settings(test_keys=corpus_keys(repo_corpus()), clock=Clock("request"))) as running:
-        reply = send_requests(running.base_url("peatio-v2"), received_from_wire(wire))
+    with MockExchange(Settings(examples=EXAMPLES, test_keys=corpus_keys(repo_corpus()), clock=Clock("request"))) as running:
+        reply = send_requests(running.base_url("peatio-v2"), wire)
     body = json.loads(reply.body)
     assert reply.status == expected_status
     if path.endswith("members/me"):
@@ -196,13 +199,14 @@ def test_an_accepted_request_gets_the_exchanges_own_shape(method: str, path: str
 
 
 def test_a_path_naming_no_scheme_gets_sigvecs_own_404_listing_the_schemes(server: MockExchange) -> None:
-    reply = send_requests(server.base_url("max-v2").rsplit("/", 1)[0], Received("GET", "/api/v3/account"))
+    reply = send_requests(server.base_url("max-v2").rsplit("/", 1)[0], HttpRequest("GET", "/api/v3/account"))
     assert reply.status == 404
     assert set(SCHEMES) <= set(json.loads(reply.body)["schemes"])
 
 
 def test_a_scheme_port_serves_the_scheme_unprefixed() -> None:
-    with MockExchange(Settings(test_keys=corpus_keys(repo_corpus()), clock=Clock("request"), scheme_ports=True)) as running:
+    settings = Settings(examples=EXAMPLES, test_keys=corpus_keys(repo_corpus()), clock=Clock("request"), scheme_ports=True)
+    with MockExchange(settings) as running:
         base = running.base_url("max-v2")
         reply = send_requests(base, received_of("max-v2-0001"))
         (arrived,) = running.drain()

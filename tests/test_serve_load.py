@@ -14,17 +14,18 @@ import pytest
 from conftest import repo_corpus, repo_vectors
 from yarl import URL
 
-from signing.model import Credentials, Received, Request, received_from_wire
+from signing.http import HttpRequest
+from signing.model import Credentials, Request
 from signing.registry import sign
+from sigvec.codec import wire_from_mapping
 from sigvec.serve import Clock, MockExchange, Settings
 from sigvec.serve.state import corpus_keys
-from sigvec.wire import wire_from_mapping
 
 TOTAL = 10_000
 CONNECTIONS = 50
 REPLAY_BOUND = 2_000
 VALID = [
-    (vector.scheme, received_from_wire(wire_from_mapping(vector.expected["wire"])))
+    (vector.scheme, wire_from_mapping(vector.expected["wire"]))
     for vector in repo_vectors()
     if vector.result == "valid"
 ]
@@ -40,15 +41,15 @@ def server() -> Iterator[MockExchange]:
         yield running
 
 
-def fresh_max_request(nonce: int) -> Received:
+def fresh_max_request(nonce: int) -> HttpRequest:
     """A MAX request signed now with its own nonce, so the replay store fills with distinct entries."""
     secret = corpus_keys(repo_corpus())["max-v2"]["xxx"]
     request = Request("max-v2", "GET", "/api/v2/members/me", Credentials("xxx", secret),
                       query=(("nonce", str(nonce)),), timestamp=nonce)
-    return received_from_wire(sign(request).wire)
+    return sign(request).wire
 
 
-def mixed_request(index: int, rng: random.Random) -> tuple[str, Received]:
+def mixed_request(index: int, rng: random.Random) -> tuple[str, HttpRequest]:
     """Valid vectors, fresh MAX requests, one-byte changes, and garbage targets, headers and bodies."""
     kind = index % 4
     if kind == 0:
@@ -57,13 +58,13 @@ def mixed_request(index: int, rng: random.Random) -> tuple[str, Received]:
         return "max-v2", fresh_max_request(1_700_000_000_000 + index)
     scheme, received = VALID[rng.randrange(len(VALID))]
     if kind == 2:
-        return scheme, replace(received, query=received.query + "0", body=received.body[:-1])
+        return scheme, replace(received.with_origin(query=received.query + "0"), body=received.body[:-1])
     garbage = rng.randbytes(rng.randrange(0, 200))
     junk = garbage.hex()
-    return scheme, Received(rng.choice(["GET", "POST", "DELETE"]), f"/{junk[:40]}", junk[40:60], (("X-Junk", junk),), garbage)
+    return scheme, HttpRequest(rng.choice(["GET", "POST", "DELETE"]), f"/{junk[:40]}?{junk[40:60]}", (("X-Junk", junk),), garbage)
 
 
-async def send_all(server: MockExchange, requests: list[tuple[str, Received]]) -> Counter[int]:
+async def send_all(server: MockExchange, requests: list[tuple[str, HttpRequest]]) -> Counter[int]:
     statuses: Counter[int] = Counter()
     connector = aiohttp.TCPConnector(limit=CONNECTIONS)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
@@ -71,7 +72,7 @@ async def send_all(server: MockExchange, requests: list[tuple[str, Received]]) -
 
         async def worker() -> None:
             for scheme, received in queue:
-                url = URL(server.base_url(scheme) + received.target, encoded=True)
+                url = URL(server.base_url(scheme) + received.origin, encoded=True)
                 async with session.request(received.method, url, headers=list(received.headers),
                                            data=received.body or None) as response:
                     await response.read()
@@ -134,7 +135,7 @@ async def with_a_normal_client(server: MockExchange, fault: asyncio.Future[tuple
     await asyncio.sleep(0.2)
     started = time.monotonic()
     async with aiohttp.ClientSession() as session:
-        url = URL(server.base_url(scheme) + received.target, encoded=True)
+        url = URL(server.base_url(scheme) + received.origin, encoded=True)
         async with session.request(received.method, url, headers=list(received.headers), data=received.body or None) as reply:
             await reply.read()
     normal = time.monotonic() - started

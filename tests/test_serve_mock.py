@@ -8,7 +8,8 @@ import threading
 from conftest import vector_named
 from serve_clients import send_requests
 
-from signing.model import Received, received_from_wire, request_from_mapping
+from signing.http import HttpRequest
+from signing.model import request_from_mapping
 from signing.registry import sign
 from signing.server import ServerContext, StaticKeys
 from sigvec.serve import MockExchange
@@ -16,9 +17,9 @@ from sigvec.serve import MockExchange
 
 def test_drain_returns_every_request_since_the_last_call_in_arrival_order(sigvec_server: MockExchange) -> None:
     for number in range(3):
-        send_requests(sigvec_server.base_url("max-v2"), Received("GET", f"/api/v2/members/me?n={number}"))
+        send_requests(sigvec_server.base_url("max-v2"), HttpRequest("GET", f"/api/v2/members/me?n={number}"))
     first = sigvec_server.drain()
-    send_requests(sigvec_server.base_url("peatio-v2"), Received("GET", "/api/v2/members/me?n=3"))
+    send_requests(sigvec_server.base_url("peatio-v2"), HttpRequest("GET", "/api/v2/members/me?n=3"))
     second = sigvec_server.drain()
     assert [(exchange.scheme, exchange.received.query) for exchange in first] == [("max-v2", f"n={n}") for n in range(3)]
     assert [(exchange.scheme, exchange.received.query) for exchange in second] == [("peatio-v2", "n=3")]
@@ -32,7 +33,7 @@ def test_the_fixture_listens_on_an_ephemeral_loopback_port(sigvec_server: MockEx
 
 
 def test_a_drained_exchange_carries_the_native_answer_and_the_diagnosis(sigvec_server: MockExchange) -> None:
-    reply = send_requests(sigvec_server.base_url("bitunix"), Received("GET", "/api/v1/futures/account"))
+    reply = send_requests(sigvec_server.base_url("bitunix"), HttpRequest("GET", "/api/v1/futures/account"))
     (exchange,) = sigvec_server.drain()
     assert (exchange.status, exchange.body, exchange.diagnosis) == (reply.status, reply.body, reply.diagnosis)
     assert exchange.verdict is not None and exchange.verdict.rejection is not None
@@ -44,12 +45,12 @@ def test_a_malformed_request_line_gets_the_frameworks_400_and_the_server_keeps_s
         connection.sendall(b"NOT AN HTTP REQUEST\r\n\r\n")
         answer = connection.recv(100)
     assert answer.split(b"\r\n")[0].split(b" ")[1] == b"400"
-    assert send_requests(sigvec_server.base_url("max-v2"), Received("GET", "/api/v2/members/me")).status == 401
+    assert send_requests(sigvec_server.base_url("max-v2"), HttpRequest("GET", "/api/v2/members/me")).status == 401
     assert sigvec_server.errors == 0
 
 
-def reference_request(vector_id: str) -> Received:
-    return received_from_wire(sign(request_from_mapping(vector_named(vector_id).input)).wire)
+def reference_request(vector_id: str) -> HttpRequest:
+    return sign(request_from_mapping(vector_named(vector_id).input)).wire
 
 
 def test_a_pinned_scheme_is_answered_as_the_pinned_server_state(sigvec_server: MockExchange) -> None:
@@ -72,7 +73,7 @@ def test_pinning_one_scheme_leaves_the_others_on_the_servers_own_clock(sigvec_se
 
 
 def test_drain_can_wait_for_a_request_still_on_its_way(sigvec_server: MockExchange) -> None:
-    late = threading.Timer(0.3, send_requests, (sigvec_server.base_url("max-v2"), Received("GET", "/api/v2/members/me")))
+    late = threading.Timer(0.3, send_requests, (sigvec_server.base_url("max-v2"), HttpRequest("GET", "/api/v2/members/me")))
     late.start()
     try:
         assert [exchange.received.path for exchange in sigvec_server.drain(wait=10)] == ["/api/v2/members/me"]

@@ -15,9 +15,8 @@ import pytest
 import requests
 from conftest import repo_corpus, repo_vectors
 
-from signing.model import received_from_wire
+from sigvec.codec import wire_from_mapping
 from sigvec.serve.state import corpus_keys
-from sigvec.wire import wire_from_mapping
 
 
 def start(tmp_path: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
@@ -34,11 +33,11 @@ def start(tmp_path: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
 
 def keep_sending(address: str, stop: threading.Event, answered: list[int]) -> None:
     """Send a MAX request over and over on one connection until the server goes away; note each answer's status."""
-    received = received_from_wire(wire_from_mapping(next(v for v in repo_vectors() if v.id == "max-v2-0001").expected["wire"]))
+    received = wire_from_mapping(next(v for v in repo_vectors() if v.id == "max-v2-0001").expected["wire"])
     with requests.Session() as session:
         while not stop.is_set():
             try:
-                response = session.get(f"{address}/max-v2{received.target}", headers=dict(received.headers), timeout=5)
+                response = session.get(f"{address}/max-v2{received.origin}", headers=dict(received.headers), timeout=5)
             except requests.RequestException:
                 return
             answered.append(response.status_code)
@@ -93,10 +92,10 @@ def test_no_test_secret_appears_in_the_record(tmp_path: Path) -> None:
     try:
         for vector in repo_vectors():
             if vector.result == "valid":
-                received = received_from_wire(wire_from_mapping(vector.expected["wire"]))
+                received = wire_from_mapping(vector.expected["wire"])
                 prepared = requests.Request(received.method, address, headers=dict(received.headers),
                                             data=received.body or None).prepare()
-                prepared.url = f"{address}/{vector.scheme}{received.target}"
+                prepared.url = f"{address}/{vector.scheme}{received.origin}"
                 with requests.Session() as session:
                     session.send(prepared, timeout=5)
     finally:

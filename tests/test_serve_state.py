@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import repo_corpus
 
-from signing.model import Received
+from signing.http import HttpRequest
 from signing.registry import SCHEMES
 from sigvec.serve.answers import load_answers
 from sigvec.serve.service import settings_from
@@ -15,29 +15,29 @@ from sigvec.serve.state import Clock, ServeError, clock_from_text, corpus_keys, 
 
 
 def test_the_request_clock_reads_a_header_carrier() -> None:
-    received = Received("GET", "/v2/spot/order", headers=(("X-COINEX-TIMESTAMP", "1700000000123"),))
+    received = HttpRequest("GET", "/v2/spot/order", headers=(("X-COINEX-TIMESTAMP", "1700000000123"),))
     assert Clock("request").now_ms(received, "coinex-v2") == 1700000000123
 
 
 def test_the_request_clock_reads_a_param_carrier_from_the_query_or_the_form_body() -> None:
-    in_query = Received("GET", "/api/v3/account", query="recvWindow=5000&timestamp=1700000000001")
-    in_body = Received("POST", "/api/v3/order", body=b"symbol=BTCUSDT&timestamp=1700000000002")
+    in_query = HttpRequest("GET", "/api/v3/account?recvWindow=5000&timestamp=1700000000001")
+    in_body = HttpRequest("POST", "/api/v3/order", body=b"symbol=BTCUSDT&timestamp=1700000000002")
     assert Clock("request").now_ms(in_query, "mexc-spot-v3") == 1700000000001
     assert Clock("request").now_ms(in_body, "mexc-spot-v3") == 1700000000002
 
 
 def test_the_request_clock_reads_a_payload_carrier_from_the_json_body() -> None:
-    received = Received("POST", "/api/v2/orders", body=b'{"market":"btctwd","nonce":1700000000003}')
+    received = HttpRequest("POST", "/api/v2/orders", body=b'{"market":"btctwd","nonce":1700000000003}')
     assert Clock("request").now_ms(received, "max-v2") == 1700000000003
 
 
 def test_the_request_clock_falls_back_to_real_time_when_the_request_carries_no_whole_number() -> None:
-    received = Received("GET", "/api/v3/account", query="timestamp=17e11")
+    received = HttpRequest("GET", "/api/v3/account?timestamp=17e11")
     assert Clock("request").now_ms(received, "mexc-spot-v3") > 1_700_000_000_000
 
 
 def test_a_fixed_clock_ignores_the_request() -> None:
-    received = Received("GET", "/api/v3/account", query="timestamp=1")
+    received = HttpRequest("GET", "/api/v3/account?timestamp=1")
     assert clock_from_text("fixed:1700000000000").now_ms(received, "mexc-spot-v3") == 1700000000000
 
 

@@ -8,7 +8,7 @@ import pytest
 from conftest import repo_vectors, vector_param
 from server_side import OTHER_KEYS, accepted_vector, signed_wire
 
-from signing.model import WireRequest, received_from_wire
+from signing.http import HttpRequest
 from signing.registry import SCHEMES, verify
 from signing.server import StaticKeys
 from sigvec.corpus import Vector
@@ -16,24 +16,24 @@ from sigvec.corpus import Vector
 VALID = [vector_param(vector) for vector in repo_vectors() if vector.result == "valid"]
 
 
-def at_host(wire: WireRequest, origin: str) -> WireRequest:
+def at_host(wire: HttpRequest, origin: str) -> HttpRequest:
     """The same request sent to another scheme, host and port."""
-    after_authority = wire.url.partition("://")[2]
+    after_authority = wire.target.partition("://")[2]
     target = after_authority[len(after_authority.split("/", 1)[0]) :]
-    return replace(wire, url=origin + target)
+    return replace(wire, target=origin + target)
 
 
 @pytest.mark.parametrize("vector", VALID)
 def test_every_scheme_accepts_its_valid_requests_sent_to_any_host(vector: Vector) -> None:
     wire, context = signed_wire(vector)
-    verdict = verify(received_from_wire(at_host(wire, "http://127.0.0.1:8080")), context, vector.scheme)
+    verdict = verify(at_host(wire, "http://127.0.0.1:8080"), context, vector.scheme)
     assert verdict.accepted, verdict.rejection
 
 
 @pytest.mark.parametrize("vector", VALID)
 def test_an_accepting_verdict_carries_the_servers_rebuilt_string_to_sign_and_signature(vector: Vector) -> None:
     wire, context = signed_wire(vector)
-    verdict = verify(received_from_wire(wire), context, vector.scheme)
+    verdict = verify(wire, context, vector.scheme)
     assert verdict.stages is not None
     assert (verdict.stages.string_to_sign, verdict.stages.signature) == (
         vector.expected["string_to_sign"],
@@ -45,7 +45,7 @@ def test_an_accepting_verdict_carries_the_servers_rebuilt_string_to_sign_and_sig
 def test_an_unknown_api_key_is_refused_at_the_key_step(scheme: str) -> None:
     vector = accepted_vector(scheme)
     wire, context = signed_wire(vector)
-    verdict = verify(received_from_wire(wire), replace(context, keys=StaticKeys(OTHER_KEYS)), scheme)
+    verdict = verify(wire, replace(context, keys=StaticKeys(OTHER_KEYS)), scheme)
     assert verdict.step == "key" and verdict.rejection is not None
 
 
@@ -55,9 +55,10 @@ def test_a_signature_one_hex_digit_off_is_refused_at_the_signature_step_with_the
     wire, context = signed_wire(vector)
     good = vector.expected["signature"]
     bad = good[:-1] + ("1" if good[-1] == "0" else "0")
-    tampered = replace(wire, url=wire.url.replace(good, bad), headers=tuple((k, v.replace(good, bad)) for k, v in wire.headers))
-    tampered = replace(tampered, body=tampered.body.replace(good, bad) if tampered.body else tampered.body)
-    verdict = verify(received_from_wire(tampered), context, scheme)
+    headers = tuple((k, v.replace(good, bad)) for k, v in wire.headers)
+    tampered = replace(wire, target=wire.target.replace(good, bad), headers=headers)
+    tampered = replace(tampered, body=tampered.body.replace(good.encode(), bad.encode()))
+    verdict = verify(tampered, context, scheme)
     assert verdict.step == "signature"
     assert verdict.stages is not None and verdict.stages.signature == good
 
@@ -65,9 +66,9 @@ def test_a_signature_one_hex_digit_off_is_refused_at_the_signature_step_with_the
 def test_bitunix_answers_10007_for_an_unknown_key_and_a_bad_signature_told_apart_by_step() -> None:
     vector = next(v for v in repo_vectors() if v.scheme == "bitunix" and v.result == "valid")
     wire, context = signed_wire(vector)
-    unknown = verify(received_from_wire(wire), replace(context, keys=StaticKeys(OTHER_KEYS)), "bitunix")
+    unknown = verify(wire, replace(context, keys=StaticKeys(OTHER_KEYS)), "bitunix")
     forged = replace(wire, headers=tuple((k, "0" * 64 if k == "sign" else v) for k, v in wire.headers))
-    bad = verify(received_from_wire(forged), context, "bitunix")
+    bad = verify(forged, context, "bitunix")
     assert unknown.rejection is not None and bad.rejection is not None
     assert (unknown.rejection.code, unknown.step) == (10007, "key")
     assert (bad.rejection.code, bad.step) == (10007, "signature")

@@ -8,7 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sigvec.wire import WireFormatError, received_from_http, received_from_mapping
+from signing.http import HttpRequest
+from sigvec.codec import wire_from_mapping, wire_to_mapping
+from sigvec.gate.protocol import read_sign_reply
+from sigvec.wire import WireFormatError, request_from_http
 
 HTTP_PIECES = st.sampled_from(
     [
@@ -38,7 +41,7 @@ HTTP_PIECES = st.sampled_from(
 @given(st.lists(st.one_of(HTTP_PIECES, st.binary(max_size=8)), max_size=30).map(b"".join))
 def test_raw_http_is_read_or_refused_with_a_wire_format_error(raw: bytes) -> None:
     with contextlib.suppress(WireFormatError):
-        received_from_http(raw)
+        request_from_http(raw)
 
 
 JSONISH = st.recursive(
@@ -63,7 +66,7 @@ JSONISH = st.recursive(
 )
 def test_the_json_wire_form_is_read_or_refused_with_a_wire_format_error(data: object) -> None:
     with contextlib.suppress(WireFormatError):
-        received_from_mapping(data)
+        wire_from_mapping(data)
 
 
 @pytest.mark.parametrize(
@@ -77,11 +80,36 @@ def test_the_json_wire_form_is_read_or_refused_with_a_wire_format_error(data: ob
 )
 def test_malformed_http_names_the_part(raw: bytes, field: str) -> None:
     with pytest.raises(WireFormatError) as refused:
-        received_from_http(raw)
+        request_from_http(raw)
     assert refused.value.field == field
 
 
 def test_a_lone_surrogate_in_a_header_is_refused_naming_it() -> None:
     with pytest.raises(WireFormatError) as refused:
-        received_from_mapping({"method": "GET", "url": "https://x/", "headers": [["A", "\ud800"]], "body": None})
-    assert refused.value.field == "wire.headers[0]"
+        wire_from_mapping({"method": "GET", "url": "https://x/", "headers": {"B": "b", "A": "\ud800"}, "body": None})
+    assert refused.value.field == "wire.headers[1]"
+
+
+PAIRS = {"method": "GET", "url": "https://x/", "headers": [["A", "1"], ["A", "2"]], "body": None}
+
+
+def test_the_wire_form_writes_headers_as_a_mapping_and_refuses_pairs_outside_the_protocol_edge() -> None:
+    with pytest.raises(WireFormatError) as refused:
+        wire_from_mapping(PAIRS)
+    assert refused.value.field == "wire.headers"
+
+
+def test_a_harness_reply_may_give_headers_as_pairs_which_keep_order_and_duplicates() -> None:
+    request = wire_from_mapping(PAIRS, header_pairs_allowed=True)
+    assert request.headers == (("A", "1"), ("A", "2"))
+    assert read_sign_reply({"seq": 1, "wire": PAIRS}, 1).wire == PAIRS
+
+
+def test_a_repeated_header_is_written_once_with_its_values_joined_in_order() -> None:
+    request = HttpRequest("GET", "https://x/", (("A", "1"), ("B", "b"), ("A", "2")))
+    assert wire_to_mapping(request)["headers"] == {"A": "1, 2", "B": "b"}
+
+
+def test_the_wire_form_reads_back_what_it_writes() -> None:
+    request = HttpRequest.from_text("POST", "https://x/p?q=1", (("A", "1"),), '{"a":1}')
+    assert wire_from_mapping(wire_to_mapping(request)) == request

@@ -20,14 +20,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from signing.model import Received, request_from_mapping
+from signing.http import HttpRequest
+from signing.model import request_from_mapping
 from signing.registry import scheme_named, verify
 from signing.server import ServerContext, StaticKeys
+from sigvec.codec import wire_from_mapping
 from sigvec.corpus import Vector, load_corpus
 from sigvec.diagnose import diagnose
 from sigvec.diagnose.examples import Examples
 from sigvec.diagnose.reference import signature_carrier
-from sigvec.wire import read_carrier, received_from_mapping
+from sigvec.wire import read_carrier
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_MS = 10.0
@@ -37,7 +39,7 @@ def median_ms(action: Callable[[], object], rounds: int, number: int) -> float:
     return statistics.median(timeit.timeit(action, number=number) / number for _ in range(rounds)) * 1000
 
 
-def timings(vector: Vector, received: Received, rounds: int, number: int, examples: Examples) -> tuple[float, float]:
+def timings(vector: Vector, received: HttpRequest, rounds: int, number: int, examples: Examples) -> tuple[float, float]:
     request = request_from_mapping(vector.input)
     context = ServerContext(vector.server_time or 0, StaticKeys({request.credentials.api_key: request.credentials.secret}))
     diagnosed = median_ms(lambda: diagnose(received, vector.scheme, context, request, examples=examples), rounds, number)
@@ -45,15 +47,14 @@ def timings(vector: Vector, received: Received, rounds: int, number: int, exampl
     return diagnosed, verified
 
 
-def forged(received: Received, scheme: str) -> Received | None:
+def forged(received: HttpRequest, scheme: str) -> HttpRequest | None:
     """`received` with its signature replaced by zeros, which no class reproduces; None when it carries none."""
     signature = read_carrier(received, signature_carrier(scheme_named(scheme)))
     if not signature:
         return None
     zeros = "0" * len(signature)
     return replace(
-        received,
-        query=received.query.replace(signature, zeros),
+        received.with_origin(query=received.query.replace(signature, zeros)),
         headers=tuple((name, zeros if value == signature else value) for name, value in received.headers),
         body=received.body.replace(signature.encode(), zeros.encode()),
     )
@@ -71,12 +72,12 @@ def main() -> None:
     print(f"{'vector':<28}{'diagnose (ms)':>15}{'verify (ms)':>13}{'ratio':>8}")
     worst = 0.0
     for vector in client_fault:
-        diagnosed, verified = timings(vector, received_from_mapping(vector.expected["wire"]), args.rounds, args.number, examples)
+        diagnosed, verified = timings(vector, wire_from_mapping(vector.expected["wire"]), args.rounds, args.number, examples)
         worst = max(worst, diagnosed)
         print(f"{vector.id:<28}{diagnosed:>15.3f}{verified:>13.3f}{diagnosed / verified:>8.1f}")
     slowest = (0.0, 0.0, "")
     for vector in corpus.vectors():
-        received = forged(received_from_mapping(vector.expected["wire"]), vector.scheme) if vector.result == "valid" else None
+        received = forged(wire_from_mapping(vector.expected["wire"]), vector.scheme) if vector.result == "valid" else None
         if received is not None:
             unexplained, verified = timings(vector, received, args.rounds, args.number, examples)
             slowest = max(slowest, (unexplained, verified, vector.id))

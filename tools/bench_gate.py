@@ -35,6 +35,7 @@ from typing import Any
 
 from signing.model import request_from_mapping
 from signing.registry import SCHEMES, sign
+from sigvec.codec import wire_to_mapping
 from sigvec.corpus import Vector, load_corpus
 from sigvec.gate.adapters import Adapter, InProcessAdapter
 from sigvec.gate.harness import SubprocessHarness
@@ -49,12 +50,12 @@ YARDSTICK = "one bare HMAC"
 
 def reference(data: Mapping[str, Any]) -> dict[str, Any]:
     signed = sign(request_from_mapping(data))
-    return {"wire": signed.wire.to_mapping(), "stages": signed.stages.to_mapping()}
+    return {"wire": wire_to_mapping(signed.wire), "stages": signed.stages.to_mapping()}
 
 
 def elsewhere(data: Mapping[str, Any]) -> dict[str, Any]:
     """The reference's request sent to another host: not byte-identical, so the verifier judges it."""
-    wire = sign(request_from_mapping(data)).wire.to_mapping()
+    wire = wire_to_mapping(sign(request_from_mapping(data)).wire)
     path = wire["url"].split("://", 1)[1].partition("/")
     return {**wire, "url": f"{OTHER_HOST}/{path[2]}"}
 

@@ -21,7 +21,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from signing.model import Received
+from signing.http import HttpRequest
 from signing.registry import verify
 from signing.server import MemoryReplayStore, ReplayStore, ServerContext, StaticKeys
 
@@ -29,21 +29,21 @@ NOW = 1_700_000_000_000
 KEY, SECRET = "bench-key", "bench-secret"
 
 
-def max_request(nonce: int) -> Received:
+def max_request(nonce: int) -> HttpRequest:
     payload = base64.b64encode(json.dumps({"nonce": nonce, "path": "/api/v2/members/me.json"}).encode()).decode()
     signature = hmac.new(SECRET.encode(), payload.encode(), hashlib.sha256).hexdigest()
     headers = (("X-MAX-ACCESSKEY", KEY), ("X-MAX-PAYLOAD", payload), ("X-MAX-SIGNATURE", signature))
-    return Received("GET", "/api/v2/members/me.json", f"nonce={nonce}", headers)
+    return HttpRequest("GET", f"/api/v2/members/me.json?nonce={nonce}", headers)
 
 
-def peatio_request(tonce: int) -> Received:
+def peatio_request(tonce: int) -> HttpRequest:
     query = f"access_key={KEY}&tonce={tonce}"
     message = f"GET|/api/v2/members/me.json|{query}"
     signature = hmac.new(SECRET.encode(), message.encode(), hashlib.sha256).hexdigest()
-    return Received("GET", "/api/v2/members/me.json", f"{query}&signature={signature}")
+    return HttpRequest("GET", f"/api/v2/members/me.json?{query}&signature={signature}")
 
 
-BUILDERS: dict[str, Callable[[int], Received]] = {"max-v2": max_request, "peatio-v2": peatio_request}
+BUILDERS: dict[str, Callable[[int], HttpRequest]] = {"max-v2": max_request, "peatio-v2": peatio_request}
 
 
 def filled(live: int) -> MemoryReplayStore:

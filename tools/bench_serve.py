@@ -29,7 +29,8 @@ import aiohttp
 from aiohttp import web
 from yarl import URL
 
-from signing.model import Received, received_from_wire, request_from_mapping
+from signing.http import HttpRequest
+from signing.model import request_from_mapping
 from signing.registry import sign
 from sigvec.corpus import load_corpus
 
@@ -85,7 +86,7 @@ def renewed(value: Any, old: set[str], new: int) -> Any:
     return value
 
 
-def fresh_requests(count: int) -> list[tuple[str, Received]]:
+def fresh_requests(count: int) -> list[tuple[str, HttpRequest]]:
     """`count` signed requests cycling through the valid vectors, each with its own timestamp and nonce.
 
     The server remembers nonces, so a repeated vector would be a replay; each
@@ -102,30 +103,30 @@ def fresh_requests(count: int) -> list[tuple[str, Received]]:
     for index in range(count):
         data, old = inputs[index % len(inputs)]
         request = request_from_mapping(renewed(data, old, FIRST_INSTANT + index))
-        requests.append((request.scheme, received_from_wire(sign(request).wire)))
+        requests.append((request.scheme, sign(request).wire))
     return requests
 
 
-def measure(address: str, pid: int, mix: list[tuple[str, Received]], connections: int) -> tuple[float, float]:
+def measure(address: str, pid: int, mix: list[tuple[str, HttpRequest]], connections: int) -> tuple[float, float]:
     """Wall-clock requests per second, and requests per second of the server's CPU time."""
     cpu_before = cpu_seconds(pid)
     wall = asyncio.run(requests_per_second(address, mix, connections))
     return wall, len(mix) / (cpu_seconds(pid) - cpu_before)
 
 
-async def requests_per_second(address: str, mix: list[tuple[str, Received]], connections: int) -> float:
+async def requests_per_second(address: str, mix: list[tuple[str, HttpRequest]], connections: int) -> float:
     """Send every request of the mix over `connections` connections; each must be accepted."""
     queue = iter(mix)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections)) as session:
 
         async def worker() -> None:
             for scheme, received in queue:
-                url = URL(f"{address}/{scheme}{received.target}", encoded=True)
+                url = URL(f"{address}/{scheme}{received.origin}", encoded=True)
                 async with session.request(received.method, url, headers=list(received.headers),
                                            data=received.body or None) as response:
                     await response.read()
                     if response.status >= 500 or "X-Sigvec-Diagnosis" in response.headers:
-                        raise RuntimeError(f"{scheme} {received.target}: {response.status} (expected acceptance)")
+                        raise RuntimeError(f"{scheme} {received.origin}: {response.status} (expected acceptance)")
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(connections)))

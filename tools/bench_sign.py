@@ -36,7 +36,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # `python tools/bench_sign.py` from a checkout, whether or not sigvec is installed
 
-from signing.model import FormBody, Signed, Stages, WireRequest  # noqa: E402
+from signing.http import HttpRequest  # noqa: E402
+from signing.model import FormBody, Signed, Stages  # noqa: E402
 from signing.registry import sign  # noqa: E402
 from sigvec.corpus import Vector, load_corpus  # noqa: E402
 
@@ -52,7 +53,7 @@ def bare_hmac(vector: Vector) -> Callable[[], str]:
 
 def least_signer(vector: Vector) -> Callable[[], Signed]:
     """The least a signer with this output model must do for a form-body vector: join the pairs with no encoding
-    and no check, one HMAC with its two `str.encode`, and build `Stages`, `WireRequest` and `Signed`. No rule is
+    and no check, one HMAC with its two `str.encode`, and build `Stages`, `HttpRequest` and `Signed`. No rule is
     applied, so its result is only right for text that needs no encoding; it measures a floor, not a signer."""
     request = vector.request
     assert isinstance(request.body, FormBody)
@@ -62,7 +63,7 @@ def least_signer(vector: Vector) -> Callable[[], Signed]:
         message = "&".join([f"{key}={value}" for key, value in pairs])
         sig = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
         stages = Stages(canonical_query="", string_to_sign=message, signature=sig)
-        return Signed(stages, WireRequest(request.method, url, (), f"{message}&signature={sig}"))
+        return Signed(stages, HttpRequest.from_text(request.method, url, (), f"{message}&signature={sig}"))
 
     return sign_at_least
 

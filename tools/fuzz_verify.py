@@ -32,11 +32,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from signing.model import Received, SigningError, received_from_wire, request_from_mapping
+from signing.http import HttpRequest
+from signing.model import SigningError, request_from_mapping
 from signing.registry import SCHEMES, sign, verify
 from signing.server import MemoryReplayStore, ServerContext, StaticKeys
+from sigvec.codec import wire_from_mapping
 from sigvec.corpus import Vector, load_corpus
-from sigvec.wire import wire_from_mapping
 
 REPO = Path(__file__).resolve().parents[1]
 MEGABYTE = 1 << 20
@@ -60,7 +61,7 @@ HUGE_BODIES: tuple[bytes, ...] = (b"x" * MEGABYTE, b"\xff" * MEGABYTE, ('{"a":"'
 @dataclass(frozen=True)
 class Case:
     scheme: str
-    received: Received
+    received: HttpRequest
     context: ServerContext
     what: str
 
@@ -73,7 +74,7 @@ class Case:
 @dataclass(frozen=True)
 class Base:
     vector: Vector
-    received: Received
+    received: HttpRequest
     keys: StaticKeys
     now_ms: int
 
@@ -88,10 +89,10 @@ def body(rng: random.Random, huge: float) -> bytes:
     return rng.choice(SMALL_BODIES) if rng.random() < 0.7 else text(rng, 0).encode("utf-8", "surrogatepass")
 
 
-Mutation = Callable[[Received, random.Random, float], Received]
+Mutation = Callable[[HttpRequest, random.Random, float], HttpRequest]
 
 
-def header_value(received: Received, rng: random.Random, huge: float) -> Received:
+def header_value(received: HttpRequest, rng: random.Random, huge: float) -> HttpRequest:
     if not received.headers:
         return received
     index = rng.randrange(len(received.headers))
@@ -100,37 +101,37 @@ def header_value(received: Received, rng: random.Random, huge: float) -> Receive
     return replace(received, headers=tuple(headers))
 
 
-def header_drop(received: Received, rng: random.Random, huge: float) -> Received:
+def header_drop(received: HttpRequest, rng: random.Random, huge: float) -> HttpRequest:
     if not received.headers:
         return received
     index = rng.randrange(len(received.headers))
     return replace(received, headers=received.headers[:index] + received.headers[index + 1 :])
 
 
-def header_duplicate(received: Received, rng: random.Random, huge: float) -> Received:
+def header_duplicate(received: HttpRequest, rng: random.Random, huge: float) -> HttpRequest:
     if not received.headers:
         return received
     name, value = rng.choice(received.headers)
     return replace(received, headers=(*received.headers, (name, value if rng.random() < 0.5 else text(rng, huge))))
 
 
-def query_replace(received: Received, rng: random.Random, huge: float) -> Received:
-    return replace(received, query=text(rng, huge))
+def query_replace(received: HttpRequest, rng: random.Random, huge: float) -> HttpRequest:
+    return received.with_origin(query=text(rng, huge))
 
 
-def query_extend(received: Received, rng: random.Random, huge: float) -> Received:
-    return replace(received, query=f"{received.query}&{text(rng, 0)}={text(rng, huge)}")
+def query_extend(received: HttpRequest, rng: random.Random, huge: float) -> HttpRequest:
+    return received.with_origin(query=f"{received.query}&{text(rng, 0)}={text(rng, huge)}")
 
 
-def body_replace(received: Received, rng: random.Random, huge: float) -> Received:
+def body_replace(received: HttpRequest, rng: random.Random, huge: float) -> HttpRequest:
     return replace(received, body=body(rng, huge))
 
 
-def path_replace(received: Received, rng: random.Random, huge: float) -> Received:
-    return replace(received, path="/" + text(rng, huge))
+def path_replace(received: HttpRequest, rng: random.Random, huge: float) -> HttpRequest:
+    return received.with_origin(path="/" + text(rng, huge))
 
 
-def method_replace(received: Received, rng: random.Random, huge: float) -> Received:
+def method_replace(received: HttpRequest, rng: random.Random, huge: float) -> HttpRequest:
     return replace(received, method=rng.choice(METHODS))
 
 
@@ -150,11 +151,11 @@ def bases(vectors: Sequence[Vector]) -> list[Base]:
         except SigningError:
             continue
         keys = StaticKeys({request.credentials.api_key: request.credentials.secret})
-        found.append(Base(vector, received_from_wire(wire), keys, vector.server_time or 0))
+        found.append(Base(vector, wire, keys, vector.server_time or 0))
     return found
 
 
-def hostile_input(vector: Vector, rng: random.Random, huge: float) -> Received | None:
+def hostile_input(vector: Vector, rng: random.Random, huge: float) -> HttpRequest | None:
     """The vector's input with a query value or the JSON body text made hostile, signed by the reference."""
     data = dict(vector.input)
     query = [list(pair) for pair in data.get("query") or []]
@@ -166,7 +167,7 @@ def hostile_input(vector: Vector, rng: random.Random, huge: float) -> Received |
     else:
         data["query"] = [*query, ["x", text(rng, huge)]]
     try:
-        return received_from_wire(sign(request_from_mapping(data)).wire)
+        return sign(request_from_mapping(data)).wire
     except SigningError:
         return None
 

@@ -3,7 +3,7 @@ a missing signature, content the signature does not cover; each message from the
 
 from __future__ import annotations
 
-from signing.model import Received
+from signing.http import HttpRequest
 from signing.registry import SCHEMES, Scheme
 from signing.server import ServerContext, Verdict
 from sigvec.diagnose.catalogue import catalogue
@@ -23,7 +23,7 @@ def by_step(verdict: Verdict, entry_name: str, scheme: Scheme, value: str, examp
     return Diagnosis(verdict, verdict.step, (), True, message, flags)
 
 
-def by_check(verdict: Verdict, received: Received, scheme: Scheme, context: ServerContext, examples: Examples) -> Diagnosis:
+def by_check(verdict: Verdict, received: HttpRequest, scheme: Scheme, context: ServerContext, examples: Examples) -> Diagnosis:
     """No class explains the request, or its signature is right: the check that refused it is the diagnosis."""
     step = verdict.step
     if step == "key":
@@ -42,7 +42,7 @@ def by_check(verdict: Verdict, received: Received, scheme: Scheme, context: Serv
     )
 
 
-def request_check(verdict: Verdict, received: Received, scheme: Scheme, examples: Examples) -> Diagnosis:
+def request_check(verdict: Verdict, received: HttpRequest, scheme: Scheme, examples: Examples) -> Diagnosis:
     """The request check fired: a window value that is not a number, a timestamp with a leading zero, or a field missing."""
     window = read_carrier(received, scheme.window)
     if window is not None and not window.isdigit():
@@ -54,7 +54,7 @@ def request_check(verdict: Verdict, received: Received, scheme: Scheme, examples
 
 
 def clock_diagnosis(
-    verdict: Verdict, received: Received, scheme: Scheme, context: ServerContext, examples: Examples
+    verdict: Verdict, received: HttpRequest, scheme: Scheme, context: ServerContext, examples: Examples
 ) -> Diagnosis:
     """A time rejection: seconds for milliseconds, a window beyond the limit, or a clock that is off."""
     text = read_carrier(received, scheme.clock) or ""
@@ -77,7 +77,7 @@ def clock_diagnosis(
     return Diagnosis(verdict, verdict.step, (), True, message, tuple(entry.get("flags", ())))
 
 
-def missing_key(verdict: Verdict, received: Received, scheme: Scheme, examples: Examples) -> Diagnosis:
+def missing_key(verdict: Verdict, received: HttpRequest, scheme: Scheme, examples: Examples) -> Diagnosis:
     """No API key where the scheme carries it: a sibling scheme's authentication sent instead, or none at all."""
     for other in SCHEMES.values():
         if other.exchange == scheme.exchange and other.name != scheme.name and read_carrier(received, other.api_key):
@@ -89,7 +89,7 @@ def missing_key(verdict: Verdict, received: Received, scheme: Scheme, examples: 
     return by_step(verdict, "request", scheme, "", examples)
 
 
-def misplaced_signature(verdict: Verdict, reference: Reference, received: Received, examples: Examples) -> Diagnosis:
+def misplaced_signature(verdict: Verdict, reference: Reference, received: HttpRequest, examples: Examples) -> Diagnosis:
     """No signature where the scheme carries it: say where the reference's signature turned up instead, if anywhere."""
     wanted = reference.carrier
     assert wanted is not None

@@ -17,7 +17,8 @@ from itertools import combinations
 from typing import Any
 
 from signing.encoding import split_pairs
-from signing.model import JsonBody, Received, Request, Signed, SigningError, received_from_wire
+from signing.http import HttpRequest
+from signing.model import JsonBody, Request, Signed, SigningError
 from signing.registry import SCHEMES, Scheme, scheme_named, sign, verify
 from signing.server import ServerContext, Verdict
 from sigvec.corpus import Vector
@@ -40,7 +41,7 @@ class Client:
 
 
 def diagnose(
-    received: Received,
+    received: HttpRequest,
     scheme: str,
     context: ServerContext,
     intended: Request | None = None,
@@ -81,7 +82,7 @@ def diagnose(
     client = Client(read_carrier(received, reference.carrier), sent_parts(received, reference.carrier))
     if client.signature is None and reference.carrier is not None:
         return misplaced_signature(verdict, reference, received, examples)
-    reference_received = received_from_wire(reference.signed.wire)
+    reference_received = reference.signed.wire
     reference_parts = sent_parts(reference_received, reference.carrier)
     same_signature = client.signature == reference.signed.stages.signature and same_authentication(
         surface, received, reference_received
@@ -96,7 +97,7 @@ def diagnose(
     return nothing_reproduces(verdict, reference, client, reference_parts)
 
 
-def same_authentication(scheme: Scheme, received: Received, reference: Received) -> bool:
+def same_authentication(scheme: Scheme, received: HttpRequest, reference: HttpRequest) -> bool:
     """Whether the request carries the reference's clock and nonce values."""
     return all(read_carrier(received, carrier) == read_carrier(reference, carrier) for carrier in (scheme.clock, scheme.nonce))
 
@@ -107,7 +108,7 @@ def same_authentication(scheme: Scheme, received: Received, reference: Received)
 def search(
     reference: Reference,
     client: Client,
-    received: Received,
+    received: HttpRequest,
     verdict: Verdict,
     same_signature: bool,
     intended_given: bool,
@@ -227,7 +228,7 @@ def resigned_matches(reference: Reference, client: Client, examples: Examples) -
         except SigningError:
             continue
         unchanged = Client(
-            reference.signed.stages.signature, sent_parts(received_from_wire(reference.signed.wire), reference.carrier)
+            reference.signed.stages.signature, sent_parts(reference.signed.wire, reference.carrier)
         )
         if not resigned_reproduces(reference, signed, unchanged) and resigned_reproduces(reference, signed, client):
             stage = first_stage(scheme, reference.signed.stages.to_mapping(), signed.stages.to_mapping())
@@ -240,17 +241,17 @@ def same_surface(scheme: Scheme, other: Scheme) -> bool:
 
 
 def resigned_reproduces(reference: Reference, signed: Signed, client: Client) -> bool:
-    parts = sent_parts(received_from_wire(signed.wire), reference.carrier)
+    parts = sent_parts(signed.wire, reference.carrier)
     return signed.stages.signature == client.signature and parts == client.parts
 
 
-def clock_matches(reference: Reference, client: Client, received: Received, examples: Examples) -> list[Match]:
+def clock_matches(reference: Reference, client: Client, received: HttpRequest, examples: Examples) -> list[Match]:
     """The reference's own request and signature, sent with a clock value other than the one signed."""
     bug = catalogue().named("ClockReadTwice")
     scheme = reference.scheme
     sent_clock = read_carrier(received, scheme.clock)
     signed_clock = str(reference.request.timestamp)
-    reference_received = received_from_wire(reference.signed.wire)
+    reference_received = reference.signed.wire
     if (
         client.signature != reference.signed.stages.signature
         or sent_clock in (None, signed_clock)
@@ -269,7 +270,7 @@ def without_clock(scheme: Scheme, parts: dict[str, str]) -> dict[str, str]:
     return {name: without_param(text, scheme.clock.name) for name, text in parts.items()}
 
 
-def one_character_off(verdict: Verdict, received: Received, scheme: Scheme, examples: Examples) -> Match | None:
+def one_character_off(verdict: Verdict, received: HttpRequest, scheme: Scheme, examples: Examples) -> Match | None:
     """The signature differs in one character from the one the server rebuilt (`verdict.stages`) over what it received."""
     expected = verdict.stages.signature if verdict.stages is not None else None
     carrier = signature_carrier(scheme)
@@ -310,7 +311,7 @@ def change_kind(signed: list[tuple[str, str]], sent: list[tuple[str, str]]) -> s
 def sent_matches(reference: Reference, client: Client, verdict: Verdict, examples: Examples) -> tuple[Match, ...]:
     """The reference's own signature over the intended request, sent with one part changed after signing."""
     bugs = catalogue()
-    reference_parts = sent_parts(received_from_wire(reference.signed.wire), reference.carrier)
+    reference_parts = sent_parts(reference.signed.wire, reference.carrier)
     changed = [name for name in ("query", "body") if reference_parts[name] != client.parts[name]]
     if len(changed) != 1:
         return ()
@@ -437,7 +438,7 @@ class VectorDiagnoser:
 
     examples: Examples
 
-    def __call__(self, vector: Vector, received: Received, context: ServerContext, verdict: Verdict | None) -> str:
+    def __call__(self, vector: Vector, received: HttpRequest, context: ServerContext, verdict: Verdict | None) -> str:
         """`verdict`, when given, is the one the capture server already reached with `context`; diagnosis
         reuses it and runs without the replay store, so the nonce is neither recorded twice nor taken for a replay."""
         context = replace(context, replay=None)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from signing.encoding import split_pairs
-from signing.model import Body, Credentials, FormBody, Received, Request, SigningError, body_from
+from signing.http import HttpRequest
+from signing.model import Body, Credentials, FormBody, Request, SigningError, body_from
 from signing.registry import Carrier, Scheme
 from sigvec.diagnose.reference import signature_carrier
 from sigvec.wire import read_carrier
@@ -17,7 +18,7 @@ def number(carrier: Carrier, text: str | None) -> int | None:
     return int(text)
 
 
-def recovered_request(received: Received, scheme: Scheme, secret: str) -> Request:
+def recovered_request(received: HttpRequest, scheme: Scheme, secret: str) -> Request:
     """The parameters as received, decoded; the signature parameter dropped; clock, nonce and window read from their carriers.
 
     A body that reads as JSON is kept as its exact text; any other body is a

@@ -12,7 +12,8 @@ from functools import cache
 from urllib.parse import unquote_plus
 
 from signing.encoding import split_pairs
-from signing.model import Credentials, FormBody, JsonBody, Param, Received, Request, Signed, SigningError, received_from_wire
+from signing.http import HttpRequest
+from signing.model import Credentials, FormBody, JsonBody, Param, Request, Signed, SigningError
 from signing.registry import Carrier, Scheme, sign
 from sigvec.diagnose.construction import (
     Construction,
@@ -43,11 +44,11 @@ def signature_carrier(scheme: Scheme) -> Carrier | None:
         signed = scheme.sign(probe)
     except SigningError:
         return None
-    received = received_from_wire(signed.wire)
+    received = signed.wire
     return carrier_holding(received, signed.stages.signature)
 
 
-def carrier_holding(received: Received, value: str) -> Carrier | None:
+def carrier_holding(received: HttpRequest, value: str) -> Carrier | None:
     header = next((name for name, item in received.headers if item == value), None)
     if header is not None:
         return Carrier("header", header)
@@ -63,7 +64,7 @@ def without_param(text: str, name: str | None) -> str:
     return "&".join(piece for piece in text.split("&") if unquote_plus(piece.partition("=")[0]) != name)
 
 
-def sent_parts(received: Received, carrier: Carrier | None) -> dict[str, str]:
+def sent_parts(received: HttpRequest, carrier: Carrier | None) -> dict[str, str]:
     """The wire's query and body text, without the signature parameter."""
     name = carrier.name if carrier is not None and carrier.where == "param" else None
     body = received.body.decode("utf-8", "surrogateescape")
@@ -119,7 +120,7 @@ def reference_for(scheme: Scheme, request: Request) -> Reference:
     """Sign `request` with the reference, and recover the construction that reproduces its signature, if any."""
     signed = sign(request)
     carrier = signature_carrier(scheme)
-    sent = sent_parts(received_from_wire(signed.wire), carrier)
+    sent = sent_parts(signed.wire, carrier)
     construction = Construction(
         pieces=(signed.stages.string_to_sign or "",),
         signed={},

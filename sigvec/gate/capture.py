@@ -24,7 +24,7 @@ method and path (the request the client built from the input; later ones are
 its retries or reactions to the answer); when none has that method and path,
 the first for the scheme. Any other request that arrived is named in the
 verdict's message. Nothing arrived: `errored`. The judged request is the raw
-`Received` (target as sent, headers in order, body bytes): the verifier reads
+`HttpRequest` (target as sent, headers in order, body bytes): the verifier reads
 it, and its wire form (the exchange's base URL plus the target that arrived)
 is compared with the reference byte for byte, so the loopback host never
 counts.
@@ -32,11 +32,11 @@ counts.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import TracebackType
-from typing import Any
 from urllib.parse import unquote
 
-from signing.model import Received
+from signing.http import HttpRequest
 from signing.registry import scheme_named
 from sigvec.corpus import Vector
 from sigvec.gate.protocol import Answer, errored
@@ -80,13 +80,14 @@ class CaptureServer:
         judged = next((exchange for exchange in mine if for_input(exchange.received, vector)), mine[0])
         others = [exchange for exchange in arrived if exchange is not judged]
         note = f"captured {len(arrived)} requests; judged {describe([judged])}, not {describe(others)}" if others else ""
-        wire = wire_mapping(judged.received, vector.scheme)
+        received = judged.received
+        request = replace(received, target=scheme_named(vector.scheme).base_url.rstrip("/") + received.target)
         return Answer(
-            "wire", wire=wire, message=note, stderr=answer.stderr, received=judged.received, verdict=judged.verdict
+            "wire", request=request, message=note, stderr=answer.stderr, received=received, verdict=judged.verdict
         )
 
 
-def for_input(received: Received, vector: Vector) -> bool:
+def for_input(received: HttpRequest, vector: Vector) -> bool:
     """Whether `received` is the request the vector's input asks for: its method and (decoded) path."""
     return received.method == vector.input["method"] and unquote(received.path) == unquote(vector.input["path"])
 
@@ -94,15 +95,3 @@ def for_input(received: Received, vector: Vector) -> bool:
 def describe(exchanges: list[Exchange]) -> str:
     """Requests named by seq, method and path (never their query, headers or body)."""
     return ", ".join(f"#{exchange.seq} {exchange.received.method} {exchange.received.path}" for exchange in exchanges)
-
-
-def wire_mapping(received: Received, scheme: str) -> dict[str, Any]:
-    """The wire form of a request that arrived: the exchange's own base URL plus the target as sent, the headers
-    in order with duplicates, the body as text (null when empty; bytes that are not UTF-8 shown as U+FFFD: the
-    verifier reads the raw bytes, this form is for the byte-for-byte comparison and the diff)."""
-    return {
-        "method": received.method,
-        "url": scheme_named(scheme).base_url.rstrip("/") + received.target,
-        "headers": [[name, value] for name, value in received.headers],
-        "body": received.body.decode("utf-8", "replace") if received.body else None,
-    }

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from jsonschema import Draft202012Validator
 
-from signing.model import Received
+from signing.http import HttpRequest
 from signing.server import Verdict
 
 PROTOCOL_VERSION = 1
@@ -113,8 +113,9 @@ class Answer:
     `wire` and `stages` come with `wire`; `message` with `refused`, `skipped`
     and `errored`; `issue_url` with `skipped`; `traceback` with `errored`.
     `stderr` is what the harness wrote to stderr while answering, if anything.
-    A `sent` answer resolved by capture mode is a `wire` answer that also
-    carries `received`, the raw request the loopback server received (that is
+    A `sent` answer resolved by capture mode is a `wire` answer whose request is
+    already typed in `request` (the exchange's base URL and the target that
+    arrived), and that also carries `received`, the raw request the loopback server received (that is
     what gets verified), `verdict`, the loopback server's verdict on it (reused, never reached again), and in
     `message` what the capture noticed, if anything.
     A value, slotted but not frozen: one is made per vector (see `signing.model`).
@@ -127,7 +128,8 @@ class Answer:
     issue_url: str | None = None
     traceback: str | None = None
     stderr: str | None = None
-    received: Received | None = None
+    request: HttpRequest | None = None
+    received: HttpRequest | None = None
     verdict: Verdict | None = None
 
 

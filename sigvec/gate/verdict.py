@@ -26,21 +26,20 @@ reported beside it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from typing import Any, Literal
 from urllib.parse import unquote
 
-from signing.encoding import split_pairs
-from signing.model import MAPPINGS, STAGE_NAMES, Received, SigningError, WireRequest, received_from_wire, request_from_mapping
+from signing.http import NOT_JSON, HttpRequest
+from signing.model import MAPPINGS, STAGE_NAMES, Signed, SigningError
 from signing.registry import Scheme, scheme_named, sign, verify
 from signing.server import ServerContext, Verdict
 from sigvec.check import context_for
+from sigvec.codec import wire_from_mapping
 from sigvec.corpus import Vector
 from sigvec.gate.protocol import Answer, Implementation
-from sigvec.wire import WireFormatError, wire_from_mapping
+from sigvec.wire import WireFormatError
 
 Status = Literal["pass", "fail", "refused-ok", "skipped", "errored"]
 STATUSES: tuple[Status, ...] = ("pass", "fail", "refused-ok", "skipped", "errored")
@@ -49,7 +48,7 @@ SECRET_NOT_SHOWN = "<not shown: this stage carries the secret>"
 BYTE_IDENTICAL = "byte-identical to the reference"
 DIFF_CONTEXT = 40
 
-Diagnoser = Callable[[Vector, Received, ServerContext, "Verdict | None"], "str | None"]
+Diagnoser = Callable[[Vector, HttpRequest, ServerContext, "Verdict | None"], "str | None"]
 """Names the bug behind a failing request (the diagnosis engine plugs in here), given the server's verdict on it
 when there is one already (capture mode), so that it is not verified again."""
 
@@ -207,7 +206,7 @@ def server_context(vector: Vector) -> ServerContext | None:
 
 
 def outcome_of(
-    received: Received, vector: Vector, context: ServerContext | None, verdict: Verdict | None = None
+    received: HttpRequest, vector: Vector, context: ServerContext | None, verdict: Verdict | None = None
 ) -> tuple[str, str]:
     """The verifier's outcome (`accept` or the error code) and, for a rejection, its reason; from `verdict` when the
     server already reached one (capture mode), else by verifying."""
@@ -217,52 +216,26 @@ def outcome_of(
     return ("accept", "") if rejection is None else (str(rejection.code), rejection.reason)
 
 
-NOT_JSON = object()
-
-
-def _json(body: bytes) -> object:
-    """The decoded JSON value of a body, or `NOT_JSON`."""
-    if body.lstrip()[:1] not in (b"{", b"["):
-        return NOT_JSON
-    try:
-        return json.loads(body.decode("utf-8"), parse_float=Decimal)
-    except (ValueError, RecursionError):
-        return NOT_JSON
-
-
-def request_difference(expected: Received, actual: Received, signature: str | None) -> str | None:
+def request_difference(expected: HttpRequest, actual: HttpRequest, signature: str | None) -> str | None:
     """Where `actual` is not the same request as `expected`, decoded, the signature parameter aside; None if it is."""
     if expected.method != actual.method:
         return f"method: expected {expected.method}, sent {actual.method}"
     if unquote(expected.path) != unquote(actual.path):
         return f"path: expected {unquote(expected.path)}, sent {unquote(actual.path)}"
-    want_query, want_form = split_pairs(expected.query), split_pairs(expected.body.decode("utf-8", "replace"))
+    want_query, want_form = expected.view.query_pairs, expected.view.form_pairs
     signed = {key for key, value in want_query + want_form if value == signature}
 
     def content(params: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
         return sorted(pair for pair in params if pair[0] not in signed)
 
-    want, got = content(want_query), content(split_pairs(actual.query))
+    want, got = content(want_query), content(actual.view.query_pairs)
     if want != got:
         return f"query parameters: expected {want}, sent {got}"
-    want_json, got_json = _json(expected.body), _json(actual.body)
+    want_json, got_json = expected.view.json, actual.view.json
     if want_json is not NOT_JSON or got_json is not NOT_JSON:
         return None if want_json == got_json else "body: the JSON content differs"
-    want, got = content(want_form), content(split_pairs(actual.body.decode("utf-8", "replace")))
+    want, got = content(want_form), content(actual.view.form_pairs)
     return None if want == got else f"body parameters: expected {want}, sent {got}"
-
-
-def _stage_value(reference: Mapping[str, Any], part: str, headers: Sequence[str]) -> str | None:
-    if not part.startswith("wire."):
-        value = reference.get(part)
-        return None if value is None else str(value)
-    wire = reference["wire"]
-    name = part.removeprefix("wire.")
-    if name == "headers":
-        sent = {key.lower(): value for key, value in dict(wire["headers"]).items()}
-        return "\n".join(f"{key}: {sent.get(key.lower(), '')}" for key in headers)
-    value = wire.get(name)
-    return "" if value is None else str(value)
 
 
 @dataclass(slots=True)
@@ -271,42 +244,43 @@ class ClientRequest:
     `received`, the raw request the loopback server received, which is what the verifier then reads.
     A value, slotted but not frozen, as `VectorVerdict` is."""
 
-    wire: WireRequest
+    wire: HttpRequest
     stages: Mapping[str, str]
-    received: Received | None = None
+    received: HttpRequest | None = None
     verdict: Verdict | None = None
     """In capture mode, the loopback server's verdict on `received`, reached with the vector's own server state:
     the judge and the diagnosis reuse it instead of verifying again."""
 
 
-def _client_value(client: ClientRequest, part: str, headers: Sequence[str]) -> str:
-    """A stage or wire part of the client's request, laid out as `_stage_value` lays out the reference's;
-    for headers, only those exactness compares (matched case-insensitively)."""
+def part_value(stages: Mapping[str, str], wire: HttpRequest, part: str, headers: Sequence[str]) -> str | None:
+    """A stage or wire part of a request, laid out for comparison: for headers, one `Name: value` line per
+    compared header (matched case-insensitively, the first of a repeated header), for the body its text."""
     if part == "wire.headers":
-        return "\n".join(f"{key}: {client.wire.header(key) or ''}" for key in headers)
+        return "\n".join(f"{key}: {wire.header(key) or ''}" for key in headers)
     if part == "wire.method":
-        return client.wire.method
+        return wire.method
     if part == "wire.url":
-        return client.wire.url
+        return wire.target
     if part == "wire.body":
-        return client.wire.body or ""
-    return client.stages[part]
+        return wire.text or ""
+    return stages.get(part)
 
 
-def compared_headers(expected: Mapping[str, str], sent: WireRequest, scheme: Scheme) -> list[str]:
+def compared_headers(expected: HttpRequest, sent: HttpRequest, scheme: Scheme) -> list[str]:
     """The headers exactness compares: every header the reference sends, and every header the scheme sets
     (`Scheme.headers`) that the client sends; others (User-Agent, Host, Content-Length) are not part of the contract."""
     names = {name.lower(): name for name in scheme.headers if sent.header(name) is not None}
-    names.update({name.lower(): name for name in expected})
+    names.update({name.lower(): name for name, _ in expected.headers})
     return sorted(names.values())
 
 
-def first_difference(reference: Mapping[str, Any], client: ClientRequest, scheme: Scheme) -> StageDiff | None:
-    """The first stage the client gives, then wire part, where it differs from `reference` (a signed mapping)."""
-    headers = compared_headers(reference["wire"]["headers"], client.wire, scheme)
+def first_difference(reference: Signed, client: ClientRequest, scheme: Scheme) -> StageDiff | None:
+    """The first stage the client gives, then wire part, where it differs from `reference`."""
+    headers = compared_headers(reference.wire, client.wire, scheme)
+    stages = reference.stages.to_mapping()
     for part in (*(name for name in STAGE_NAMES if name in client.stages), *WIRE_PARTS):
-        want = _stage_value(reference, part, headers)
-        got = _client_value(client, part, headers)
+        want = part_value(stages, reference.wire, part, headers)
+        got = part_value(client.stages, client.wire, part, headers) or ""
         if want != got:
             want = want or ""
             at = next((i for i, (a, b) in enumerate(zip(want, got, strict=False)) if a != b), min(len(want), len(got)))
@@ -323,7 +297,7 @@ class Judge:
     implementation: Implementation
     vectors: Mapping[str, Vector]
     diagnoser: Diagnoser | None = None
-    _references: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict, repr=False, compare=False)
+    _references: dict[str, list[Signed]] = field(default_factory=dict, repr=False, compare=False)
 
     def targets(self, vector: Vector) -> tuple[list[Vector], Vector]:
         """`Contract.targets` for this client's declared options."""
@@ -361,7 +335,8 @@ class Judge:
             if fault != "client" and self._sent_as_expected(vector, answer.wire, answer.stages):
                 verdict = VectorVerdict(**base, status="pass", exact=True, accepted=True, message=BYTE_IDENTICAL)
             else:
-                client = ClientRequest(wire_from_mapping(answer.wire), _stages(answer.stages), answer.received, answer.verdict)
+                wire = answer.request or wire_from_mapping(answer.wire, header_pairs_allowed=True)
+                client = ClientRequest(wire, _stages(answer.stages), answer.received, answer.verdict)
                 verdict = self._judge_request(vector, fault, client, base)
         except (WireFormatError, ValueError) as error:
             return VectorVerdict(
@@ -392,7 +367,7 @@ class Judge:
                 self._references[vector.id] = _reference(vector)
             references = self._references[vector.id]
             closest = references[0] if references else None
-            if _same_wire(vector.expected, client.wire, scheme):
+            if _same_wire(vector.expected_signed.wire, client.wire, scheme):
                 known_bug = VectorVerdict(
                     **base,
                     status="fail",
@@ -401,17 +376,17 @@ class Judge:
                     diff=None if closest is None else first_difference(closest, client, scheme),
                     message=f"produces the known buggy request this vector records (flags: {', '.join(vector.flags) or 'none'})",
                 )
-                received = client.received or received_from_wire(client.wire)
+                received = client.received or client.wire
                 return self._diagnosed(known_bug, vector, received, server_context(vector), client.verdict)
         else:
             targets, shown = self.targets(vector)
-            references = [target.expected for target in targets]
-            closest = shown.expected
+            references = [target.expected_signed for target in targets]
+            closest = shown.expected_signed
         exact = any(_matches(reference, client, scheme) for reference in references)
         diff = None if exact or closest is None else first_difference(closest, client, scheme)
         if exact:
             return VectorVerdict(**base, status="pass", exact=True, accepted=True, message=BYTE_IDENTICAL)
-        received = client.received or received_from_wire(client.wire)
+        received = client.received or client.wire
         context = server_context(vector)
         outcome, reason = outcome_of(received, vector, context, client.verdict)
         allowed = [str(outcome) for outcome in vector.contract.client_outcomes]
@@ -428,9 +403,7 @@ class Judge:
             return self._diagnosed(verdict, vector, received, context, client.verdict)
         difference = None
         if closest is not None:
-            difference = request_difference(
-                received_from_wire(wire_from_mapping(closest["wire"])), received, closest.get("signature")
-            )
+            difference = request_difference(closest.wire, received, closest.stages.signature)
         same = difference is None
         return VectorVerdict(
             **base,
@@ -447,7 +420,7 @@ class Judge:
         self,
         verdict: VectorVerdict,
         vector: Vector,
-        received: Received,
+        received: HttpRequest,
         context: ServerContext | None,
         server_verdict: Verdict | None,
     ) -> VectorVerdict:
@@ -465,28 +438,28 @@ def _stages(raw: object) -> dict[str, str]:
     return dict(raw)
 
 
-def _same_wire(expected: Mapping[str, Any], sent: WireRequest, scheme: Scheme) -> bool:
+def _same_wire(want: HttpRequest, sent: HttpRequest, scheme: Scheme) -> bool:
     """Byte-identical method, URL and body, and the same compared headers (`compared_headers`): every expected
     header present with the same value, and no header the scheme sets that the expected request leaves out."""
-    want = expected["wire"]
-    if (want["method"], want["url"], want.get("body")) != (sent.method, sent.url, sent.body):
+    if (want.method, want.target, want.body) != (sent.method, sent.target, sent.body):
         return False
-    want_headers = {name.lower(): value for name, value in want["headers"].items()}
+    want_headers = {name.lower(): value for name, value in want.headers}
     sent_headers = {name.lower(): value for name, value in reversed(sent.headers)}  # the first of a repeated header wins
     if any(sent_headers.get(name) != value for name, value in want_headers.items()):
         return False
     return all(name.lower() in want_headers for name in scheme.headers if name.lower() in sent_headers)
 
 
-def _matches(reference: Mapping[str, Any], client: ClientRequest, scheme: Scheme) -> bool:
-    stages_match = all(reference.get(name) == value for name, value in client.stages.items())
-    return stages_match and _same_wire(reference, client.wire, scheme)
+def _matches(reference: Signed, client: ClientRequest, scheme: Scheme) -> bool:
+    stages = reference.stages
+    stages_match = all(getattr(stages, name) == value for name, value in client.stages.items())
+    return stages_match and _same_wire(reference.wire, client.wire, scheme)
 
 
-def _reference(vector: Vector) -> list[Mapping[str, Any]]:
+def _reference(vector: Vector) -> list[Signed]:
     """The reference's own request for a client-fault vector's input (none if the reference refuses the input)."""
     try:
-        return [sign(request_from_mapping(vector.input)).to_mapping()]
+        return [sign(vector.request)]
     except SigningError:
         return []
 

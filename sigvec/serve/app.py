@@ -18,13 +18,13 @@ import itertools
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
 from signing.encoding import compact_json
-from signing.model import Received, WireRequest, received_from_wire
+from signing.http import HttpRequest
 from signing.registry import SCHEMES, verify
 from signing.server import MemoryReplayStore, ServerContext, StaticKeys, Verdict
 from sigvec.codec import verdict_to_mapping
@@ -52,7 +52,7 @@ class Exchange:
     seq: int
     time_ms: int
     scheme: str | None
-    received: Received
+    received: HttpRequest
     verdict: Verdict | None
     status: int
     body: str
@@ -129,11 +129,10 @@ def route(path: str) -> tuple[str | None, str]:
     return None, path
 
 
-def received_from(request: web.BaseRequest, body: bytes) -> Received:
+def received_from(request: web.BaseRequest, body: bytes) -> HttpRequest:
     """The request exactly as it arrived: raw target, headers in order with duplicates, body bytes."""
     headers = tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in request.raw_headers)
-    target = received_from_wire(WireRequest(request.method, request.raw_path, ()))
-    return Received(request.method, target.path, target.query, headers, body)
+    return HttpRequest(request.method, request.raw_path, headers, body)
 
 
 class BodyTimeout(Exception):
@@ -171,7 +170,7 @@ async def read_at_most(request: web.BaseRequest, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def decide(state: ServeState, scheme: str, received: Received) -> tuple[Verdict, Answer, str | None, int]:
+def decide(state: ServeState, scheme: str, received: HttpRequest) -> tuple[Verdict, Answer, str | None, int]:
     """Verify `received` as `scheme`'s server does and choose the answer: native rejection, success or not-found."""
     context = state.pinned.get(scheme) or ServerContext(state.clock.now_ms(received, scheme), state.keys[scheme], state.replay)
     verdict = verify(received, context, scheme)
@@ -197,8 +196,11 @@ def handler(state: ServeState, observers: list[Observer], fixed_scheme: str | No
     async def answer_request(request: web.BaseRequest) -> web.StreamResponse:
         body = await read_body(request, state)
         received = received_from(request, body if isinstance(body, bytes) else b"")
-        scheme, path = (fixed_scheme, received.path) if fixed_scheme else route(received.path)
-        received = replace(received, path=path)
+        if not fixed_scheme:
+            scheme, path = route(received.path)
+            received = received.with_origin(path=path)
+        else:
+            scheme = fixed_scheme
         verdict, diagnosis = None, None
         if scheme is None:
             answer = own_answer(404, "no scheme named by the first path segment", schemes=list(SCHEMES))

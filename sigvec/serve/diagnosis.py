@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from signing.model import Received
+from signing.http import HttpRequest
 from signing.server import ServerContext, Verdict
 from sigvec.diagnose import diagnose
 from sigvec.diagnose.examples import Examples
 
 
 def diagnosis_text(
-    received: Received, scheme: str, context: ServerContext, verdict: Verdict, examples: Examples
+    received: HttpRequest, scheme: str, context: ServerContext, verdict: Verdict, examples: Examples
 ) -> str | None:
     """One line saying why `received` was rejected (`sigvec.diagnose`), or None when it was accepted.
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from signing.model import Received
+from signing.http import HttpRequest
 from signing.registry import SCHEMES
 from signing.server import StaticKeys
 from sigvec.corpus import Corpus
@@ -47,7 +47,7 @@ class Clock:
     mode: str
     fixed_ms: int = 0
 
-    def now_ms(self, received: Received, scheme: str) -> int:
+    def now_ms(self, received: HttpRequest, scheme: str) -> int:
         if self.mode == "fixed":
             return self.fixed_ms
         if self.mode == "request":

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from signing.model import request_from_mapping
 from signing.registry import SCHEMES, sign
+from sigvec.codec import wire_to_mapping
 
 
 def main(mode: str, state: Path | None) -> None:
@@ -56,7 +57,7 @@ def answer(mode: str, command: dict[str, object], state: Path | None) -> dict[st
     if mode == "wrong-seq":
         return {"seq": int(str(seq)) + 1000, "refused": {"message": "late"}}
     signed = sign(request_from_mapping(command["input"]))
-    return {"seq": seq, "wire": signed.wire.to_mapping()}
+    return {"seq": seq, "wire": wire_to_mapping(signed.wire)}
 
 
 if __name__ == "__main__":

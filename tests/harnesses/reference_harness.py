@@ -13,6 +13,7 @@ from harness import serve
 
 from signing.model import request_from_mapping
 from signing.registry import SCHEMES, sign
+from sigvec.codec import wire_to_mapping
 
 IMPLEMENTATION = {
     "name": "sigvec-reference",
@@ -25,7 +26,7 @@ IMPLEMENTATION = {
 
 def handle(command: Mapping[str, Any]) -> dict[str, Any]:
     signed = sign(request_from_mapping(command["input"]))
-    return {"wire": signed.wire.to_mapping(), "stages": signed.stages.to_mapping()}
+    return {"wire": wire_to_mapping(signed.wire), "stages": signed.stages.to_mapping()}
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from harness import serve
 
 from signing.model import request_from_mapping
 from signing.registry import SCHEMES, sign
+from sigvec.codec import wire_to_mapping
 
 
 def send_exact(base_url: str, wire: Mapping[str, Any]) -> None:
@@ -53,7 +54,7 @@ def send_with_requests(base_url: str, wire: Mapping[str, Any]) -> None:
 
 
 def handle(mode: str, command: Mapping[str, Any]) -> dict[str, Any]:
-    wire = sign(request_from_mapping(command["input"])).wire.to_mapping()
+    wire = wire_to_mapping(sign(request_from_mapping(command["input"])).wire)
     if mode in ("exact", "twice"):
         send_exact(command["base_url"], wire)
     if mode == "twice":
