@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
+from referencing import Registry, Resource
+from referencing.exceptions import Unresolvable
 
 from signing.model import Request, Signed, SigningError, Stages
 from signing.registry import scheme_named
@@ -247,6 +249,12 @@ class Corpus:
     flags: dict[str, Any]
     options: dict[str, Any]
     schema: dict[str, Any]
+    wire_schema: dict[str, Any] | None = None
+    """`wire.schema.json`, the one wire form, which `schema.json` refers to."""
+
+    def schema_registry(self) -> Registry[Any]:
+        """The schemas `schema.json` refers to by `$id`: the wire form's."""
+        return schema_registry(self.wire_schema)
 
     def vectors(self) -> Iterator[Vector]:
         for name, content in self.files.items():
@@ -330,15 +338,34 @@ def read_corpus(root: Path | None = None) -> Corpus:
         name = path.relative_to(root).as_posix()
         if name not in special:
             files[name] = load_yaml(path, name)
+    wire_schema = read_schema(root / WIRE_SCHEMA, WIRE_SCHEMA) if (root / WIRE_SCHEMA).is_file() else None
     flags = load_yaml(root / "flags.yaml", "flags.yaml")
     options = load_yaml(root / "options.yaml", "options.yaml") if (root / "options.yaml").exists() else {}
+    schema = read_schema(root / "schema.json", "schema.json")
+    flags_or_none = flags if isinstance(flags, dict) else {}
+    return Corpus(root, files, flags_or_none, options if isinstance(options, dict) else {}, schema, wire_schema)
+
+
+WIRE_SCHEMA = "wire.schema.json"
+
+
+def read_schema(path: Path, name: str) -> dict[str, Any]:
     try:
-        schema = json.loads((root / "schema.json").read_bytes().decode("utf-8"))
+        schema = json.loads(path.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise CorpusError("schema.json: not valid JSON") from None
+        raise CorpusError(f"{name}: not valid JSON") from None
     if not isinstance(schema, dict):
-        raise CorpusError("schema.json: must be a JSON object")
-    return Corpus(root, files, flags if isinstance(flags, dict) else {}, options if isinstance(options, dict) else {}, schema)
+        raise CorpusError(f"{name}: must be a JSON object")
+    return schema
+
+
+def schema_registry(wire_schema: Mapping[str, Any] | None) -> Registry[Any]:
+    """A registry holding the wire form's schema under its `$id` (empty without one)."""
+    registry: Registry[Any] = Registry()
+    if wire_schema is None or not isinstance(wire_schema.get("$id"), str):
+        return registry
+    with_wire: Registry[Any] = registry.with_resource(wire_schema["$id"], Resource.from_contents(dict(wire_schema)))
+    return with_wire
 
 
 def place(path: Any) -> str:
@@ -352,11 +379,14 @@ def schema_problems(corpus: Corpus) -> list[str]:
         Draft202012Validator.check_schema(corpus.schema)
     except SchemaError as broken:
         return [f"schema.json: not a valid JSON Schema 2020-12 (at {place(broken.absolute_path)})"]
-    validator = Draft202012Validator(corpus.schema)
+    validator = Draft202012Validator(corpus.schema, registry=corpus.schema_registry())
     problems = []
-    for name, content in corpus.files.items():
-        for error in sorted(validator.iter_errors(content), key=lambda e: [str(part) for part in e.absolute_path]):
-            problems.append(f"{name}: {place(error.absolute_path)}: {schema_rule(error)}")
+    try:
+        for name, content in corpus.files.items():
+            for error in sorted(validator.iter_errors(content), key=lambda e: [str(part) for part in e.absolute_path]):
+                problems.append(f"{name}: {place(error.absolute_path)}: {schema_rule(error)}")
+    except Unresolvable as missing:
+        return [f"schema.json: refers to {missing.ref}, which this corpus does not hold (wire.schema.json)"]
     return problems
 
 

@@ -218,3 +218,17 @@ def test_the_reference_server_says_nothing_about_a_reading_it_does_not_follow() 
     other_reading = vector_named("coinex-v2-0015").contract
     assert other_reading.expected_outcomes is None
     assert other_reading.client_outcomes == ("accept",)
+
+
+def test_a_vector_whose_wire_headers_are_pairs_breaks_the_one_wire_form(tmp_path: Path) -> None:
+    root = corpus_copy(tmp_path)
+    text = (root / "max" / "max.yaml").read_text(encoding="utf-8")
+    mapping = next(line for line in text.splitlines() if line.strip().startswith("headers: {"))
+    edited(root, "max/max.yaml", mapping, "      headers: [[X-MAX-ACCESSKEY, xxx]]")
+    problems = lint(read_corpus(root))
+    assert 'max/max.yaml: vectors[0].expected.wire.headers: must satisfy type "object"' in problems
+
+
+def test_the_wire_form_of_a_vector_is_the_one_wire_schema(corpus: Corpus) -> None:
+    assert corpus.wire_schema is not None
+    assert corpus.schema["$defs"]["wire"]["allOf"][0] == {"$ref": corpus.wire_schema["$id"]}

@@ -27,6 +27,7 @@ from jsonschema import Draft202012Validator
 
 from signing.http import HttpRequest
 from signing.server import Verdict
+from sigvec.corpus import WIRE_SCHEMA, packaged_root, read_schema, schema_registry
 
 PROTOCOL_VERSION = 1
 MESSAGES = ("start", "start-reply", "sign", "sign-reply", "stop", "known-failures")
@@ -51,7 +52,10 @@ def schema(message: str) -> dict[str, Any]:
 
 @cache
 def validator(message: str) -> Draft202012Validator:
-    return Draft202012Validator(schema(message), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    """The validator of one message; the wire form it refers to is the packaged corpus's `wire.schema.json`,
+    the schema of the protocol's own version (not the data of whichever corpus a run uses)."""
+    registry = schema_registry(read_schema(packaged_root() / WIRE_SCHEMA, WIRE_SCHEMA))
+    return Draft202012Validator(schema(message), registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def validate(message: str, value: object) -> None:
