@@ -1,3 +1,13 @@
 """sigvec's tooling: the corpus loader, the checker and the command line."""
 
 __version__ = "0.1.0"
+
+
+class Refused(Exception):
+    """Raised by an in-process signer (`sigvec gate --python`, the pytest plugin) to refuse a vector's input.
+
+    Refusing is an answer: the gate judges it by the vector's contract. Any
+    other exception is the signer crashing, and the verdict is `errored`, with
+    its traceback. A signer whose own refusals are another exception type
+    declares it in its module as `SIGVEC_REFUSES = (MyRefusal, ...)`.
+    """

@@ -7,11 +7,14 @@ Set the signer in the pytest ini (or pass `--sigvec-signer`):
     sigvec_known_failures = sigvec-known-failures.yaml
 
 The function takes a vector's input mapping and returns the wire mapping (or
-`{"wire": ..., "stages": ...}`); raising refuses the input. Its module may
+`{"wire": ..., "stages": ...}`). Its module may
 declare `SIGVEC_IMPLEMENTATION` (schemes and option readings). Each vector is a
 test named by its ID, under `sigvec::`; a failure shows the gate's verdict and
-stage diff, and the known-failures file is applied as strict xfail. Without a
-signer the plugin adds no test.
+stage diff, and the known-failures file is applied as strict xfail. The
+session's summary counts the vectors as the gate does (`sigvec.gate.score`).
+Refusing is explicit, as for `sigvec gate --python`: the signer raises
+`sigvec.Refused` (or a type its module lists in `SIGVEC_REFUSES`); any other
+exception is `errored`, with its traceback. Without a signer the plugin adds no test.
 
 The plugin also offers the fixture `sigvec_server`: a running verifying mock
 exchange (`sigvec.serve.MockExchange`) on an ephemeral loopback port, for a
@@ -35,6 +38,9 @@ if TYPE_CHECKING:  # the gate is imported only when a signer is configured: an u
 
 
 __all__ = ["sigvec_server"]
+
+VERDICTS = pytest.StashKey[list["VectorVerdict"]]()
+"""Every vector's verdict in this session, for the summary."""
 
 
 class VectorFailed(Exception):
@@ -69,6 +75,7 @@ class SigvecVector(pytest.Item):
 
         answer = self.adapter.sign(self.seq, self.vector.id, self.vector.input, scheme_named(self.vector.scheme).base_url)
         verdict = self.judge.judge(self.vector, answer)
+        self.config.stash.setdefault(VERDICTS, []).append(verdict)
         if verdict.status == "skipped":
             pytest.skip(verdict.message)
         if not verdict.passed:
@@ -133,3 +140,12 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         session, name="sigvec", nodeid="sigvec", path=corpus.root, vectors=chosen, known=known, adapter=adapter, judge=judge
     )
     items.extend(collector.collect())
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """The vectors run in this session, counted as the gate counts them."""
+    verdicts = config.stash.get(VERDICTS, [])
+    if verdicts:
+        from sigvec.gate.score import score
+
+        terminalreporter.write_line(f"sigvec: {score(verdicts).summary()}")

@@ -81,11 +81,19 @@ def test_markdown_has_totals_a_row_per_scheme_and_each_failure_with_its_diff(mix
     assert "string_to_sign differs at character 34:" in text
 
 
-def test_the_badge_is_a_shields_endpoint_saying_the_exact_percentage_rounded_down(mixed: GateRun) -> None:
+def test_the_badge_is_a_shields_endpoint_saying_the_exact_percentage_rounded_down() -> None:
+    known = {vector_id: KnownFailure("joins with &") for vector_id in AMPERSAND_FAILURES}
+    run = gate(ampersand_client, ("mexc-spot-v3",), known)
     percent = 100 * (len(MIXED_SCHEME) - len(AMPERSAND_FAILURES)) // len(MIXED_SCHEME)
-    assert 90 <= percent < 100, "the fixture's run is meant to sit in the green band (90-99%)"
-    data = json.loads(badge.render(mixed))
+    assert run.succeeded and 90 <= percent < 100, "the run is meant to pass and sit in the green band (90-99%)"
+    data = json.loads(badge.render(run))
     assert data == {"schemaVersion": 1, "label": "sigvec demo-client", "message": f"{percent}% exact", "color": "green"}
+
+
+def test_the_badge_of_a_failed_run_is_red_and_says_so(mixed: GateRun) -> None:
+    data = json.loads(badge.render(mixed))
+    assert not mixed.succeeded and mixed.total().exact_percent >= 90
+    assert (data["color"], data["message"]) == ("red", f"failed, {mixed.total().exact_percent}% exact")
 
 
 def test_a_fully_exact_client_gets_a_bright_green_badge() -> None:

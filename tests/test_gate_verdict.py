@@ -148,9 +148,9 @@ def test_refusing_a_valid_input_fails() -> None:
     assert (verdict.status, verdict.exact, verdict.accepted) == ("fail", False, False)
 
 
-def test_refusing_a_request_fault_input_is_refused_ok() -> None:
+def test_refusing_a_request_fault_input_is_refused_ok_and_neither_exact_nor_accepted() -> None:
     verdict = judge("mexc-spot-v3-0020", Answer("refused", message="timestamp in seconds"))
-    assert (verdict.status, verdict.exact, verdict.accepted) == ("refused-ok", True, True)
+    assert (verdict.status, verdict.exact, verdict.accepted) == ("refused-ok", False, False)
 
 
 def test_refusing_a_client_fault_input_fails() -> None:

@@ -70,11 +70,15 @@ def test_a_report_names_the_client_from_its_start_reply(run: ClientRun) -> None:
 
 
 def test_vectors_run_leave_out_the_skipped_ones(run: ClientRun) -> None:
-    assert [line.id for line in run.run] == [line["id"] for line in LINES[1:] if line.get("status") != "skipped"]
+    assert (run.score.vectors, run.score.run, run.score.skipped) == (5, 4, 1)
 
 
 def test_exact_and_accepted_are_shares_of_the_vectors_run(run: ClientRun) -> None:
-    assert (run.share("exact"), run.share("accepted")) == ("25%", "50%")
+    assert (run.score.exact_percent, run.score.accepted_percent) == (25, 50)
+
+
+def test_the_client_table_shows_skipped_and_errored_beside_the_shares(run: ClientRun) -> None:
+    assert "| pymexc 1.3.0 | python | 4 of 5 | 25% | 50% | 1 | 0 | 2 |" in clients_markdown([run])
 
 
 def test_every_failing_vector_is_listed_with_its_diagnosis_and_issue(run: ClientRun) -> None:
@@ -99,7 +103,7 @@ def test_the_readme_block_replaces_only_the_text_between_the_markers(run: Client
     updated = with_readme_block(readme, readme_block([run]))
     assert updated.startswith("# sigvec\n\n" + README_BEGIN + "\n### Known client deviations")
     assert updated.endswith(README_END + "\n\nMore.\n")
-    assert "| pymexc 1.3.0 | python | 4 of 5 | 25% | 50% | 2 |" in updated
+    assert "| pymexc 1.3.0 | python | 4 of 5 | 25% | 50% | 1 | 0 | 2 |" in updated
     assert "old table" not in updated
 
 

@@ -39,6 +39,7 @@ from sigvec.check import context_for
 from sigvec.codec import wire_from_mapping
 from sigvec.corpus import Vector
 from sigvec.gate.protocol import Answer, Implementation
+from sigvec.gate.score import Score, score
 from sigvec.wire import WireFormatError
 
 Status = Literal["pass", "fail", "refused-ok", "skipped", "errored"]
@@ -144,7 +145,8 @@ class VectorVerdict:
         return "known"
 
     def explanation(self) -> list[str]:
-        """What a person reads about this verdict: the message, the stage diff, the diagnosis, the harness's stderr."""
+        """What a person reads about this verdict: the message, the stage diff, the diagnosis, the client's traceback,
+        the harness's stderr."""
         lines = [self.message]
         if self.expectation == "unexpected-pass":
             lines.insert(0, "listed as a known failure, but it passes: remove it from the known-failures file")
@@ -158,6 +160,8 @@ class VectorVerdict:
             lines += self.diff.lines()
         if self.diagnosis:
             lines.append(f"diagnosis: {self.diagnosis}")
+        if self.traceback:
+            lines += ["traceback:", *("  " + line for line in self.traceback.rstrip().splitlines())]
         if self.stderr:
             lines += ["harness stderr:", *("  " + line for line in self.stderr.rstrip().splitlines()[-20:])]
         return lines
@@ -304,7 +308,9 @@ class Judge:
         return vector.contract.targets(self.vectors, self.implementation.options.get(vector.scheme, {}))
 
     def judge(self, vector: Vector, answer: Answer) -> VectorVerdict:
-        base: dict[str, Any] = {"id": vector.id, "scheme": vector.scheme, "result": vector.result, "stderr": answer.stderr}
+        secret = str((vector.input.get("credentials") or {}).get("secret") or "")
+        stderr = _hidden(answer.stderr, secret)
+        base: dict[str, Any] = {"id": vector.id, "scheme": vector.scheme, "result": vector.result, "stderr": stderr}
         fault = fault_of(vector)
         if answer.kind in ("errored", "sent"):  # a `sent` answer reaches here only when capture could not resolve it
             return VectorVerdict(
@@ -312,8 +318,8 @@ class Judge:
                 status="errored",
                 exact=False,
                 accepted=False,
-                message=answer.message,
-                traceback=answer.traceback,
+                message=_hidden(answer.message, secret) or "",
+                traceback=_hidden(answer.traceback, secret),
             )
         if answer.kind == "skipped":
             return VectorVerdict(
@@ -324,8 +330,8 @@ class Judge:
                 return VectorVerdict(
                     **base,
                     status="refused-ok",
-                    exact=True,
-                    accepted=True,
+                    exact=False,
+                    accepted=False,
                     message=f"refused a request-fault input: {answer.message}",
                 )
             return VectorVerdict(
@@ -430,6 +436,17 @@ class Judge:
         return replace(verdict, diagnosis=diagnosis)
 
 
+SECRET_HIDDEN = "<secret>"
+
+
+def _hidden(text: str | None, secret: str) -> str | None:
+    """A client's own text (its stderr, error message or traceback) with the vector's secret replaced: a client
+    may quote its secret when it crashes, and a report never does."""
+    if text is None or not secret:
+        return text
+    return text.replace(secret, SECRET_HIDDEN)
+
+
 def _stages(raw: object) -> dict[str, str]:
     if raw is None:
         return {}
@@ -471,12 +488,11 @@ def _rejected_message(outcome: str, reason: str, allowed: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class Tally:
-    """Counts over a set of verdicts: each status, the two levels, and the run's expectations."""
+    """Counts over a set of verdicts: each status, the score (`sigvec.gate.score`, the one way of counting), and
+    the run's expectations."""
 
-    vectors: int
     statuses: Mapping[Status, int]
-    exact: int
-    accepted: int
+    score: Score
     known: int
     unexpected: int
     unexpected_passes: int
@@ -484,27 +500,36 @@ class Tally:
     @classmethod
     def of(cls, verdicts: Sequence[VectorVerdict]) -> Tally:
         return cls(
-            vectors=len(verdicts),
             statuses={status: sum(v.status == status for v in verdicts) for status in STATUSES},
-            exact=sum(v.exact for v in verdicts),
-            accepted=sum(v.accepted for v in verdicts),
+            score=score(verdicts),
             known=sum(v.expectation == "known" for v in verdicts),
             unexpected=sum(v.expectation == "unexpected" for v in verdicts),
             unexpected_passes=sum(v.expectation == "unexpected-pass" for v in verdicts),
         )
 
-    @staticmethod
-    def percent(part: int, whole: int) -> int:
-        """A whole percentage rounded down, so that 100% means every one."""
-        return 100 * part // whole if whole else 0
+    @property
+    def vectors(self) -> int:
+        return self.score.vectors
+
+    @property
+    def run(self) -> int:
+        return self.score.run
+
+    @property
+    def exact(self) -> int:
+        return self.score.exact
+
+    @property
+    def accepted(self) -> int:
+        return self.score.accepted
 
     @property
     def exact_percent(self) -> int:
-        return self.percent(self.exact, self.vectors)
+        return self.score.exact_percent
 
     @property
     def accepted_percent(self) -> int:
-        return self.percent(self.accepted, self.vectors)
+        return self.score.accepted_percent
 
 
 @dataclass(frozen=True)

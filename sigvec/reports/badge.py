@@ -1,4 +1,5 @@
-"""A shields.io endpoint badge: "N% exact", coloured by how close to 100% it is."""
+"""A shields.io endpoint badge: "N% exact" (counted by `sigvec.gate.score`), coloured by how close to 100% it is;
+a failed run is red and says "failed", whatever its share."""
 
 from __future__ import annotations
 
@@ -16,14 +17,6 @@ def colour(percent: int) -> str:
 def render(run: GateRun) -> str:
     """The endpoint JSON (https://shields.io/badges/endpoint-badge)."""
     percent = run.total().exact_percent
-    return (
-        json.dumps(
-            {
-                "schemaVersion": 1,
-                "label": f"sigvec {run.implementation.name}",
-                "message": f"{percent}% exact",
-                "color": colour(percent),
-            }
-        )
-        + "\n"
-    )
+    message, color = (f"{percent}% exact", colour(percent)) if run.succeeded else (f"failed, {percent}% exact", "red")
+    label = f"sigvec {run.implementation.name}"
+    return json.dumps({"schemaVersion": 1, "label": label, "message": message, "color": color}) + "\n"

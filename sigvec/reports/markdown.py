@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sigvec.gate.verdict import STATUSES, GateRun, Tally
 
-HEADER = ("scheme", "vectors", *STATUSES, "exact", "accepted")
+HEADER = ("scheme", "vectors", *STATUSES, "run", "exact", "accepted")
 
 
 def _row(name: str, tally: Tally) -> str:
@@ -12,6 +12,7 @@ def _row(name: str, tally: Tally) -> str:
         name,
         str(tally.vectors),
         *(str(tally.statuses[status]) for status in STATUSES),
+        str(tally.run),
         f"{tally.exact_percent}%",
         f"{tally.accepted_percent}%",
     ]
@@ -27,7 +28,7 @@ def render(run: GateRun) -> str:
     lines = [
         f"## sigvec gate: {title}",
         "",
-        f"**{total.exact_percent}% exact, {total.accepted_percent}% accepted** over {total.vectors} vectors "
+        f"**{total.score.summary()}** "
         f"(sigvec {run.sigvec_version}, corpus {str(run.corpus['sha256'])[:12]}): the gate **{outcome}**"
         f" ({total.unexpected} unexpected failures or errors, {total.unexpected_passes} known failures passing,"
         f" {total.known} known failures).",

@@ -49,7 +49,7 @@ class TerminalReport:
     def print(self, run: GateRun) -> None:
         table = Table(title=f"sigvec gate: {run.implementation.name}", title_justify="left", box=box.SIMPLE_HEAD)
         table.add_column("scheme", overflow="fold", min_width=10)
-        for column in ("vectors", *STATUSES, "exact", "accepted"):
+        for column in ("vectors", *STATUSES, "run", "exact", "accepted"):
             table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
         for scheme, tally in run.by_scheme().items():
             table.add_row(*self._cells(scheme, tally))
@@ -66,7 +66,7 @@ class TerminalReport:
         total = run.total()
         outcome = "passed" if run.succeeded else "FAILED"
         self.console.print(
-            f"{total.exact_percent}% exact, {total.accepted_percent}% accepted over {total.vectors} vectors: the gate {outcome}"
+            f"{total.score.summary()}: the gate {outcome}"
             f" ({total.unexpected} unexpected, {total.unexpected_passes} known failures passing, {total.known} known)",
             markup=False,
         )
@@ -77,6 +77,7 @@ class TerminalReport:
             name,
             str(tally.vectors),
             *(str(tally.statuses[s]) for s in STATUSES),
+            str(tally.run),
             f"{tally.exact_percent}%",
             f"{tally.accepted_percent}%",
         ]
