@@ -1,10 +1,12 @@
 """Bitunix OpenAPI (`bitunix`): two rounds of SHA-256 (not HMAC).
 
-Rules: seed `002_4b601f1586bc0324.txt` (headers, the 60-second rule, GET
-parameters in the query string, POST parameters as a JSON body), the futures
+Rules: the Bitunix OpenAPI quick start,
+https://openapidoc.bitunix.com/doc/common/introduction.html (headers, the
+60-second rule, GET parameters in the query string, POST parameters as a
+JSON body), the futures
 doc openapidoc.bitunix.com/doc/common/sign.html, the older spot doc
 api-doc.bitunix.com/en_us/sign, and the demos in `BitunixOfficial/open-api`.
-The byte-level summary is `shared/specs/bitunix.md`.
+The byte-level summary is `docs/rules/bitunix.md`.
 
 Wire query: GET parameters go in the URL in the order given, form-encoded
 (space as `+`), as the PHP demo's `http_build_query` does
@@ -54,7 +56,7 @@ def canonical_query(query: tuple[Param, ...], query_format: str = "concat") -> s
     """queryParams: sorted ascending by key, each key followed directly by its value.
 
     Futures doc, sign.html: `id=1&uid=200` becomes `id1uid200`, with no `=`, no
-    `&` and no URL encoding (shared/specs/bitunix.md). The spot doc prints
+    `&` and no URL encoding (docs/rules/bitunix.md). The spot doc prints
     `id=1uid=200` instead (`query_format` `key=value`).
     """
     separator = "=" if query_format == "key=value" else ""
@@ -66,7 +68,7 @@ def request_body(request: Request) -> str:
 
     The doc asks for compact JSON ("remove all spaces") and says the body sent
     must be identical to the one signed. Spaces inside string values are kept:
-    the signed body is exactly the body sent (shared/specs/bitunix.md).
+    the signed body is exactly the body sent (docs/rules/bitunix.md).
     """
     if request.body is None:
         return ""
@@ -93,7 +95,7 @@ def signature(inner: str, secret: str) -> str:
 
 
 def wire_request(request: Request, sig: str, body: str) -> HttpRequest:
-    """Headers api-key, nonce, timestamp (ms) and sign, and Content-Type application/json (seed 002)."""
+    """Headers api-key, nonce, timestamp (ms) and sign, and Content-Type application/json (the quick start, "API Validation")."""
     headers = (
         ("api-key", request.credentials.api_key),
         ("nonce", request.require_nonce()),

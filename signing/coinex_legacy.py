@@ -2,7 +2,7 @@
 
 Rules: the legacy wiki of `coinexcom/coinex_exchange_api`
 ("012security_authorization", "050id_verification") and its demo
-`python2.7/demo.py`. The byte-level summary is `shared/specs/coinex.md`; API
+`python2.7/demo.py`. The byte-level summary is `docs/rules/coinex.md`; API
 v2 lives in `signing.coinex_v2`.
 
 Both string to sign end with `&secret_key=SECRET`, so the secret is part of
@@ -135,7 +135,7 @@ def perpetual_params(request: Request) -> tuple[Param, ...]:
 
 
 def perpetual_signature(params_text: str, secret: str) -> str:
-    """Lower-case hex SHA-256 of the string to sign, which ends with the secret (shared/specs/coinex.md)."""
+    """Lower-case hex SHA-256 of the string to sign, which ends with the secret (docs/rules/coinex.md)."""
     return sha256_hex(secret_suffixed_bytes(params_text, secret))
 
 

@@ -1,8 +1,9 @@
 """CoinEx API v2 (`coinex-v2`) and its pre-2024 form (`coinex-v2-sha256-legacy`).
 
-Rules: seed `003_5acf2f28af95af66.txt` (API v2 "Integration Guide": headers,
-time window), docs.coinex.com/api/v2/authorization (the prepared string and its
-Python pseudocode). The byte-level summary is `shared/specs/coinex.md`. The
+Rules: the CoinEx API v2 "Integration Guide",
+https://docs.coinex.com/api/v2/guide (headers, time window),
+docs.coinex.com/api/v2/authorization (the prepared string and its
+Python pseudocode). The byte-level summary is `docs/rules/coinex.md`. The
 legacy v1 schemes live in `signing.coinex_legacy`.
 
 Options (`Request.options`), each optional:
@@ -76,7 +77,7 @@ def canonical_query(request: Request) -> str:
 
     request_path includes "?" plus the query string "if applicable"
     (docs.coinex.com/api/v2/authorization); the demo builds it with
-    `urlencode(params)` in insertion order (shared/specs/coinex.md).
+    `urlencode(params)` in insertion order (docs/rules/coinex.md).
     """
     encoder = QUERY_ENCODERS[request.option("query_encoding", "form", tuple(QUERY_ENCODERS))]
     return join_pairs(request.query, encoder)
@@ -123,7 +124,7 @@ def legacy_signature(secret: str, message: str, encoding: str) -> str:
     """Pre-2024: lower-case hex SHA-256 of `prepared_str + secret_key` (plain hash, not HMAC).
 
     The demos in `coinexcom/coinex_api_demo` until 2024-04, and ccxt's CoinEx v2
-    up to 4.5.85 (shared/specs/coinex.md, "What a widely used client does instead").
+    up to 4.5.85 (docs/rules/coinex.md, "What a widely used client does instead").
     """
     return sha256_hex(encoded("string_to_sign", message, encoding) + encoded("credentials.secret", secret, encoding))
 
@@ -168,12 +169,12 @@ def sign_v2_legacy(request: Request) -> Signed:
 
 
 def rejection(code: int, message: str) -> Rejection:
-    """CoinEx's error body, `{"code": N, "data": {}, "message": "..."}`, with HTTP 200 (seed 003)."""
+    """CoinEx's error body, `{"code": N, "data": {}, "message": "..."}`, with HTTP 200 (Integration Guide)."""
     return Rejection(code, message, 200, compact_json({"code": code, "data": {}, "message": message}))
 
 
 def window_ms(received: HttpRequest) -> int | None:
-    """X-COINEX-WINDOWTIME in ms: 5000 when absent (seed 003); None (4004) when malformed or above the cap.
+    """X-COINEX-WINDOWTIME in ms: 5000 when absent (Integration Guide); None (4004) when malformed or above the cap.
 
     The header is not signed, so an uncapped window would let anyone revive an
     old captured request by adding `X-COINEX-WINDOWTIME: 999999999999`. The docs
@@ -187,7 +188,7 @@ def window_ms(received: HttpRequest) -> int | None:
 
 
 def fresh(timestamp: int, window: int, now_ms: int) -> bool:
-    """Sent at most `window` ms ago (seed 003), and at most `MAX_FUTURE_MS` ahead of the server clock.
+    """Sent at most `window` ms ago (Integration Guide), and at most `MAX_FUTURE_MS` ahead of the server clock.
 
     The docs say nothing about the future; an unbounded future, together with
     the missing separator between query and timestamp, would let trailing

@@ -1,8 +1,9 @@
 """MAX (MaiCoin) REST v2 and v3: scheme `max-v2` (v3 signs the same way).
 
-Rules: seed `000_e8ec5a8265ba763c.txt` (MAX REST API v2, authentication), the
+Rules: the MAX REST API v2 docs, https://max-api.maicoin.com/api/v2
+(authentication), the
 official Node SDK `maicoin/max-exchange-api-node` `src/rest/rest.ts`, and the
-byte-level summary `shared/specs/max.md`.
+byte-level summary `docs/rules/max.md`.
 
 Payload = base64 of the UTF-8 JSON of the request's parameters plus `nonce`
 plus `path`; signature = lower-case hex HMAC-SHA256(secret, payload); both go
@@ -26,12 +27,12 @@ How a request is given (explicit, so that the wire and the payload agree):
 
 Options (`input.options`):
 - `json`: how the payload object becomes text. `compact` (default): no
-  whitespace, key order kept, UTF-8 (JavaScript `JSON.stringify`, the seed's
+  whitespace, key order kept, UTF-8 (JavaScript `JSON.stringify`, the v2 docs'
   example). `python`: Python `json.dumps` defaults, `", "` and `": "`
   separators and `\\uXXXX` escapes (the docs' Python example). `sorted`:
   compact with keys sorted by code point (the official Node v3 SDK).
 - `base64`: `standard` (default, padded) or `urlsafe` (`-` and `_`; whether
-  the server accepts it is unknown, see `shared/specs/max.md`).
+  the server accepts it is unknown, see `docs/rules/max.md`).
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def query_object(pairs: tuple[Param, ...]) -> dict[str, JsonValue]:
     """Query pairs as the payload holds them: `k[]` pairs become one list under `k`.
 
     "Arrays are written in brackets: `state[]=wait&state[]=done`. In the JSON
-    the same array is `"state":["wait","done"]`" (`shared/specs/max.md`).
+    the same array is `"state":["wait","done"]`" (`docs/rules/max.md`).
     `nonce` becomes an integer; every other value stays the text sent.
     """
     result: dict[str, JsonValue] = {}
@@ -130,7 +131,7 @@ def params_object(request: Request) -> dict[str, JsonValue]:
 
 
 def payload_object(request: Request) -> dict[str, JsonValue]:
-    """Parameters plus `nonce` plus `path` (seed: `body = {path, nonce, ...}`); path goes last here."""
+    """Parameters plus `nonce` plus `path` (the v2 docs: `body = {path, nonce, ...}`); path goes last here."""
     return {**params_object(request), "path": request.path}
 
 
@@ -138,7 +139,7 @@ def payload_json(value: dict[str, JsonValue], style: str) -> str:
     """The payload object as JSON text in one of `JSON_STYLES` (see the module docstring).
 
     The server verifies the HMAC over the header as received and then decodes
-    it, so each style is valid on its own bytes (`shared/specs/max.md`).
+    it, so each style is valid on its own bytes (`docs/rules/max.md`).
     """
     if style == "python":
         return dump_json(value, item_separator=", ", key_separator=": ", ensure_ascii=True)
@@ -146,18 +147,18 @@ def payload_json(value: dict[str, JsonValue], style: str) -> str:
 
 
 def payload(json_text: str, alphabet: str) -> str:
-    """Standard base64 with padding of the UTF-8 JSON text (`shared/specs/max.md`, Payload); urlsafe on request."""
+    """Standard base64 with padding of the UTF-8 JSON text (`docs/rules/max.md`, Payload); urlsafe on request."""
     encode = base64.urlsafe_b64encode if alphabet == "urlsafe" else base64.standard_b64encode
     return encode(json_text.encode()).decode("ascii")
 
 
 def string_to_sign(payload_text: str) -> str:
-    """What is HMACed is the payload string itself (seed: `createHmac('sha256', secret_key).update(payload)`)."""
+    """What is HMACed is the payload string itself (the v2 docs: `createHmac('sha256', secret_key).update(payload)`)."""
     return payload_text
 
 
 def signature(secret: str, message: str) -> str:
-    """Lower-case hex HMAC-SHA256 keyed with the secret (seed: `.digest('hex')`)."""
+    """Lower-case hex HMAC-SHA256 keyed with the secret (the v2 docs: `.digest('hex')`)."""
     return hmac_sha256_hex(secret.encode(), message.encode())
 
 
@@ -171,7 +172,7 @@ def query_string(pairs: tuple[Param, ...]) -> str:
 
 
 def wire_request(request: Request, payload_text: str, sig: str) -> HttpRequest:
-    """Headers `X-MAX-ACCESSKEY`, `X-MAX-PAYLOAD`, `X-MAX-SIGNATURE` (seed); the query or the JSON body as given."""
+    """Headers `X-MAX-ACCESSKEY`, `X-MAX-PAYLOAD`, `X-MAX-SIGNATURE` (the v2 docs); the query or the JSON body as given."""
     headers = [
         ("X-MAX-ACCESSKEY", request.credentials.api_key),
         ("X-MAX-PAYLOAD", payload_text),
@@ -200,7 +201,7 @@ def sign(request: Request) -> Signed:
 
 
 def rejection(code: int, message: str) -> Rejection:
-    """HTTP 401 with `{"error":{"code":N,"message":"..."},"success":false}` (`shared/specs/max.md`, Errors)."""
+    """HTTP 401 with `{"error":{"code":N,"message":"..."},"success":false}` (`docs/rules/max.md`, Errors)."""
     return Rejection(code, message, 401, compact_json({"error": {"code": code, "message": message}, "success": False}))
 
 
@@ -264,7 +265,7 @@ def consistent(received: HttpRequest, params: dict[str, Any]) -> bool:
 def verify(received: HttpRequest, context: ServerContext) -> Verdict:
     """Check a request as MAX's server does: key, HMAC over the header as received, decoding, nonce, replay, consistency.
 
-    Nonce: "within 30 seconds difference of server time" (seed); exactly 30 s
+    Nonce: "within 30 seconds difference of server time" (the v2 docs); exactly 30 s
     is accepted here (the boundary is not published). Replay: "each nonce can
     be used only once" (2006). The nonce is recorded, under the access key, by
     every request that passes the signature, payload and window checks (so a

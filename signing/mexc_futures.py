@@ -1,7 +1,7 @@
 """MEXC futures/contract v1 (`mexc-futures-v1`): HMAC-SHA256 of `accessKey + Request-Time + paramString`.
 
 Rules: `mexcdevelop/apidocs` branch `contract_v1_en`, "Access and
-authentication"; the byte-level summary is `shared/specs/mexc.md`, Futures.
+authentication"; the byte-level summary is `docs/rules/mexc.md`, Futures.
 
 Inputs: `timestamp` is `Request-Time` in ms; `window` is the `Recv-Window`
 header, in seconds. One option, `query_encoding` (`percent`, the default, or

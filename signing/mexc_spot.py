@@ -1,8 +1,9 @@
 """MEXC spot v3 (`mexc-spot-v3`): HMAC-SHA256 of the encoded query glued to the encoded form body.
 
-Rules: seed `001_c368e9ce9f3e1c60.txt` ("General Info", section SIGNED),
-also `mexcdevelop/apidocs` branch `spot_v3_en`, `source/index.html.md`. The
-byte-level summary is `shared/specs/mexc.md`; futures live in `signing.mexc_futures`.
+Rules: the MEXC spot v3 docs, "General Info", section SIGNED
+(https://mexcdevelop.github.io/apidocs/spot_v3_en/#general-info), also
+`mexcdevelop/apidocs` branch `spot_v3_en`, `source/index.html.md`. The
+byte-level summary is `docs/rules/mexc.md`; futures live in `signing.mexc_futures`.
 
 Inputs: `timestamp` is the clock in ms. Requests also carry it as their
 `timestamp` parameter, placed where the caller puts it, and must agree with it;
@@ -42,7 +43,7 @@ def encode_params(params: tuple[Param, ...]) -> str:
 
     "if there are special symbols such as comma in the parameter value, these
     symbols need to be URL encoded when signing, and encode only support
-    uppercase" (seed, SIGNED). The docs never say `+` or `%20` for a space; the
+    uppercase" (General Info, SIGNED). The docs never say `+` or `%20` for a space; the
     official Go demo and ccxt send `%20`, and the signature covers what is sent.
     """
     return join_pairs(params, percent_encode)
@@ -84,7 +85,7 @@ def string_to_sign(query: str, body: str) -> str:
     """`totalParams`: "the query string concatenated with the request body".
 
     There is no `&` between the two: "Note that the signature is different in
-    example 3. There is no & between "LIMIT" and "quantity=1"." (seed).
+    example 3. There is no & between "LIMIT" and "quantity=1"." (General Info).
     """
     return query + body
 
@@ -92,7 +93,7 @@ def string_to_sign(query: str, body: str) -> str:
 def signature(secret: str, message: str) -> str:
     """Lower-case hex HMAC-SHA256 with the secretKey as key and totalParams as value.
 
-    "The signature is support lowercase only." (seed, SIGNED)
+    "The signature is support lowercase only." (General Info, SIGNED)
     """
     return hmac_sha256_hex(secret.encode(), message.encode())
 
@@ -143,7 +144,7 @@ def server_canonical(received: tuple[Param, ...]) -> tuple[str, str | None]:
 
 
 def spot_in_window(timestamp: int | None, window_ms: int, now_ms: int) -> bool:
-    """"if (timestamp < serverTime + 1000 && serverTime - timestamp <= recvWindow)" (seed, timing security).
+    """"if (timestamp < serverTime + 1000 && serverTime - timestamp <= recvWindow)" (General Info, Timing security).
 
     So a timestamp up to 999 ms ahead is accepted, 1000 ms ahead is not, and one
     exactly recvWindow old is accepted.

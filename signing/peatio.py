@@ -1,9 +1,9 @@
 """Peatio API v2: scheme `peatio-v2`.
 
-Rules: seed `004_68c9dc82d9be3210.txt` (Peatio API v2 docs, "How to
-signature"), the open-source server `hpyhacking/peatio`
+Rules: the Peatio API v2 docs, "How to signature" (`hpyhacking/peatio`
+`app/views/documents/api_v2.en.html.slim`), the open-source server `hpyhacking/peatio`
 `app/api/api_v2/auth/{authenticator,middleware,utils}.rb` and
-`app/api/api_v2/errors.rb`, and the summary `shared/specs/peatio.md`.
+`app/api/api_v2/errors.rb`, and the summary `docs/rules/peatio.md`.
 
 payload = `METHOD|/api/v2/path|canonical_query`; signature = lower-case hex
 HMAC-SHA256(secret, payload). `access_key`, `tonce` (epoch ms) and
@@ -86,7 +86,7 @@ def canonical_query(params: Params) -> str:
     `route_info`, `signature` and `format` and returns `URI.unescape(hash.to_param)`
     (hpyhacking/peatio). Escaped `k=v` strings are sorted as whole strings, so
     `a-b`, `a1`, `a`, `a_b`, `ab` is the order; `%XX` is decoded at the end but
-    `+` is not, so a space and a literal `+` both read `+` (`shared/specs/peatio.md`).
+    `+` is not, so a space and a literal `+` both read `+` (`docs/rules/peatio.md`).
     """
     kept = {key: value for key, value in params.items() if key not in UNSIGNED_PARAMS}
     return uri_unescape(to_query(kept, ""))
@@ -96,13 +96,13 @@ def string_to_sign(method: str, path: str, query: str) -> str:
     """`payload = METHOD|/api/v2/path|canonical_query` (docs; `authenticator.rb` `payload`).
 
     The path is the request path without the query string, `.json` kept.
-    Before 2014-04 the separator was a newline (`shared/specs/peatio.md`, History).
+    Before 2014-04 the separator was a newline (`docs/rules/peatio.md`, History).
     """
     return f"{method}|{path}|{query}"
 
 
 def signature(secret: str, message: str) -> str:
-    """`hash = HMAC-SHA256(payload, secret_key).to_hex` (seed): the secret is the key, hex lower case."""
+    """`hash = HMAC-SHA256(payload, secret_key).to_hex` (the v2 docs): the secret is the key, hex lower case."""
     return hmac_sha256_hex(secret.encode(), message.encode("utf-8", "surrogateescape"))
 
 
@@ -171,7 +171,7 @@ def auth_params(params: Params) -> AuthParams | None:
 
 
 def verify(received: HttpRequest, context: ServerContext) -> Verdict:
-    """Check one request as Peatio's server does, in its order (`shared/specs/peatio.md`, "Server checks").
+    """Check one request as Peatio's server does, in its order (`docs/rules/peatio.md`, "Server checks").
 
     2001 when an auth parameter is missing; 2008 for an unknown key; then the
     tonce: checked against the replay store (2006) and recorded there under

@@ -6,7 +6,7 @@
 
 Sources: rack/rack `lib/rack/utils.rb` (1.6 line), rails/rails
 `activesupport/lib/active_support/core_ext/object/to_query.rb` (4.2 line), and
-`shared/specs/peatio.md`.
+`docs/rules/peatio.md`.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def cgi_escape(text: str) -> str:
 
     Everything else becomes `%XX` with upper-case hex, `~` included (Ruby 2.x
     escaped it; Ruby 3 keeps it, which only matters for sort order, since
-    `uri_unescape` decodes it again). Source: `shared/specs/peatio.md`.
+    `uri_unescape` decodes it again). Source: `docs/rules/peatio.md`.
     Text made only of kept characters, as most is, is returned as it is, and
     other ASCII text is escaped by one `str.translate`.
     """

@@ -15,7 +15,7 @@ import importlib.util
 import json
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -182,6 +182,11 @@ class Vector:
         return list(self.data.get("flags", []))
 
     @property
+    def choices(self) -> list[str]:
+        """The reference's choices (rules.yaml) this vector's answer rests on, where the exchange's documents are silent."""
+        return list(self.data.get("choices", []))
+
+    @property
     def input(self) -> Mapping[str, Any]:
         value: Mapping[str, Any] = self.data["input"]
         return value
@@ -251,6 +256,8 @@ class Corpus:
     schema: dict[str, Any]
     wire_schema: dict[str, Any] | None = None
     """`wire.schema.json`, the one wire form, which `schema.json` refers to."""
+    rules: dict[str, Any] = field(default_factory=dict)
+    """rules.yaml: what each scheme's documents state (codes, bounds) and the choices the reference made where they are silent."""
 
     def schema_registry(self) -> Registry[Any]:
         """The schemas `schema.json` refers to by `$id`: the wire form's."""
@@ -332,7 +339,7 @@ def read_corpus(root: Path | None = None) -> Corpus:
         raise CorpusError(f"vectors: {root} is not a folder")
     if not (root / "schema.json").is_file():
         raise CorpusError(f"vectors: {root} holds no schema.json; point it at a vectors/ folder")
-    special = {"flags.yaml", "options.yaml"}
+    special = {"flags.yaml", "options.yaml", "rules.yaml"}
     files = {}
     for path in sorted(root.rglob("*.yaml")):
         name = path.relative_to(root).as_posix()
@@ -341,9 +348,18 @@ def read_corpus(root: Path | None = None) -> Corpus:
     wire_schema = read_schema(root / WIRE_SCHEMA, WIRE_SCHEMA) if (root / WIRE_SCHEMA).is_file() else None
     flags = load_yaml(root / "flags.yaml", "flags.yaml")
     options = load_yaml(root / "options.yaml", "options.yaml") if (root / "options.yaml").exists() else {}
+    rules = load_yaml(root / "rules.yaml", "rules.yaml") if (root / "rules.yaml").exists() else {}
     schema = read_schema(root / "schema.json", "schema.json")
     flags_or_none = flags if isinstance(flags, dict) else {}
-    return Corpus(root, files, flags_or_none, options if isinstance(options, dict) else {}, schema, wire_schema)
+    return Corpus(
+        root,
+        files,
+        flags_or_none,
+        options if isinstance(options, dict) else {},
+        schema,
+        wire_schema,
+        rules if isinstance(rules, dict) else {},
+    )
 
 
 WIRE_SCHEMA = "wire.schema.json"
@@ -401,7 +417,7 @@ def schema_rule(error: Any) -> str:
 def shape_problems(corpus: Corpus) -> list[str]:
     """flags.yaml and options.yaml must be mappings; every vector's input and expected values must load."""
     problems = []
-    for name in ("flags.yaml", "options.yaml"):
+    for name in ("flags.yaml", "options.yaml", "rules.yaml"):
         content = load_yaml(corpus.root / name, name) if (corpus.root / name).exists() else {}
         if not isinstance(content, dict):
             problems.append(f"{name}: must be a mapping of names to definitions")

@@ -1,4 +1,5 @@
-"""Lint the corpus: schema, flags, options, the client contract, YAML pitfalls, and the ID policy (never renumbered or reused)."""
+"""Lint the corpus: schema, flags, options, the client contract, YAML pitfalls, the ID policy (never renumbered or
+reused), declared choices and followable citations (`sigvec.rules`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from pathlib import Path
 import yaml
 
 from signing.registry import SCHEMES
-from sigvec.corpus import Corpus, Vector, schema_problems, shape_problems
+from sigvec.check import check_vector
+from sigvec.corpus import Corpus, Vector, is_sigvec_checkout, schema_problems, shape_problems
+from sigvec.rules import choice_problems, corpus_citation_problems, rules_problems
 
 RELEASED_IDS = "released-ids.txt"
 FLAG_FIELDS = ("bug_type", "description", "effect")
@@ -141,7 +144,7 @@ def alternatives_problems(corpus: Corpus) -> list[str]:
 def comment_problems(corpus: Corpus) -> list[str]:
     """A plain (unquoted) YAML value followed by ` #` on its line loses the rest as a comment: quote it."""
     problems = []
-    for name in sorted({*corpus.files, "flags.yaml", "options.yaml"}):
+    for name in sorted({*corpus.files, "flags.yaml", "options.yaml", "rules.yaml"}):
         path = corpus.root / name
         if not path.is_file():
             continue
@@ -163,7 +166,21 @@ def lint(corpus: Corpus) -> list[str]:
     problems += flag_problems(corpus) + vocabulary_problems(corpus) + option_problems(corpus) + alternatives_problems(corpus)
     for vector in corpus.vectors():
         problems += vector_problems(vector)
-    return problems + id_problems(corpus)
+    return problems + id_problems(corpus) + declaration_problems(corpus)
+
+
+def declaration_problems(corpus: Corpus) -> list[str]:
+    """Every undocumented choice a vector rests on is named; in a checkout, every rule page and citation exists."""
+    verdicts = {}
+    for vector in corpus.vectors():
+        verdict = check_vector(vector).verdict
+        rejection = verdict.rejection if verdict is not None else None
+        verdicts[vector.id] = (rejection.code, verdict.step) if verdict is not None and rejection is not None else (None, None)
+    problems = choice_problems(corpus, verdicts)
+    repository = corpus.root.parent
+    if is_sigvec_checkout(repository):
+        problems = rules_problems(corpus, repository) + problems + corpus_citation_problems(corpus, repository)
+    return problems
 
 
 def unreleased(corpus: Corpus) -> list[Vector]:

@@ -1,4 +1,4 @@
-"""MAX: the server's checks, one rule per test, on the seed-shaped vector max-v2-0001."""
+"""MAX: the server's checks, one rule per test, on the vector shaped like the v2 docs' example, max-v2-0001."""
 
 from __future__ import annotations
 

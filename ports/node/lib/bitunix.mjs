@@ -1,8 +1,8 @@
 // Bitunix OpenAPI (`bitunix`): two rounds of SHA-256, not HMAC.
 //
-// Rules: seed 002_4b601f1586bc0324.txt (headers, GET parameters in the query,
+// Rules: Bitunix OpenAPI quick start (https://openapidoc.bitunix.com/doc/common/introduction.html) (headers, GET parameters in the query,
 // POST parameters as a JSON body), the futures doc
-// openapidoc.bitunix.com/doc/common/sign.html, shared/specs/bitunix.md and the
+// openapidoc.bitunix.com/doc/common/sign.html, docs/rules/bitunix.md and the
 // vectors in vectors/bitunix/.
 
 import { formEncode, joinPairs, sha256Hex, sortedByKey } from "./encoding.mjs";

@@ -1,10 +1,10 @@
 // CoinEx API v2 (`coinex-v2`), its pre-2024 form (`coinex-v2-sha256-legacy`),
 // legacy spot v1 (`coinex-v1`) and legacy perpetual v1 (`coinex-perpetual-v1`).
 //
-// Rules: seed 003_5acf2f28af95af66.txt (headers, time window),
+// Rules: CoinEx API v2 Integration Guide (https://docs.coinex.com/api/v2/guide) (headers, time window),
 // docs.coinex.com/api/v2/authorization (the prepared string and its Python
 // pseudocode), the legacy wiki of coinexcom/coinex_exchange_api
-// ("012security_authorization"), shared/specs/coinex.md and the vectors in
+// ("012security_authorization"), docs/rules/coinex.md and the vectors in
 // vectors/coinex/.
 
 import { formEncode, hmacSha256Hex, joinPairs, md5Hex, percentEncode, sha256Hex, sortedByKey, utf8 } from "./encoding.mjs";

@@ -3,7 +3,7 @@
 // The gate sends each vector's input as JSON, and JSON bodies are signed as
 // exact text, so two things JavaScript's JSON.parse loses must be kept:
 // - a number's text: `1.50` is not `1.5`, `1.0` is a float the reference
-//   refuses (DESIGN.md, "Parameter values"), and integers may exceed 2^53;
+//   refuses (README.md, "Porting a signer"), and integers may exceed 2^53;
 // - key order: a plain object moves integer-like keys ("1") to the front,
 //   while the reference keeps every key where it was sent.
 // So numbers are read as `JsonNumber` (their source text) and objects as `Map`.

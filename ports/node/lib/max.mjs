@@ -1,7 +1,7 @@
 // MAX (MaiCoin) REST v2 and v3 (`max-v2`; v3 signs the same way).
 //
-// Rules: seed 000_e8ec5a8265ba763c.txt (authentication), the official Node SDK
-// maicoin/max-exchange-api-node src/rest/rest.ts, shared/specs/max.md and the
+// Rules: MAX REST API v2 docs (https://max-api.maicoin.com/api/v2) (authentication), the official Node SDK
+// maicoin/max-exchange-api-node src/rest/rest.ts, docs/rules/max.md and the
 // vectors in vectors/max/. Payload = base64 of the UTF-8 JSON of the request's
 // parameters plus `nonce` plus `path`; signature = hex HMAC-SHA256 of the payload.
 
@@ -63,14 +63,14 @@ function paramsObject(request) {
   return params;
 }
 
-/** Parameters, then `path` last (seed: `body = {path, nonce, ...}`; key order is free, the server signs the header as received). */
+/** Parameters, then `path` last (the v2 docs: `body = {path, nonce, ...}`; key order is free, the server signs the header as received). */
 function payloadObject(request) {
   return new Map([...paramsObject(request), ["path", request.path]]);
 }
 
 /**
  * The payload object as JSON text. `json: compact` (default): no whitespace,
- * keys in order, UTF-8 (JSON.stringify, the seed's example). `python`: Python
+ * keys in order, UTF-8 (JSON.stringify, the v2 docs' example). `python`: Python
  * json.dumps defaults, `", "` and `": "`, `\uXXXX` escapes. `sorted`: compact
  * with keys sorted (the official Node v3 SDK). max-v2-0005 to -0007.
  */
@@ -85,12 +85,12 @@ function payload(jsonText, alphabet) {
   return alphabet === "urlsafe" ? standard.replaceAll("+", "-").replaceAll("/", "_") : standard;
 }
 
-/** What is HMACed is the payload string itself (seed: `createHmac('sha256', secret_key).update(payload)`). */
+/** What is HMACed is the payload string itself (the v2 docs: `createHmac('sha256', secret_key).update(payload)`). */
 function stringToSign(payloadText) {
   return payloadText;
 }
 
-/** Lower-case hex HMAC-SHA256 keyed with the secret (seed: `.digest('hex')`). */
+/** Lower-case hex HMAC-SHA256 keyed with the secret (the v2 docs: `.digest('hex')`). */
 function signature(secret, message) {
   return hmacSha256Hex(secret, message);
 }
@@ -101,7 +101,7 @@ function queryString(pairs) {
   return pairs.map(([key, value]) => `${keepBrackets(key)}=${formEncode(value)}`).join("&");
 }
 
-/** Headers X-MAX-ACCESSKEY, X-MAX-PAYLOAD, X-MAX-SIGNATURE (seed); the query, or the JSON body exactly as given. */
+/** Headers X-MAX-ACCESSKEY, X-MAX-PAYLOAD, X-MAX-SIGNATURE (the v2 docs); the query, or the JSON body exactly as given. */
 function wire(request, payloadText, sig) {
   const headers = {
     "X-MAX-ACCESSKEY": request.credentials.apiKey,

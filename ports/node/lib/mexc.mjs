@@ -1,8 +1,8 @@
 // MEXC spot v3 (`mexc-spot-v3`) and futures/contract v1 (`mexc-futures-v1`).
 //
-// Rules: the MEXC spot v3 docs, "General Info", section SIGNED (sigvec seed
-// 001_c368e9ce9f3e1c60.txt); the contract v1 docs, "Access and
-// authentication"; the byte-level summary shared/specs/mexc.md; the vectors in
+// Rules: the MEXC spot v3 docs, "General Info", section SIGNED
+// (https://mexcdevelop.github.io/apidocs/spot_v3_en/#general-info); the
+// contract v1 docs, "Access and authentication"; the byte-level summary docs/rules/mexc.md; the vectors in
 // vectors/mexc/. The signature covers exactly the encoded text that is sent.
 
 import { hmacSha256Hex, joinPairs, percentEncode, raw, sortedByKey } from "./encoding.mjs";

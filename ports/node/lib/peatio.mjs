@@ -1,8 +1,8 @@
 // Peatio API v2 (`peatio-v2`): payload `METHOD|/api/v2/path|canonical_query`, HMAC-SHA256.
 //
-// Rules: seed 004_68c9dc82d9be3210.txt ("How to signature"), the open-source
+// Rules: Peatio API v2 docs (hpyhacking/peatio app/views/documents/api_v2.en.html.slim) ("How to signature"), the open-source
 // server hpyhacking/peatio (app/api/api_v2/auth/authenticator.rb), which ran on
-// Rails 4.2 and Rack 1.6, shared/specs/peatio.md, and the vectors in
+// Rails 4.2 and Rack 1.6, docs/rules/peatio.md, and the vectors in
 // vectors/peatio/. `access_key`, `tonce` (ms) and `signature` are ordinary
 // parameters; there are no auth headers. The server parses the parameters into
 // a nested hash (Rack) and signs Rails' `to_query` of it, unescaped, so the port

@@ -1,7 +1,7 @@
 // The request a vector's `input` describes, refused where it is unclear.
 //
 // The rules are the reference's signing/model.py `request_from_mapping`
-// (DESIGN.md, "Parameter values"): parameter values are the exact text sent;
+// (README.md, "Porting a signer"): parameter values are the exact text sent;
 // a float, a bool or null has no single text form and is refused, naming the
 // field, rather than formatted silently. Integers have one form.
 
