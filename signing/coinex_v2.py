@@ -132,7 +132,7 @@ def legacy_signature(secret: str, message: str, encoding: str) -> str:
 def wire_request(request: Request, query: str, body: str, sig: str) -> HttpRequest:
     """Headers X-COINEX-KEY, X-COINEX-SIGN, X-COINEX-TIMESTAMP and the optional X-COINEX-WINDOWTIME (ms).
 
-    Seed 003 ("Public Parameter"): X-COINEX-TIMESTAMP is required; X-COINEX-WINDOWTIME
+    The Integration Guide ("Public Parameter"): X-COINEX-TIMESTAMP is required; X-COINEX-WINDOWTIME
     is optional, default 5000 milliseconds.
     """
     headers = [

@@ -235,7 +235,9 @@ def parser() -> argparse.ArgumentParser:
     lint_command.add_argument("--record-ids", action="store_true", help="release every new ID (append to released-ids.txt)")
     lint_command.set_defaults(run=command_lint)
     errata = with_vectors(
-        commands.add_parser("errata", allow_abbrev=False, help="print docs/errata.md (documentation errata, scheme weaknesses)")
+        commands.add_parser(
+            "errata", allow_abbrev=False, help="print docs/errata.md (documentation errata, scheme weaknesses, the reference's choices)"
+        )
     )
     errata.set_defaults(run=command_errata)
     verify_command = commands.add_parser(
