@@ -236,7 +236,9 @@ def parser() -> argparse.ArgumentParser:
     lint_command.set_defaults(run=command_lint)
     errata = with_vectors(
         commands.add_parser(
-            "errata", allow_abbrev=False, help="print docs/errata.md (documentation errata, scheme weaknesses, the reference's choices)"
+            "errata",
+            allow_abbrev=False,
+            help="print docs/errata.md (documentation errata, scheme weaknesses, the reference's choices)",
         )
     )
     errata.set_defaults(run=command_errata)
