@@ -7,7 +7,8 @@ JSON lines over a harness's stdin and stdout (the harness side is
   schemes it implements and, per scheme, the option readings it implements;
 - `{"cmd":"sign","seq":S,"id":ID,"input":{...},"base_url":URL}` is answered with
   exactly one of `wire` (plus optional `stages`), `sent`, `refused`, `skipped`
-  or `errored`, carrying the same `seq`;
+  or `errored`, carrying the same `seq`. Refusing is explicit: `refused` is the
+  client declining the input on purpose, and a crash is `errored`, with its traceback;
 - `{"cmd":"stop"}` gets no reply.
 Every message has a JSON Schema in `sigvec/gate/schemas/`; the gate validates
 every reply against it, so a malformed reply is an `errored` verdict naming
