@@ -311,6 +311,8 @@ class Judge:
         secret = str((vector.input.get("credentials") or {}).get("secret") or "")
         stderr = _hidden(answer.stderr, secret)
         base: dict[str, Any] = {"id": vector.id, "scheme": vector.scheme, "result": vector.result, "stderr": stderr}
+        if secret and secret in answer.message:
+            answer = replace(answer, message=_hidden(answer.message, secret) or "")
         fault = fault_of(vector)
         if answer.kind in ("errored", "sent"):  # a `sent` answer reaches here only when capture could not resolve it
             return VectorVerdict(
@@ -318,7 +320,7 @@ class Judge:
                 status="errored",
                 exact=False,
                 accepted=False,
-                message=_hidden(answer.message, secret) or "",
+                message=answer.message,
                 traceback=_hidden(answer.traceback, secret),
             )
         if answer.kind == "skipped":
