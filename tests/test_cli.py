@@ -155,6 +155,16 @@ def test_vectors_export_has_id_input_and_expected_for_every_vector(
     assert all({"id", "input", "expected"} <= set(vector) for vector in exported["vectors"])
 
 
+def test_the_json_export_carries_the_choices_and_each_schemes_documented_codes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(monkeypatch, capsys, ["vectors", "--format", "json", "--vectors", str(REPO / "vectors")])
+    exported = json.loads(out)
+    named = {name for vector in exported["vectors"] for name in vector.get("choices", [])}
+    assert named and named <= set(exported["choices"])
+    assert "700002" in exported["schemes"]["mexc-spot-v3"]["documented"]["codes"]
+
+
 def test_an_exported_input_signs_to_its_exported_expected_values(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
