@@ -32,7 +32,7 @@ __all__ = ["sigvec_server"]
 
 def sent(server: MockExchange) -> list[HttpRequest]:
     """What the mock exchange received since the last look, in arrival order."""
-    return [exchange.received for exchange in server.drain()]
+    return [arrival.received for arrival in server.drain()]
 
 
 def vector_expected(vector_id: str) -> dict[str, Any]:

@@ -39,7 +39,7 @@ def capture(client: str, venv: str = ".venv") -> Capture:
     with MockExchange(Settings(test_keys=corpus_keys(repo_corpus()))) as server:
         signs = [sign_command(vector_id, server, seq) for seq, vector_id in enumerate(RUN_VECTORS, 1)]
         start, *answers = converse(command, signs)
-        arrived = iter(exchange.received for exchange in server.drain())
+        arrived = iter(arrival.received for arrival in server.drain())
     replies = dict(zip(RUN_VECTORS, answers, strict=True))
     requests = {vector_id: next(arrived) for vector_id in RUN_VECTORS if "sent" in replies[vector_id]}
     assert next(arrived, None) is None, "the harness sent more requests than it answered sent"

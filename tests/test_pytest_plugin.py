@@ -112,9 +112,9 @@ def test_a_request_reaches_the_server(sigvec_server):
     connection.request("GET", base.path + "/api/v2/members/me.json?nonce=1")
     response = connection.getresponse()
     response.read()
-    (exchange,) = sigvec_server.drain()
-    assert (exchange.scheme, exchange.received.target) == ("max-v2", "/api/v2/members/me.json?nonce=1")
-    assert response.status == exchange.status == exchange.verdict.rejection.http_status
+    (arrival,) = sigvec_server.drain()
+    assert (arrival.scheme, arrival.received.target) == ("max-v2", "/api/v2/members/me.json?nonce=1")
+    assert response.status == arrival.status == arrival.verdict.rejection.http_status
 """
 
 

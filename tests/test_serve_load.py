@@ -92,7 +92,7 @@ def test_ten_thousand_mixed_requests_from_fifty_connections_are_all_answered_wit
     assert sum(statuses.values()) == TOTAL == len(arrived)
     assert [status for status in statuses if status >= 500] == []
     assert server.errors == 0
-    assert sum(exchange.verdict is not None and exchange.verdict.accepted for exchange in arrived) >= TOTAL // 4
+    assert sum(arrival.verdict is not None and arrival.verdict.accepted for arrival in arrived) >= TOTAL // 4
     assert len(server.state.replay) <= REPLAY_BOUND
 
 

@@ -21,9 +21,9 @@ def test_drain_returns_every_request_since_the_last_call_in_arrival_order(sigvec
     first = sigvec_server.drain()
     send_requests(sigvec_server.base_url("peatio-v2"), HttpRequest("GET", "/api/v2/members/me?n=3"))
     second = sigvec_server.drain()
-    assert [(exchange.scheme, exchange.received.query) for exchange in first] == [("max-v2", f"n={n}") for n in range(3)]
-    assert [(exchange.scheme, exchange.received.query) for exchange in second] == [("peatio-v2", "n=3")]
-    assert [exchange.seq for exchange in first + second] == [1, 2, 3, 4]
+    assert [(arrival.scheme, arrival.received.query) for arrival in first] == [("max-v2", f"n={n}") for n in range(3)]
+    assert [(arrival.scheme, arrival.received.query) for arrival in second] == [("peatio-v2", "n=3")]
+    assert [arrival.seq for arrival in first + second] == [1, 2, 3, 4]
     assert sigvec_server.drain() == []
 
 
@@ -34,10 +34,10 @@ def test_the_fixture_listens_on_an_ephemeral_loopback_port(sigvec_server: MockEx
 
 def test_a_drained_exchange_carries_the_native_answer_and_the_diagnosis(sigvec_server: MockExchange) -> None:
     reply = send_requests(sigvec_server.base_url("bitunix"), HttpRequest("GET", "/api/v1/futures/account"))
-    (exchange,) = sigvec_server.drain()
-    assert (exchange.status, exchange.body, exchange.diagnosis) == (reply.status, reply.body, reply.diagnosis)
-    assert exchange.verdict is not None and exchange.verdict.rejection is not None
-    assert exchange.verdict.rejection.body == reply.body
+    (arrival,) = sigvec_server.drain()
+    assert (arrival.status, arrival.body, arrival.diagnosis) == (reply.status, reply.body, reply.diagnosis)
+    assert arrival.verdict is not None and arrival.verdict.rejection is not None
+    assert arrival.verdict.rejection.body == reply.body
 
 
 def test_a_malformed_request_line_gets_the_frameworks_400_and_the_server_keeps_serving(sigvec_server: MockExchange) -> None:
@@ -68,15 +68,15 @@ def test_pinning_one_scheme_leaves_the_others_on_the_servers_own_clock(sigvec_se
     assert vector.server_time is not None
     sigvec_server.pin("max-v2", ServerContext(vector.server_time, StaticKeys({}), None))
     send_requests(sigvec_server.base_url("peatio-v2"), reference_request("peatio-v2-0001"))
-    (exchange,) = sigvec_server.drain()
-    assert exchange.time_ms != vector.server_time
+    (arrival,) = sigvec_server.drain()
+    assert arrival.time_ms != vector.server_time
 
 
 def test_drain_can_wait_for_a_request_still_on_its_way(sigvec_server: MockExchange) -> None:
     late = threading.Timer(0.3, send_requests, (sigvec_server.base_url("max-v2"), HttpRequest("GET", "/api/v2/members/me")))
     late.start()
     try:
-        assert [exchange.received.path for exchange in sigvec_server.drain(wait=10)] == ["/api/v2/members/me"]
+        assert [arrival.received.path for arrival in sigvec_server.drain(wait=10)] == ["/api/v2/members/me"]
     finally:
         late.join()
 

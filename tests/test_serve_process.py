@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import repo_corpus, repo_vectors
+from conftest import REPO, repo_corpus, repo_vectors
+from jsonschema import Draft202012Validator
 
 from sigvec.codec import wire_from_mapping
 from sigvec.serve.state import corpus_keys
@@ -67,6 +68,12 @@ def test_a_signal_stops_the_server_cleanly_and_every_answered_request_is_recorde
     assert [json.loads(line)["seq"] for line in lines] == list(range(1, len(lines) + 1))
 
 
+def record_validator() -> Draft202012Validator:
+    """The record line's schema, which refers to the one wire form's."""
+    record = json.loads((REPO / "sigvec" / "serve" / "schemas" / "record.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(record, registry=repo_corpus().schema_registry())
+
+
 def test_a_record_line_holds_the_raw_request_the_verdict_the_answer_and_the_diagnosis(tmp_path: Path) -> None:
     record = tmp_path / "record.jsonl"
     process, address = start(tmp_path, "--clock", "request", "--record", str(record))
@@ -77,9 +84,10 @@ def test_a_record_line_holds_the_raw_request_the_verdict_the_answer_and_the_diag
         process.wait(timeout=20)
     (line,) = record.read_text(encoding="utf-8").splitlines()
     entry = json.loads(line)
+    record_validator().validate(entry)
     assert entry["scheme"] == "coinex-v2"
-    assert entry["request"]["path"] == "/v2/spot/order" and entry["request"]["query"] == "x=1%202"
-    assert ["X-COINEX-KEY", "unknown"] in entry["request"]["headers"]
+    assert entry["request"]["url"] == "/v2/spot/order?x=1%202"
+    assert entry["request"]["headers"]["X-COINEX-KEY"] == "unknown"
     assert entry["verdict"]["verdict"] == "rejected" and entry["verdict"]["code"] == json.loads(entry["answer"]["body"])["code"]
     assert entry["answer"]["status"] == 200
     assert entry["diagnosis"]

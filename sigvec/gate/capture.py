@@ -41,7 +41,7 @@ from signing.registry import scheme_named
 from sigvec.corpus import Vector
 from sigvec.gate.protocol import Answer, errored
 from sigvec.gate.verdict import server_context
-from sigvec.serve import Exchange, MockExchange, Settings
+from sigvec.serve import Arrival, MockExchange, Settings
 
 ARRIVAL_GRACE_SECONDS = 1.0
 """How long the gate waits, after a `sent` reply, for a request that has not arrived yet."""
@@ -72,13 +72,13 @@ class CaptureServer:
     def captured(self, vector: Vector, answer: Answer) -> Answer:
         """What a `sent` answer to `vector` resolves to: the request that arrived, as a `wire` answer, or `errored`."""
         arrived = self.server.drain(wait=ARRIVAL_GRACE_SECONDS)
-        mine = [exchange for exchange in arrived if exchange.scheme == vector.scheme]
+        mine = [arrival for arrival in arrived if arrival.scheme == vector.scheme]
         if not mine:
             elsewhere = f"; it received {describe(arrived)}" if arrived else ""
             message = NOTHING_ARRIVED.format(base_url=self.server.base_url(vector.scheme)) + elsewhere
             return errored(message, answer.stderr)
-        judged = next((exchange for exchange in mine if for_input(exchange.received, vector)), mine[0])
-        others = [exchange for exchange in arrived if exchange is not judged]
+        judged = next((arrival for arrival in mine if for_input(arrival.received, vector)), mine[0])
+        others = [arrival for arrival in arrived if arrival is not judged]
         note = f"captured {len(arrived)} requests; judged {describe([judged])}, not {describe(others)}" if others else ""
         received = judged.received
         request = replace(received, target=scheme_named(vector.scheme).base_url.rstrip("/") + received.target)
@@ -92,6 +92,6 @@ def for_input(received: HttpRequest, vector: Vector) -> bool:
     return received.method == vector.input["method"] and unquote(received.path) == unquote(vector.input["path"])
 
 
-def describe(exchanges: list[Exchange]) -> str:
+def describe(arrivals: list[Arrival]) -> str:
     """Requests named by seq, method and path (never their query, headers or body)."""
-    return ", ".join(f"#{exchange.seq} {exchange.received.method} {exchange.received.path}" for exchange in exchanges)
+    return ", ".join(f"#{arrival.seq} {arrival.received.method} {arrival.received.path}" for arrival in arrivals)

@@ -11,14 +11,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sigvec.serve.app import DIAGNOSIS_HEADER, Exchange
+    from sigvec.serve.app import DIAGNOSIS_HEADER, Arrival
     from sigvec.serve.mock import MockExchange
     from sigvec.serve.service import Service, Settings, run
     from sigvec.serve.state import Clock, ServeError
 
 HOMES = {
     "DIAGNOSIS_HEADER": "sigvec.serve.app",
-    "Exchange": "sigvec.serve.app",
+    "Arrival": "sigvec.serve.app",
     "MockExchange": "sigvec.serve.mock",
     "Service": "sigvec.serve.service",
     "Settings": "sigvec.serve.service",
@@ -27,7 +27,7 @@ HOMES = {
     "ServeError": "sigvec.serve.state",
 }
 
-__all__ = ["DIAGNOSIS_HEADER", "Clock", "Exchange", "MockExchange", "ServeError", "Service", "Settings", "run"]
+__all__ = ["DIAGNOSIS_HEADER", "Arrival", "Clock", "MockExchange", "ServeError", "Service", "Settings", "run"]
 
 
 def __getattr__(name: str) -> Any:

@@ -27,7 +27,7 @@ from signing.encoding import compact_json
 from signing.http import HttpRequest
 from signing.registry import SCHEMES, verify
 from signing.server import MemoryReplayStore, ServerContext, StaticKeys, Verdict
-from sigvec.codec import verdict_to_mapping
+from sigvec.codec import verdict_to_mapping, wire_to_mapping
 from sigvec.diagnose.examples import Examples
 from sigvec.serve.answers import Answer, SchemeAnswers, load_answers
 from sigvec.serve.diagnosis import diagnosis_text
@@ -39,7 +39,7 @@ log = logging.getLogger("sigvec.serve")
 
 
 @dataclass(frozen=True)
-class Exchange:
+class Arrival:
     """One request the server received and what it answered.
 
     `seq` counts from 1 in the order requests were fully received (body
@@ -59,23 +59,20 @@ class Exchange:
     diagnosis: str | None
 
     def to_mapping(self) -> dict[str, Any]:
-        """The record line: raw request, verdict, answer, diagnosis. Stages that carry the secret are left out."""
+        """The record line (`schemas/record.json`): the request in the wire form, verdict, answer, diagnosis.
+        A body that is not UTF-8 is also written exactly, in base64. Stages that carry the secret are left out."""
         received = self.received
         try:
-            body: dict[str, Any] = {"body": received.body.decode("utf-8")}
+            received.body.decode("utf-8")
+            exact_body: dict[str, Any] = {}
         except UnicodeDecodeError:
-            body = {"body_base64": base64.b64encode(received.body).decode("ascii")}
+            exact_body = {"request_body_base64": base64.b64encode(received.body).decode("ascii")}
         return {
             "seq": self.seq,
             "time_ms": self.time_ms,
             "scheme": self.scheme,
-            "request": {
-                "method": received.method,
-                "path": received.path,
-                "query": received.query,
-                "headers": [list(pair) for pair in received.headers],
-                **body,
-            },
+            "request": wire_to_mapping(received),
+            **exact_body,
             "verdict": None if self.verdict is None else verdict_mapping(self.verdict, self.scheme),
             "answer": {"status": self.status, "body": self.body},
             "diagnosis": self.diagnosis,
@@ -118,7 +115,7 @@ class ServeState:
     store above for that scheme's requests: the gate's capture mode pins each vector's own."""
 
 
-Observer = Callable[[Exchange], None]
+Observer = Callable[[Arrival], None]
 
 
 def route(path: str) -> tuple[str | None, str]:
@@ -209,9 +206,9 @@ def handler(state: ServeState, observers: list[Observer], fixed_scheme: str | No
             answer, now_ms = body, state.clock.now_ms(received, scheme)
         else:
             verdict, answer, diagnosis, now_ms = decide(state, scheme, received)
-        exchange = Exchange(next(state.sequence), now_ms, scheme, received, verdict, answer.status, answer.body, diagnosis)
+        arrival = Arrival(next(state.sequence), now_ms, scheme, received, verdict, answer.status, answer.body, diagnosis)
         for observer in observers:
-            observer(exchange)
+            observer(arrival)
         headers = {DIAGNOSIS_HEADER: header_safe(diagnosis)} if diagnosis else {}
         response = web.Response(status=answer.status, body=answer.body.encode("utf-8"), headers=headers,
                                 content_type="application/json")

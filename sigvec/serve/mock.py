@@ -7,7 +7,7 @@ import threading
 from types import TracebackType
 
 from signing.server import ServerContext
-from sigvec.serve.app import Exchange, ServeState
+from sigvec.serve.app import Arrival, ServeState
 from sigvec.serve.service import Service, Settings
 
 
@@ -22,15 +22,15 @@ class MockExchange:
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
-        self._received: list[Exchange] = []
+        self._received: list[Arrival] = []
         self._arrived = threading.Condition()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="sigvec-serve", daemon=True)
         self.service = Service(self.settings, [self._keep])
 
-    def _keep(self, exchange: Exchange) -> None:
+    def _keep(self, arrival: Arrival) -> None:
         with self._arrived:
-            self._received.append(exchange)
+            self._received.append(arrival)
             self._arrived.notify_all()
 
     def __enter__(self) -> MockExchange:
@@ -56,7 +56,7 @@ class MockExchange:
         """The base URL to give a client of `scheme` (see `Service.base_url`)."""
         return self.service.base_url(scheme)
 
-    def drain(self, wait: float = 0.0) -> list[Exchange]:
+    def drain(self, wait: float = 0.0) -> list[Arrival]:
         """Every request received since the last call, oldest first.
 
         With `wait`, when nothing has arrived yet, first wait up to that many

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from sigvec.serve.app import Exchange
+from sigvec.serve.app import Arrival
 from sigvec.serve.state import ServeError
 
 
@@ -18,8 +18,8 @@ class Recorder:
         self._stream = stream
         self._lock = threading.Lock()
 
-    def write(self, exchange: Exchange) -> None:
-        line = json.dumps(exchange.to_mapping(), ensure_ascii=False)
+    def write(self, arrival: Arrival) -> None:
+        line = json.dumps(arrival.to_mapping(), ensure_ascii=False)
         with self._lock:
             self._stream.write(line + "\n")
             self._stream.flush()
