@@ -34,7 +34,7 @@ from sigvec.serve.fixture import plugin_corpus, sigvec_server
 if TYPE_CHECKING:  # the gate is imported only when a signer is configured: an unused plugin costs nothing
     from sigvec.corpus import Vector
     from sigvec.gate.adapters import InProcessAdapter
-    from sigvec.gate.verdict import Judge, KnownFailure, VectorVerdict
+    from sigvec.gate.judge import Judge, KnownFailure, VectorVerdict
 
 
 __all__ = ["sigvec_server"]
@@ -122,8 +122,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     from sigvec.diagnose import VectorDiagnoser
     from sigvec.diagnose.examples import Examples
     from sigvec.gate.adapters import AdapterError, InProcessAdapter
+    from sigvec.gate.judge import Judge
     from sigvec.gate.run import GateUsageError, load_known_failures, selected_vectors
-    from sigvec.gate.verdict import Judge
 
     try:
         adapter = InProcessAdapter.from_target(str(target))

@@ -22,12 +22,12 @@ from signing.server import ServerContext, Verdict
 from sigvec.codec import wire_to_mapping
 from sigvec.diagnose import Diagnosis, VectorDiagnoser, engine
 from sigvec.diagnose.examples import Examples
-from sigvec.gate import verdict as gate_verdict
+from sigvec.gate import judge as gate_judge
 from sigvec.gate.adapters import InProcessAdapter
 from sigvec.gate.capture import CaptureServer
 from sigvec.gate.harness import SubprocessHarness
+from sigvec.gate.judge import Diagnoser, GateRun
 from sigvec.gate.run import run_gate
-from sigvec.gate.verdict import Diagnoser, GateRun
 from sigvec.serve import app as serve_app
 from sigvec.serve import diagnosis as serve_diagnosis
 
@@ -144,7 +144,7 @@ def test_each_captured_vector_is_verified_once_and_diagnosed_at_most_once(monkey
         diagnosed[scheme] += 1
         return real_diagnose(received, scheme, *args, **kwargs)
 
-    for module in (serve_app, gate_verdict, engine):
+    for module in (serve_app, gate_judge, engine):
         monkeypatch.setattr(module, "verify", counting_verify)
     monkeypatch.setattr(engine, "diagnose", counting_diagnose)
     monkeypatch.setattr(serve_diagnosis, "diagnose", counting_diagnose)

@@ -10,8 +10,8 @@ import pytest
 from conftest import REPO, repo_corpus, repo_vectors
 
 from sigvec.gate.harness import HarnessError, SubprocessHarness
+from sigvec.gate.judge import GateRun
 from sigvec.gate.run import run_gate
-from sigvec.gate.verdict import GateRun
 
 HARNESSES = REPO / "tests" / "harnesses"
 SCHEME = "max-v2"

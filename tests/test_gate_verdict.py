@@ -25,9 +25,9 @@ from signing.registry import SCHEMES, sign
 from sigvec.codec import wire_to_mapping
 from sigvec.corpus import Vector
 from sigvec.gate.adapters import InProcessAdapter
+from sigvec.gate.judge import SECRET_NOT_SHOWN, GateRun, Judge, StageDiff, VectorVerdict, request_difference
 from sigvec.gate.protocol import Answer, implementation_from_mapping
 from sigvec.gate.run import run_gate
-from sigvec.gate.verdict import SECRET_NOT_SHOWN, GateRun, Judge, StageDiff, VectorVerdict, request_difference
 
 Client = Callable[[Mapping[str, Any]], Mapping[str, Any]]
 BY_ID = {vector.id: vector for vector in repo_vectors()}

@@ -39,8 +39,8 @@ from sigvec.codec import wire_to_mapping
 from sigvec.corpus import Vector, load_corpus
 from sigvec.gate.adapters import Adapter, InProcessAdapter
 from sigvec.gate.harness import SubprocessHarness
+from sigvec.gate.judge import Judge
 from sigvec.gate.protocol import Answer, implementation_from_mapping
-from sigvec.gate.verdict import Judge
 
 REPO = Path(__file__).resolve().parents[1]
 IMPLEMENTATION = {"name": "sigvec-reference", "language": "python", "schemes": sorted(SCHEMES)}

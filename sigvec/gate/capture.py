@@ -39,8 +39,8 @@ from urllib.parse import unquote
 from signing.http import HttpRequest
 from signing.registry import scheme_named
 from sigvec.corpus import Vector
+from sigvec.gate.judge import server_context
 from sigvec.gate.protocol import Answer, errored
-from sigvec.gate.verdict import server_context
 from sigvec.serve import Arrival, MockExchange, Settings
 
 ARRIVAL_GRACE_SECONDS = 1.0
