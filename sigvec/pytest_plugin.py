@@ -34,7 +34,8 @@ from sigvec.serve.fixture import plugin_corpus, sigvec_server
 if TYPE_CHECKING:  # the gate is imported only when a signer is configured: an unused plugin costs nothing
     from sigvec.corpus import Vector
     from sigvec.gate.adapters import InProcessAdapter
-    from sigvec.gate.judge import Judge, KnownFailure, VectorVerdict
+    from sigvec.gate.judge import Judge
+    from sigvec.gate.results import KnownFailure, VectorVerdict
 
 
 __all__ = ["sigvec_server"]

@@ -18,9 +18,9 @@ from rich.console import Console
 
 from sigvec import Refused
 from sigvec.gate.adapters import InProcessAdapter
+from sigvec.gate.results import GateRun
 from sigvec.gate.run import run_gate
 from sigvec.gate.score import Score, score
-from sigvec.gate.verdict import GateRun
 from sigvec.reports import badge, jsonl, markdown
 from sigvec.reports.terminal import TerminalReport
 

@@ -26,7 +26,8 @@ from sigvec.gate import judge as gate_judge
 from sigvec.gate.adapters import InProcessAdapter
 from sigvec.gate.capture import CaptureServer
 from sigvec.gate.harness import SubprocessHarness
-from sigvec.gate.judge import Diagnoser, GateRun
+from sigvec.gate.judge import Diagnoser
+from sigvec.gate.results import GateRun
 from sigvec.gate.run import run_gate
 from sigvec.serve import app as serve_app
 from sigvec.serve import diagnosis as serve_diagnosis

@@ -10,7 +10,7 @@ import pytest
 from conftest import REPO, repo_corpus, repo_vectors
 
 from sigvec.gate.harness import HarnessError, SubprocessHarness
-from sigvec.gate.judge import GateRun
+from sigvec.gate.results import GateRun
 from sigvec.gate.run import run_gate
 
 HARNESSES = REPO / "tests" / "harnesses"

@@ -18,8 +18,8 @@ from rich.console import Console
 
 from sigvec import Refused
 from sigvec.gate.adapters import AdapterError, InProcessAdapter, load_signer
+from sigvec.gate.results import GateRun
 from sigvec.gate.run import run_gate
-from sigvec.gate.verdict import GateRun
 from sigvec.reports import jsonl, junit, markdown
 from sigvec.reports.terminal import TerminalReport
 

@@ -16,8 +16,8 @@ from referencing import Registry, Resource
 from rich.console import Console
 
 from sigvec.gate.adapters import InProcessAdapter
-from sigvec.gate.judge import GateRun, KnownFailure
 from sigvec.gate.protocol import schema
+from sigvec.gate.results import GateRun, KnownFailure
 from sigvec.gate.run import run_gate
 from sigvec.reports import badge, jsonl, junit, markdown
 from sigvec.reports.terminal import TerminalReport

@@ -25,8 +25,10 @@ from signing.registry import SCHEMES, sign
 from sigvec.codec import wire_to_mapping
 from sigvec.corpus import Vector
 from sigvec.gate.adapters import InProcessAdapter
-from sigvec.gate.judge import SECRET_NOT_SHOWN, GateRun, Judge, StageDiff, VectorVerdict, request_difference
+from sigvec.gate.diff import SECRET_NOT_SHOWN, StageDiff
+from sigvec.gate.judge import Judge, request_difference
 from sigvec.gate.protocol import Answer, implementation_from_mapping
+from sigvec.gate.results import GateRun, VectorVerdict
 from sigvec.gate.run import run_gate
 
 Client = Callable[[Mapping[str, Any]], Mapping[str, Any]]

@@ -1,4 +1,4 @@
-"""The verdict on one vector, by the client contract, at two levels: exact and accepted.
+"""The judge: the verdict on one vector, by the client contract, at two levels: exact and accepted.
 
 What a vector asks of a client given its `input`:
 - `valid` and `acceptable`: reproduce the request. A vector in an
@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import unquote
 
 from signing.http import NOT_JSON, HttpRequest
@@ -38,162 +38,16 @@ from signing.server import ServerContext, Verdict
 from sigvec.check import context_for
 from sigvec.codec import wire_from_mapping
 from sigvec.corpus import Vector
+from sigvec.gate.diff import first_difference
 from sigvec.gate.protocol import Answer, Implementation
-from sigvec.gate.score import Score, score
+from sigvec.gate.results import VectorVerdict
 from sigvec.wire import WireFormatError
 
-Status = Literal["pass", "fail", "refused-ok", "skipped", "errored"]
-STATUSES: tuple[Status, ...] = ("pass", "fail", "refused-ok", "skipped", "errored")
-WIRE_PARTS = ("wire.method", "wire.url", "wire.headers", "wire.body")
-SECRET_NOT_SHOWN = "<not shown: this stage carries the secret>"
 BYTE_IDENTICAL = "byte-identical to the reference"
-DIFF_CONTEXT = 40
 
 Diagnoser = Callable[[Vector, HttpRequest, ServerContext, "Verdict | None"], "str | None"]
 """Names the bug behind a failing request (the diagnosis engine plugs in here), given the server's verdict on it
 when there is one already (capture mode), so that it is not verified again."""
-
-
-@dataclass(frozen=True)
-class StageDiff:
-    """The first stage (or wire part) where the client's request leaves the reference's.
-
-    `at` is the index of the first differing character. A stage the scheme
-    declares secret-bearing is never carried: both values are `SECRET_NOT_SHOWN`.
-    """
-
-    stage: str
-    expected: str
-    actual: str
-    at: int
-
-    @property
-    def redacted(self) -> bool:
-        return self.expected == SECRET_NOT_SHOWN
-
-    def lines(self) -> list[str]:
-        """The diff as text: both values around the first difference, with the differing characters marked."""
-        if self.redacted:
-            return [f"{self.stage} differs at character {self.at} ({SECRET_NOT_SHOWN[1:-1]})"]
-        start = max(0, self.at - DIFF_CONTEXT)
-        expected, actual = _window(self.expected, start), _window(self.actual, start)
-        span = _differing_span(self.expected, self.actual)
-        marker = " " * (self.at - start + (3 if start else 0)) + "^" * max(1, min(span, 2 * DIFF_CONTEXT))
-        return [
-            f"{self.stage} differs at character {self.at}:",
-            f"  expected: {expected}",
-            f"  actual:   {actual}",
-            f"            {marker}",
-        ]
-
-    def to_mapping(self) -> dict[str, Any]:
-        return {"stage": self.stage, "expected": self.expected, "actual": self.actual, "at": self.at}
-
-
-def _window(text: str, start: int) -> str:
-    shown = text[start : start + 3 * DIFF_CONTEXT]
-    return ("..." if start else "") + shown + ("..." if start + 3 * DIFF_CONTEXT < len(text) else "")
-
-
-def _differing_span(expected: str, actual: str) -> int:
-    """How many characters of `actual` differ, between the common prefix and the common suffix."""
-    prefix = next((i for i, (a, b) in enumerate(zip(expected, actual, strict=False)) if a != b), min(len(expected), len(actual)))
-    suffix = 0
-    while suffix < min(len(expected), len(actual)) - prefix and expected[-1 - suffix] == actual[-1 - suffix]:
-        suffix += 1
-    return len(actual) - prefix - suffix
-
-
-@dataclass(frozen=True)
-class KnownFailure:
-    reason: str
-    issue: str | None = None
-
-
-@dataclass(slots=True)
-class VectorVerdict:
-    """What the gate concluded for one vector. A value, slotted but not frozen: one is made per vector, and a
-    frozen dataclass sets each field through `object.__setattr__` (see `signing.model`)."""
-
-    id: str
-    scheme: str
-    result: str
-    status: Status
-    exact: bool
-    accepted: bool
-    message: str = ""
-    diff: StageDiff | None = None
-    server: str | None = None
-    diagnosis: str | None = None
-    stderr: str | None = None
-    traceback: str | None = None
-    issue_url: str | None = None
-    known_failure: KnownFailure | None = None
-
-    @property
-    def passed(self) -> bool:
-        return self.status in ("pass", "refused-ok")
-
-    @property
-    def expectation(self) -> Literal["ok", "known", "unexpected-pass", "unexpected"]:
-        """`unexpected` (a failure or error nobody listed) and `unexpected-pass` (a listed one that passes) fail the run."""
-        failing = self.status in ("fail", "errored")
-        if self.known_failure is None:
-            return "unexpected" if failing else "ok"
-        if self.passed:
-            return "unexpected-pass"
-        return "known"
-
-    def explanation(self) -> list[str]:
-        """What a person reads about this verdict: the message, the stage diff, the diagnosis, the client's traceback,
-        the harness's stderr."""
-        lines = [self.message]
-        if self.expectation == "unexpected-pass":
-            lines.insert(0, "listed as a known failure, but it passes: remove it from the known-failures file")
-        elif self.known_failure is not None:
-            lines.insert(
-                0,
-                f"known failure: {self.known_failure.reason}"
-                + (f" ({self.known_failure.issue})" if self.known_failure.issue else ""),
-            )
-        if self.diff is not None:
-            lines += self.diff.lines()
-        if self.diagnosis:
-            lines.append(f"diagnosis: {self.diagnosis}")
-        if self.traceback:
-            lines += ["traceback:", *("  " + line for line in self.traceback.rstrip().splitlines())]
-        if self.stderr:
-            lines += ["harness stderr:", *("  " + line for line in self.stderr.rstrip().splitlines()[-20:])]
-        return lines
-
-    def with_known_failure(self, known: KnownFailure) -> VectorVerdict:
-        return replace(self, known_failure=known)
-
-    def to_mapping(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": self.id,
-            "scheme": self.scheme,
-            "result": self.result,
-            "status": self.status,
-            "exact": self.exact,
-            "accepted": self.accepted,
-            "expectation": self.expectation,
-            "message": self.message,
-        }
-        optional = {
-            "diff": self.diff.to_mapping() if self.diff else None,
-            "server": self.server,
-            "diagnosis": self.diagnosis,
-            "stderr": self.stderr,
-            "traceback": self.traceback,
-            "issue_url": self.issue_url,
-            "known_failure": (
-                {"reason": self.known_failure.reason} | ({"issue": self.known_failure.issue} if self.known_failure.issue else {})
-            )
-            if self.known_failure
-            else None,
-        }
-        return data | {key: value for key, value in optional.items() if value is not None}
 
 
 def fault_of(vector: Vector) -> str | None:
@@ -254,44 +108,6 @@ class ClientRequest:
     verdict: Verdict | None = None
     """In capture mode, the loopback server's verdict on `received`, reached with the vector's own server state:
     the judge and the diagnosis reuse it instead of verifying again."""
-
-
-def part_value(stages: Mapping[str, str], wire: HttpRequest, part: str, headers: Sequence[str]) -> str | None:
-    """A stage or wire part of a request, laid out for comparison: for headers, one `Name: value` line per
-    compared header (matched case-insensitively, the first of a repeated header), for the body its text."""
-    if part == "wire.headers":
-        return "\n".join(f"{key}: {wire.header(key) or ''}" for key in headers)
-    if part == "wire.method":
-        return wire.method
-    if part == "wire.url":
-        return wire.target
-    if part == "wire.body":
-        return wire.text or ""
-    return stages.get(part)
-
-
-def compared_headers(expected: HttpRequest, sent: HttpRequest, scheme: Scheme) -> list[str]:
-    """The headers exactness compares: every header the reference sends, and every header the scheme sets
-    (`Scheme.headers`) that the client sends; others (User-Agent, Host, Content-Length) are not part of the contract."""
-    names = {name.lower(): name for name in scheme.headers if sent.header(name) is not None}
-    names.update({name.lower(): name for name, _ in expected.headers})
-    return sorted(names.values())
-
-
-def first_difference(reference: Signed, client: ClientRequest, scheme: Scheme) -> StageDiff | None:
-    """The first stage the client gives, then wire part, where it differs from `reference`."""
-    headers = compared_headers(reference.wire, client.wire, scheme)
-    stages = reference.stages.to_mapping()
-    for part in (*(name for name in STAGE_NAMES if name in client.stages), *WIRE_PARTS):
-        want = part_value(stages, reference.wire, part, headers)
-        got = part_value(client.stages, client.wire, part, headers) or ""
-        if want != got:
-            want = want or ""
-            at = next((i for i, (a, b) in enumerate(zip(want, got, strict=False)) if a != b), min(len(want), len(got)))
-            if part in scheme.secret_stages:
-                return StageDiff(part, SECRET_NOT_SHOWN, SECRET_NOT_SHOWN, at)
-            return StageDiff(part, want, got, at)
-    return None
 
 
 @dataclass(frozen=True)
@@ -381,7 +197,7 @@ class Judge:
                     status="fail",
                     exact=False,
                     accepted=False,
-                    diff=None if closest is None else first_difference(closest, client, scheme),
+                    diff=None if closest is None else first_difference(closest, client.stages, client.wire, scheme),
                     message=f"produces the known buggy request this vector records (flags: {', '.join(vector.flags) or 'none'})",
                 )
                 received = client.received or client.wire
@@ -391,7 +207,7 @@ class Judge:
             references = [target.expected_signed for target in targets]
             closest = shown.expected_signed
         exact = any(_matches(reference, client, scheme) for reference in references)
-        diff = None if exact or closest is None else first_difference(closest, client, scheme)
+        diff = None if exact or closest is None else first_difference(closest, client.stages, client.wire, scheme)
         if exact:
             return VectorVerdict(**base, status="pass", exact=True, accepted=True, message=BYTE_IDENTICAL)
         received = client.received or client.wire
@@ -486,72 +302,3 @@ def _reference(vector: Vector) -> list[Signed]:
 def _rejected_message(outcome: str, reason: str, allowed: Sequence[str]) -> str:
     answered = "accepts it" if outcome == "accept" else f"rejects it with {outcome}" + (f" ({reason})" if reason else "")
     return f"the server {answered}; the contract wants {' or '.join(allowed)}"
-
-
-@dataclass(frozen=True)
-class Tally:
-    """Counts over a set of verdicts: each status, the score (`sigvec.gate.score`, the one way of counting), and
-    the run's expectations."""
-
-    statuses: Mapping[Status, int]
-    score: Score
-    known: int
-    unexpected: int
-    unexpected_passes: int
-
-    @classmethod
-    def of(cls, verdicts: Sequence[VectorVerdict]) -> Tally:
-        return cls(
-            statuses={status: sum(v.status == status for v in verdicts) for status in STATUSES},
-            score=score(verdicts),
-            known=sum(v.expectation == "known" for v in verdicts),
-            unexpected=sum(v.expectation == "unexpected" for v in verdicts),
-            unexpected_passes=sum(v.expectation == "unexpected-pass" for v in verdicts),
-        )
-
-    @property
-    def vectors(self) -> int:
-        return self.score.vectors
-
-    @property
-    def run(self) -> int:
-        return self.score.run
-
-    @property
-    def exact(self) -> int:
-        return self.score.exact
-
-    @property
-    def accepted(self) -> int:
-        return self.score.accepted
-
-    @property
-    def exact_percent(self) -> int:
-        return self.score.exact_percent
-
-    @property
-    def accepted_percent(self) -> int:
-        return self.score.accepted_percent
-
-
-@dataclass(frozen=True)
-class GateRun:
-    """One run of the gate: who was judged, on which corpus, and every verdict in corpus order."""
-
-    implementation: Implementation
-    verdicts: Sequence[VectorVerdict]
-    started: str
-    corpus: Mapping[str, Any]
-    sigvec_version: str
-
-    @property
-    def succeeded(self) -> bool:
-        """True iff no failure or error is unexpected and no known failure passes."""
-        return all(verdict.expectation in ("ok", "known") for verdict in self.verdicts)
-
-    def total(self) -> Tally:
-        return Tally.of(self.verdicts)
-
-    def by_scheme(self) -> dict[str, Tally]:
-        schemes = sorted({verdict.scheme for verdict in self.verdicts})
-        return {scheme: Tally.of([v for v in self.verdicts if v.scheme == scheme]) for scheme in schemes}

@@ -22,8 +22,9 @@ from sigvec.corpus import Corpus, Vector
 from sigvec.gate.adapters import Adapter, InProcessAdapter
 from sigvec.gate.capture import CaptureServer
 from sigvec.gate.harness import SubprocessHarness
-from sigvec.gate.judge import Diagnoser, GateRun, Judge, KnownFailure, VectorVerdict
+from sigvec.gate.judge import Diagnoser, Judge
 from sigvec.gate.protocol import Answer, Implementation, ProtocolError, errored, validate
+from sigvec.gate.results import GateRun, KnownFailure, VectorVerdict
 
 CAPTURE_NEEDS_SERVER = "answered sent, but this client cannot send: --python signers answer with the wire request"
 

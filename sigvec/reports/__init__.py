@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sigvec.gate.judge import GateRun
+from sigvec.gate.results import GateRun
 from sigvec.reports import badge, jsonl, junit, markdown
 
 

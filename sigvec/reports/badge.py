@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from sigvec.gate.judge import GateRun
+from sigvec.gate.results import GateRun
 
 COLOURS = ((100, "brightgreen"), (90, "green"), (75, "yellowgreen"), (50, "yellow"), (25, "orange"), (0, "red"))
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 
-from sigvec.gate.judge import GateRun
 from sigvec.gate.protocol import PROTOCOL_VERSION
+from sigvec.gate.results import GateRun
 
 
 def render(run: GateRun) -> str:

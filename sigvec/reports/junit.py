@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from sigvec.gate.judge import GateRun, VectorVerdict
+from sigvec.gate.results import GateRun, VectorVerdict
 
 
 def _outcome(verdict: VectorVerdict) -> tuple[str, str] | None:

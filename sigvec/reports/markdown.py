@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sigvec.gate.judge import STATUSES, GateRun, Tally
+from sigvec.gate.results import STATUSES, GateRun, Tally
 
 HEADER = ("scheme", "vectors", *STATUSES, "run", "exact", "accepted")
 

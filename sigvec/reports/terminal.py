@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sigvec.gate.judge import STATUSES, GateRun, Tally, VectorVerdict
+from sigvec.gate.results import STATUSES, GateRun, Tally, VectorVerdict
 
 WIDTH_OFF_TERMINAL = 160
 """Columns for the table when output goes to a file or a CI log, where there is no terminal to measure."""
