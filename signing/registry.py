@@ -67,6 +67,8 @@ class Scheme:
     stages: tuple[str, ...]
     api_key: Carrier
     clock: Carrier
+    signature: Carrier
+    """Where the signature travels (a header, or a query or form parameter); its hex case is the algorithm's."""
     headers: tuple[str, ...]
     credentials: tuple[str, ...] = ("api_key", "secret")
     options: tuple[Option, ...] = ()
@@ -87,6 +89,7 @@ COINEX_V2_SURFACE: dict[str, Any] = {
     "stages": STAGES_QUERY,
     "api_key": Carrier("header", "X-COINEX-KEY"),
     "clock": Carrier("header", "X-COINEX-TIMESTAMP"),
+    "signature": Carrier("header", "X-COINEX-SIGN"),
     "window": Carrier("header", "X-COINEX-WINDOWTIME"),
     "headers": ("X-COINEX-KEY", "X-COINEX-SIGN", "X-COINEX-TIMESTAMP", "X-COINEX-WINDOWTIME", "Content-Type"),
     "options": (
@@ -107,6 +110,7 @@ SCHEMES: dict[str, Scheme] = {
             ),
             base_url=mexc_spot.BASE_URL, algorithm=Algorithm("hmac-sha256"), stages=STAGES_QUERY,
             api_key=Carrier("header", "X-MEXC-APIKEY"), clock=Carrier("param", "timestamp"),
+            signature=Carrier("param", "signature"),
             window=Carrier("param", "recvWindow"), headers=("X-MEXC-APIKEY",),
         ),
         Scheme(
@@ -118,6 +122,7 @@ SCHEMES: dict[str, Scheme] = {
             ),
             base_url=mexc_futures.BASE_URL, algorithm=Algorithm("hmac-sha256"), stages=STAGES_QUERY,
             api_key=Carrier("header", "ApiKey"), clock=Carrier("header", "Request-Time"),
+            signature=Carrier("header", "Signature"),
             window=Carrier("header", "Recv-Window", "s"),
             headers=("ApiKey", "Request-Time", "Signature", "Content-Type", "Recv-Window"),
             options=(Option("query_encoding", ("percent", "raw"), "percent"),),
@@ -146,6 +151,7 @@ SCHEMES: dict[str, Scheme] = {
             ),
             base_url=coinex_v2.BASE_URL, algorithm=Algorithm("md5", hex_case="upper"), stages=STAGES_QUERY,
             api_key=Carrier("param", "access_id"), clock=Carrier("param", "tonce"),
+            signature=Carrier("header", "authorization"),
             headers=("authorization", "Content-Type"), secret_stages=("string_to_sign",),
         ),
         Scheme(
@@ -156,6 +162,7 @@ SCHEMES: dict[str, Scheme] = {
             ),
             base_url=coinex_v2.BASE_URL, algorithm=Algorithm("sha256"), stages=STAGES_QUERY,
             api_key=Carrier("header", "AccessId"), clock=Carrier("param", "timestamp"),
+            signature=Carrier("header", "Authorization"),
             headers=("Authorization", "AccessId", "Content-Type"), secret_stages=("string_to_sign",),
             options=(Option("param_order", ("sorted", "as-given"), "sorted"),),
         ),
@@ -168,6 +175,7 @@ SCHEMES: dict[str, Scheme] = {
             base_url=bitunix.BASE_URL, algorithm=Algorithm("sha256-digest-then-secret"),
             stages=("canonical_query", "string_to_sign", "digest", "signature"),
             api_key=Carrier("header", "api-key"), clock=Carrier("header", "timestamp"),
+            signature=Carrier("header", "sign"),
             nonce=Carrier("header", "nonce", "text"),
             headers=("api-key", "nonce", "timestamp", "sign", "Content-Type"),
             options=(Option("query_format", ("concat", "key=value"), "concat"),),
@@ -181,6 +189,7 @@ SCHEMES: dict[str, Scheme] = {
             base_url=maicoin.BASE_URL, algorithm=Algorithm("hmac-sha256"),
             stages=("payload_json", "payload", "string_to_sign", "signature"),
             api_key=Carrier("header", "X-MAX-ACCESSKEY"), clock=Carrier("payload", "nonce"),
+            signature=Carrier("header", "X-MAX-SIGNATURE"),
             nonce=Carrier("payload", "nonce"),
             headers=("X-MAX-ACCESSKEY", "X-MAX-PAYLOAD", "X-MAX-SIGNATURE", "Content-Type"),
             options=(
@@ -196,6 +205,7 @@ SCHEMES: dict[str, Scheme] = {
             ),
             base_url=peatio.BASE_URL, algorithm=Algorithm("hmac-sha256"), stages=STAGES_QUERY,
             api_key=Carrier("param", "access_key"), clock=Carrier("param", "tonce"), nonce=Carrier("param", "tonce"),
+            signature=Carrier("param", "signature"),
             headers=("Content-Type",),
             options=(Option("encoding", ("form", "percent"), "form"),),
         ),

@@ -13,8 +13,8 @@ from conftest import REPO, repo_corpus, repo_vectors, require_tool, vector_param
 
 from signing import registry
 from signing.http import HttpRequest
-from signing.model import STAGE_NAMES, Rejection, Request, Signed, SigningError, Stages, request_from_mapping
-from signing.registry import SCHEMES, Algorithm, Carrier, Scheme, register, scheme_table
+from signing.model import STAGE_NAMES, Rejection, Request, Signed, SigningError, Stages, last_value, request_from_mapping
+from signing.registry import SCHEMES, Algorithm, Carrier, Scheme, register, scheme_named, scheme_table
 from signing.server import STEPS, ServerContext, Verdict, accept, reject, signatures_match, sole_header
 from sigvec.check import check_vector
 from sigvec.corpus import Vector
@@ -114,7 +114,7 @@ def toy_rejection(code: int) -> Rejection:
 TOY = Scheme(
     "toy-v1", "Toy", toy_sign, toy_verify,
     base_url=TOY_BASE_URL, algorithm=Algorithm("hmac-sha256", output="base64"), stages=("string_to_sign", "signature"),
-    api_key=Carrier("header", "TOY-KEY"), clock=Carrier("header", "TOY-TIMESTAMP"),
+    api_key=Carrier("header", "TOY-KEY"), clock=Carrier("header", "TOY-TIMESTAMP"), signature=Carrier("header", "TOY-SIGN"),
     headers=("TOY-KEY", "TOY-SIGN", "TOY-TIMESTAMP", "TOY-PASSPHRASE"),
     credentials=("api_key", "secret", "passphrase"), title="Toy", summary="base64 HMAC-SHA256 of `timestamp + METHOD + path`",
 )
@@ -184,3 +184,13 @@ def test_the_passphrase_never_appears_in_the_repr_of_a_request() -> None:
 def test_register_refuses_a_surface_the_tools_do_not_support(change: dict[str, object]) -> None:
     with pytest.raises(SigningError):
         register(replace(TOY, **change))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("vector", [vector for vector in repo_vectors() if vector.result == "valid"], ids=lambda v: v.id)
+def test_each_scheme_declares_where_its_signature_travels(vector: Vector) -> None:
+    declared = scheme_named(vector.scheme).signature
+    wire = vector.expected_signed.wire
+    signature = vector.expected_signed.stages.signature
+    params = wire.view.query_pairs + wire.view.form_pairs
+    found = wire.header(declared.name) if declared.where == "header" else last_value(params, declared.name)
+    assert found == signature

@@ -28,7 +28,6 @@ from sigvec.codec import wire_from_mapping
 from sigvec.corpus import Vector, load_corpus
 from sigvec.diagnose import diagnose
 from sigvec.diagnose.examples import Examples
-from sigvec.diagnose.reference import signature_carrier
 from sigvec.wire import read_carrier
 
 REPO = Path(__file__).resolve().parents[1]
@@ -49,7 +48,7 @@ def timings(vector: Vector, received: HttpRequest, rounds: int, number: int, exa
 
 def forged(received: HttpRequest, scheme: str) -> HttpRequest | None:
     """`received` with its signature replaced by zeros, which no class reproduces; None when it carries none."""
-    signature = read_carrier(received, signature_carrier(scheme_named(scheme)))
+    signature = read_carrier(received, scheme_named(scheme).signature)
     if not signature:
         return None
     zeros = "0" * len(signature)

@@ -27,7 +27,7 @@ from sigvec.diagnose.checks import by_check, by_step, clock_diagnosis, misplaced
 from sigvec.diagnose.construction import Construction, Json, Pairs
 from sigvec.diagnose.examples import Examples
 from sigvec.diagnose.recover import recovered_request
-from sigvec.diagnose.reference import Reference, reference_for, sent_parts, signature_carrier, without_param
+from sigvec.diagnose.reference import Reference, reference_for, sent_parts, without_param
 from sigvec.diagnose.result import Diagnosis, Match, citation, found, phrase, rejection_note
 from sigvec.wire import read_carrier
 
@@ -273,7 +273,7 @@ def without_clock(scheme: Scheme, parts: dict[str, str]) -> dict[str, str]:
 def one_character_off(verdict: Verdict, received: HttpRequest, scheme: Scheme, examples: Examples) -> Match | None:
     """The signature differs in one character from the one the server rebuilt (`verdict.stages`) over what it received."""
     expected = verdict.stages.signature if verdict.stages is not None else None
-    carrier = signature_carrier(scheme)
+    carrier = scheme.signature
     sent = read_carrier(received, carrier) if expected and verdict.step == "signature" else None
     if not expected or sent is None or len(sent) != len(expected):
         return None

@@ -6,7 +6,6 @@ from signing.encoding import split_pairs
 from signing.http import HttpRequest
 from signing.model import Body, Credentials, FormBody, Request, SigningError, body_from
 from signing.registry import Carrier, Scheme
-from sigvec.diagnose.reference import signature_carrier
 from sigvec.wire import read_carrier
 
 
@@ -25,7 +24,7 @@ def recovered_request(received: HttpRequest, scheme: Scheme, secret: str) -> Req
     form. Header carriers fill the request's clock, nonce and window;
     parameter carriers stay among the parameters, where the scheme expects them.
     """
-    carrier = signature_carrier(scheme)
+    carrier = scheme.signature
     signature_name = carrier.name if carrier is not None and carrier.where == "param" else None
     text = received.body.decode("utf-8", "surrogateescape")
     query = tuple(pair for pair in split_pairs(received.query) if pair[0] != signature_name)

@@ -8,12 +8,11 @@ exchange.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from urllib.parse import unquote_plus
 
 from signing.encoding import split_pairs
 from signing.http import HttpRequest
-from signing.model import Credentials, FormBody, JsonBody, Param, Request, Signed, SigningError
+from signing.model import FormBody, JsonBody, Param, Request, Signed
 from signing.registry import Carrier, Scheme, sign
 from sigvec.diagnose.construction import (
     Construction,
@@ -29,23 +28,6 @@ from sigvec.diagnose.construction import (
 )
 
 PROBE_TIME = 1_700_000_000_000
-
-
-@cache
-def signature_carrier(scheme: Scheme) -> Carrier | None:
-    """Where `scheme` sends its signature: found by signing a minimal probe request and looking for the signature."""
-    params: list[Param] = []
-    for carrier in (scheme.api_key, scheme.clock, scheme.nonce):
-        if carrier is not None and carrier.where in ("param", "payload") and carrier.name not in dict(params):
-            value = "probe-key" if carrier is scheme.api_key else str(PROBE_TIME)
-            params.append((carrier.name, value))
-    probe = Request(scheme.name, "GET", "/probe", Credentials("probe-key", "probe-secret"), tuple(params), None, PROBE_TIME, "1")
-    try:
-        signed = scheme.sign(probe)
-    except SigningError:
-        return None
-    received = signed.wire
-    return carrier_holding(received, signed.stages.signature)
 
 
 def carrier_holding(received: HttpRequest, value: str) -> Carrier | None:
@@ -119,7 +101,7 @@ def effective(scheme: Scheme, request: Request, field: str, declared: str) -> st
 def reference_for(scheme: Scheme, request: Request) -> Reference:
     """Sign `request` with the reference, and recover the construction that reproduces its signature, if any."""
     signed = sign(request)
-    carrier = signature_carrier(scheme)
+    carrier = scheme.signature
     sent = sent_parts(signed.wire, carrier)
     construction = Construction(
         pieces=(signed.stages.string_to_sign or "",),
