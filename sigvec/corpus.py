@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -263,16 +263,27 @@ class Corpus:
         """The schemas `schema.json` refers to by `$id`: the wire form's."""
         return schema_registry(self.wire_schema)
 
-    def vectors(self) -> Iterator[Vector]:
+    def vectors(self) -> tuple[Vector, ...]:
+        """Every vector in corpus order, built once: each keeps its parsed input, expected request and contract."""
+        return self._vectors
+
+    @cached_property
+    def _vectors(self) -> tuple[Vector, ...]:
+        built = []
         for name, content in self.files.items():
             if not isinstance(content, Mapping):
                 continue
             for vector in content.get("vectors") or []:
                 algorithm = {**content.get("algorithm", {}), **vector.get("algorithm", {})}
-                yield Vector({**vector, "algorithm": algorithm}, name)
+                built.append(Vector({**vector, "algorithm": algorithm}, name))
+        return tuple(built)
 
     def by_id(self) -> dict[str, Vector]:
-        return {vector.id: vector for vector in self.vectors()}
+        return dict(self._by_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, Vector]:
+        return {vector.id: vector for vector in self._vectors}
 
     def group(self, vector: Vector) -> list[Vector]:
         """The members of `vector`'s alternatives group, in the order listed (just `vector` without one)."""

@@ -232,3 +232,9 @@ def test_a_vector_whose_wire_headers_are_pairs_breaks_the_one_wire_form(tmp_path
 def test_the_wire_form_of_a_vector_is_the_one_wire_schema(corpus: Corpus) -> None:
     assert corpus.wire_schema is not None
     assert corpus.schema["$defs"]["wire"]["allOf"][0] == {"$ref": corpus.wire_schema["$id"]}
+
+
+def test_the_corpus_builds_its_vectors_once_so_each_input_is_parsed_once(corpus: Corpus) -> None:
+    first, again = corpus.vectors(), corpus.vectors()
+    assert all(a is b for a, b in zip(first, again, strict=True))
+    assert corpus.by_id()[first[0].id].request is first[0].request
