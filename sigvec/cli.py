@@ -30,6 +30,7 @@ from sigvec.export import export_document
 from sigvec.export_ccxt import write_ccxt_static
 from sigvec.keys import KeyInputError, add_request_options, key_source
 from sigvec.lint import lint, record_ids, unreleased
+from sigvec.reports.site import ReportError, build_site
 from sigvec.verify import VerifierCrash, verify_request
 from sigvec.wire import WireFormatError
 
@@ -276,7 +277,19 @@ def parser() -> argparse.ArgumentParser:
     serve_command.add_argument("--record", type=Path, help="append one JSON line per request to this file")
     serve_command.add_argument("--scheme-ports", action="store_true", help="also serve each scheme unprefixed on port+1, +2, ...")
     serve_command.set_defaults(run=command_serve)
+    report_command = commands.add_parser(
+        "report", allow_abbrev=False, help="build the static conformance site from gate JSON-lines reports"
+    )
+    report_command.add_argument("--html", type=Path, required=True, metavar="OUT", help="the folder to write the site to")
+    report_command.add_argument("reports", type=Path, nargs="+", metavar="REPORT.jsonl", help="gate --json reports")
+    report_command.set_defaults(run=command_report)
     return top
+
+
+def command_report(args: argparse.Namespace) -> int:
+    pages = build_site(args.html, args.reports)
+    print(f"wrote {len(pages)} files to {args.html}; open {args.html / 'index.html'}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -285,7 +298,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except SigningError as error:
         print(f"sigvec {args.command}: error: {secret_free_error(error)}", file=sys.stderr)
-    except (UsageError, CorpusError, WireFormatError, KeyInputError, VerifierCrash) as error:
+    except (UsageError, CorpusError, WireFormatError, KeyInputError, VerifierCrash, ReportError) as error:
         print(f"sigvec {args.command}: error: {error}", file=sys.stderr)
     except RecursionError:
         print(f"sigvec {args.command}: error: input: nested too deeply", file=sys.stderr)
