@@ -22,6 +22,7 @@ from matrix import (
     readme_block,
     with_readme_block,
 )
+from matrix import main as matrix_main
 
 METADATA = {
     "sigvec_version": "0.1.0",
@@ -133,6 +134,28 @@ def test_a_node_harness_runs_with_node_and_needs_its_node_modules(tmp_path: Path
     assert (harness.command, harness.environment) == (("node", str(folder / "harness.mjs")), folder / "node_modules")
 
 
+def test_each_run_s_report_is_kept_where_asked_and_the_site_is_built_from_them(tmp_path: Path) -> None:
+    """A fake gate writes a fixed report; --reports keeps it under the harness's label and --site builds the site."""
+    gate = tmp_path / "gate.py"
+    gate.write_text(
+        "import sys\n"
+        "out = sys.argv[sys.argv.index('--json') + 1]\n"
+        f"open(out, 'w', encoding='utf-8').write({REPORT!r})\n",
+        encoding="utf-8",
+    )
+    folder = tmp_path / "clients" / "mexc-pymexc"
+    (folder / ".venv" / "bin").mkdir(parents=True)
+    (folder / "harness.py").write_text("", encoding="utf-8")
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{README_BEGIN}\n{README_END}\n", encoding="utf-8")
+    arguments = ["--clients", str(tmp_path / "clients"), "--docs", str(tmp_path / "clients.md"), "--readme", str(readme),
+                 "--gate", f"{sys.executable} {gate}", "--reports", str(tmp_path / "reports"), "--site", str(tmp_path / "site"),
+                 "--history", str(tmp_path / "no-history")]
+    assert matrix_main(arguments) == 0
+    assert (tmp_path / "reports" / "mexc-pymexc.jsonl").read_text(encoding="utf-8") == REPORT
+    assert "pymexc" in (tmp_path / "site" / "runs" / "pymexc-1.3.0.html").read_text(encoding="utf-8")
+
+
 def test_a_python_client_not_yet_installed_is_still_a_run_to_make(tmp_path: Path) -> None:
     (tmp_path / "bitunix-bitunix").mkdir()
     (tmp_path / "bitunix-bitunix" / "harness.py").write_text("", encoding="utf-8")
@@ -142,12 +165,17 @@ def test_a_python_client_not_yet_installed_is_still_a_run_to_make(tmp_path: Path
 
 def test_the_committed_matrix_is_current_for_the_pinned_clients() -> None:
     """`tools/matrix.py --check` runs every pinned client through the gate: a verdict its known-failures file does not
-    expect, or a docs/clients.md or README table that differs from what the runs give, fails it."""
+    expect, or a docs/clients.md or README table that differs from what the runs give, fails it. The same run keeps
+    its JSON-lines reports in build/matrix-reports/ and builds the HTML site from them and docs/history/ in
+    build/site/, which CI leaves in the clone as its artifact."""
     require_tool("node")
     for harness in harnesses(REPO / "clients"):
         if not harness.environment.is_dir():
             require_tool(str(harness.environment))  # not installed: fails in CI, skips elsewhere
     done = subprocess.run(
-        [sys.executable, str(REPO / "tools" / "matrix.py"), "--check"], capture_output=True, text=True, timeout=1800, check=False,
+        [sys.executable, str(REPO / "tools" / "matrix.py"), "--check", "--reports", str(REPO / "build" / "matrix-reports"),
+         "--site", str(REPO / "build" / "site")],
+        capture_output=True, text=True, timeout=1800, check=False,
     )
     assert done.returncode == 0, done.stderr[-4000:]
+    assert (REPO / "build" / "site" / "index.html").is_file()

@@ -72,7 +72,11 @@ def releases(only: Sequence[str]) -> list[Release]:
     unknown = sorted(set(only) - set(RELEASES))
     if unknown:
         raise SystemExit(f"--only: no history kept for {', '.join(unknown)} (known: {', '.join(RELEASES)})")
-    return [Release(REPO / "clients" / folder, RELEASES[folder][0], version) for folder in chosen for version in RELEASES[folder][1]]
+    found = []
+    for folder in chosen:
+        package, versions = RELEASES[folder]
+        found += [Release(REPO / "clients" / folder, package, version) for version in versions]
+    return found
 
 
 def install(release: Release, venv: Path) -> None:

@@ -2,6 +2,9 @@
 
     python tools/matrix.py            # run every harness, write docs/clients.md and the README block
     python tools/matrix.py --check    # the same runs; exit 1 if docs/clients.md or the README block is stale
+    python tools/matrix.py --check --reports build/matrix --site build/site
+                                      # also keep each run's JSON-lines report, and build the HTML site from
+                                      # them and the client history under docs/history/ (`sigvec report --html`)
 
 Every `clients/<name>/` folder with a harness is one client. A Python
 harness (`harness.py`) runs once per interpreter: `.venv/bin/python` with
@@ -32,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sigvec.gate.score import Score, score
+from sigvec.reports.site import build_site
 
 REPO = Path(__file__).resolve().parents[1]
 README_BEGIN = "<!-- sigvec:clients:begin -->"
@@ -237,19 +241,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--readme", type=Path, default=REPO / "README.md")
     parser.add_argument("--gate", default=f"{shlex.quote(sys.executable)} -m sigvec.cli gate", help="the gate command")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed files are stale")
+    parser.add_argument("--reports", type=Path, help="keep each run's JSON-lines report here, as <client folder>.jsonl")
+    parser.add_argument("--site", type=Path, help="build the HTML site here from the reports and docs/history/")
+    parser.add_argument("--history", type=Path, default=REPO / "docs" / "history", help="the client history reports")
     args = parser.parse_args(argv)
-    runs, failed = [], []
+    runs, failed, reports = [], [], []
     with tempfile.TemporaryDirectory() as scratch:
+        folder = args.reports or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
         for harness in harnesses(args.clients):
             if not harness.environment.is_dir():
                 print(f"{harness.label} is not installed: run {harness.folder / 'install'}", file=sys.stderr)
                 failed.append(harness.label)
                 continue
-            report = Path(scratch) / f"{harness.label}.jsonl"
+            report = folder / f"{harness.label}.jsonl"
+            report.unlink(missing_ok=True)
             if run_gate(harness, report, shlex.split(args.gate)) != 0:
                 failed.append(harness.label)
             if report.is_file():
                 runs.append(read_report(report.read_text(encoding="utf-8")))
+                reports.append(report)
+        if args.site:
+            build_site(args.site, [*reports, *sorted(args.history.glob("*/*.jsonl"))])
     docs = clients_markdown(runs)
     readme = with_readme_block(args.readme.read_text(encoding="utf-8"), readme_block(runs))
     if args.check:

@@ -5,7 +5,7 @@
 // For every .html file under SITE_DIR: console errors and page errors, requests that fail or leave the site
 // (anything not file:// is refused and recorded), links and fragment targets inside the site that do not resolve,
 // horizontal overflow at phone width, and axe-core's violations (axe injected from node_modules, never fetched).
-// Each PAGE (a path relative to SITE_DIR) is also screenshotted, full page, at desktop and at phone width.
+// Each PAGE (a path relative to SITE_DIR, optionally with a #fragment) is also screenshotted at desktop and phone width.
 // Prints one JSON object on stdout; the Python test (tests/test_dashboard_browser.py) judges it.
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -71,13 +71,18 @@ for (const file of htmlFiles(siteDir).sort()) {
   await page.setViewportSize(PHONE);
   const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
   if (widths[0] > widths[1]) found.overflow.push(`${current}: ${widths[0]} px wide at ${widths[1]} px`);
-  if (shotPages.includes(current)) {
-    for (const [label, size] of [["desktop", DESKTOP], ["phone", PHONE]]) {
-      await page.setViewportSize(size);
-      const shot = join(shotDir, `${current.replaceAll("/", "_").replace(/\.html$/, "")}-${label}.png`);
-      await page.screenshot({ path: shot, fullPage: true });
-      found.shots.push({ page: current, label, path: shot, width: size.width });
-    }
+}
+
+// Screenshots of what a reader first sees (the viewport, not the whole page) at both widths; a PAGE may end in
+// #fragment to show that part of the page.
+for (const target of shotPages) {
+  const [path, hash] = target.split("#");
+  for (const [label, size] of [["desktop", DESKTOP], ["phone", PHONE]]) {
+    await page.setViewportSize(size);
+    await page.goto(pathToFileURL(join(siteDir, path)).href + (hash ? `#${hash}` : ""));
+    const shot = join(shotDir, `${path.replaceAll("/", "_").replace(/\.html$/, "")}${hash ? `_${hash}` : ""}-${label}.png`);
+    await page.screenshot({ path: shot });
+    found.shots.push({ page: target, label, path: shot, width: size.width, height: size.height });
   }
 }
 

@@ -24,13 +24,14 @@ def build_site(out: Path, reports: Sequence[Path]) -> list[Path]:
         raise ReportError("no report given: name one or more JSON-lines reports of `sigvec gate --json`")
     runs = read_reports(reports)
     site = pages.Site(tuple(runs), bug_classes(runs), tuple(histories(runs)))
+    vectors = site.vectors()
     written = {
         "index.html": pages.matrix_page(site),
         "history.html": pages.history_page(site),
         "vectors/index.html": pages.vectors_index(site),
         "classes/index.html": pages.classes_index(site),
         **{site.run_page(run): pages.run_page(site, run) for run in runs},
-        **{site.vector_page(vector): pages.vector_page(site, vector, scheme, result) for vector, scheme, result in site.vectors()},
+        **{site.vector_page(vector): pages.vector_page(site, vector, scheme, result) for vector, scheme, result in vectors},
         **{site.class_page(name): pages.class_page(site, name) for name in site.classes},
     }
     written["style.css"] = files("sigvec.reports.site").joinpath("style.css").read_text(encoding="utf-8")

@@ -14,10 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 
 SIGNED = ("pass", "fail")
@@ -193,9 +195,10 @@ def read_report(text: str, source: str) -> ClientRun:
             line = json.loads(raw)
         except json.JSONDecodeError as error:
             raise ReportError(f"{source}:{number}: not JSON ({error.msg})") from None
-        problem = next(iter(validator.iter_errors(line)), None)
+        problem = best_match(validator.iter_errors(line))
         if problem is not None:
-            raise ReportError(f"{source}:{number}: does not follow the report-line schema: {problem.message[:200]}")
+            field = "/".join(str(part) for part in problem.absolute_path) or "the line"
+            raise ReportError(f"{source}:{number}: {field} does not follow the report-line schema: {problem.message[:200]}")
         lines.append(line)
     if not lines or "start_reply" not in lines[0]:
         raise ReportError(f"{source}: the first line must be the run's metadata (sigvec_version, corpus, start_reply)")
@@ -268,7 +271,7 @@ class History:
     def changes(self, vector: str) -> list[Change]:
         texts = [(run.version, self.verdict(run, vector)) for run in self.runs]
         found = []
-        for (_, before), (version, after) in zip(texts, texts[1:]):
+        for (_, before), (version, after) in pairwise(texts):
             if before is not None and after is not None and before.verdict_text != after.verdict_text:
                 found.append(Change(vector, version, before.verdict_text, after.verdict_text))
         return found

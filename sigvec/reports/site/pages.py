@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from html import escape
+from itertools import accumulate
 from urllib.parse import urlsplit
 
 from sigvec.reports.site.model import (
@@ -27,8 +28,6 @@ from sigvec.reports.site.model import (
 
 PALETTE_SIZE = 10
 """Bug classes get colours c0..c9 of the style sheet, most common class first; the rest share the last one."""
-CHARACTER_DIFF_LIMIT = 20_000
-"""Longer stage values are marked by common prefix and suffix only (a character diff is quadratic at worst)."""
 
 
 def text(value: object) -> str:
@@ -239,22 +238,49 @@ def marked(value: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-def differing_spans(expected: str, actual: str, at: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Where the two values differ: every non-matching run of a character diff, or (for long values) the part
-    between the common prefix, which ends at `at`, and the common suffix."""
-    if len(expected) + len(actual) <= CHARACTER_DIFF_LIMIT:
-        opcodes = difflib.SequenceMatcher(None, expected, actual, autojunk=False).get_opcodes()
-        changed = [op for op in opcodes if op[0] != "equal"]
-        return [(i1, i2) for _, i1, i2, _, _ in changed], [(j1, j2) for _, _, _, j1, j2 in changed]
-    at = min(at, len(expected), len(actual))
+def line_spans(expected: str, actual: str, e_at: int, a_at: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Within one pair of lines: the part between their common prefix and common suffix, offset to the whole value."""
+    prefix = next((i for i, (x, y) in enumerate(zip(expected, actual, strict=False)) if x != y), min(len(expected), len(actual)))
     suffix = 0
-    while suffix < min(len(expected), len(actual)) - at and expected[-1 - suffix] == actual[-1 - suffix]:
+    while suffix < min(len(expected), len(actual)) - prefix and expected[-1 - suffix] == actual[-1 - suffix]:
         suffix += 1
-    return [(at, len(expected) - suffix)], [(at, len(actual) - suffix)]
+    return (e_at + prefix, e_at + len(expected) - suffix), (a_at + prefix, a_at + len(actual) - suffix)
+
+
+def differing_spans(expected: str, actual: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Where the two values differ. Lines are aligned first (a header block, a body); in each pair of differing lines
+    the part between their common prefix and suffix is marked, so a changed signature is one mark, not a scatter of
+    hex digits that happen to match; a line only one side has is marked whole, with a gap marker on the other."""
+    e_lines, a_lines = expected.splitlines(keepends=True), actual.splitlines(keepends=True)
+    e_starts = [0, *accumulate(len(line) for line in e_lines)]
+    a_starts = [0, *accumulate(len(line) for line in a_lines)]
+    e_spans: list[tuple[int, int]] = []
+    a_spans: list[tuple[int, int]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, e_lines, a_lines, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        for k in range(max(i2 - i1, j2 - j1)):
+            i, j = i1 + k, j1 + k
+            if i < i2 and j < j2:
+                e_span, a_span = line_spans(e_lines[i], a_lines[j], e_starts[i], a_starts[j])
+                e_spans.append(e_span)
+                a_spans.append(a_span)
+            elif i < i2:
+                e_spans.append((e_starts[i], e_starts[i + 1]))
+                a_spans.append((a_starts[j2], a_starts[j2]))
+            else:
+                a_spans.append((a_starts[j], a_starts[j + 1]))
+                e_spans.append((e_starts[i2], e_starts[i2]))
+    return merged(e_spans), merged(a_spans)
+
+
+def merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans in order, one gap marker per place."""
+    return sorted(set(spans))
 
 
 def diff_block(diff: Diff) -> str:
-    expected, actual = differing_spans(diff.expected, diff.actual, diff.at)
+    expected, actual = differing_spans(diff.expected, diff.actual)
     return (
         f'<figure class="diff"><figcaption>Stage <code>{text(diff.stage)}</code> differs from character {diff.at}; '
         f"the differing characters are marked.</figcaption>"
