@@ -13,7 +13,7 @@ runs it, with the folder's known-failures file for that release where there is o
 or `known-failures.yaml` for the release `requirements.txt` pins), so the report carries the known reason and
 upstream issue; other releases run without one, and their failures show the diagnosis only. A release's
 verdicts differing from a known-failures file is what the history records, so the gate's exit code 1 is
-expected here; only a missing report is an error. The site (`sigvec report --html`) reads these reports like
+expected here; only a missing report is an error. Paths inside the clone (in tracebacks) are written relative to it. The site (`sigvec report --html`) reads these reports like
 any other and shows, per client, the first release where each vector changed verdict.
 """
 
@@ -105,6 +105,9 @@ def run_gate(release: Release, venv: Path, report: Path) -> None:
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if not report.is_file():
         raise SystemExit(f"{release.label}: the gate wrote no report (exit {done.returncode}): {done.stderr[-2000:]}")
+    # Tracebacks name files by absolute path: keep the paths inside the clone relative to it, so the data does not
+    # depend on where the clone was.
+    report.write_text(report.read_text(encoding="utf-8").replace(f"{REPO}/", ""), encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

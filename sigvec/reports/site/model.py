@@ -68,6 +68,8 @@ class Verdict:
     known_reason: str | None
     issue: str | None
     flags: tuple[str, ...]
+    traceback: str | None
+    stderr: str | None
 
     @property
     def counts_exact(self) -> bool:
@@ -181,6 +183,8 @@ def verdict_from(line: dict[str, Any]) -> Verdict:
         known_reason=known.get("reason"),
         issue=known.get("issue") or line.get("issue_url"),
         flags=tuple(line.get("flags") or cited_flags(line.get("diagnosis"))),
+        traceback=line.get("traceback"),
+        stderr=line.get("stderr"),
     )
 
 

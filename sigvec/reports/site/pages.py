@@ -170,7 +170,7 @@ def class_bar(site: Site, verdicts: Sequence[Verdict]) -> str:
 
 def shares_cell(site: Site, verdicts: Sequence[Verdict], href: str) -> str:
     if not verdicts:
-        return '<td class="none">not implemented</td>'
+        return '<td class="none"><span aria-hidden="true">–</span><span class="visually-hidden">not implemented</span></td>'
     shares = Shares.of(verdicts)
     beside = [f"{shares.run} of {shares.total} run"]
     beside += [f"{count} {word}" for count, word in ((shares.skipped, "skipped"), (shares.errored, "errored"),
@@ -209,8 +209,8 @@ def matrix_page(site: Site) -> str:
                         for scheme in schemes)
         total = Shares.of(run.verdicts)
         rows.append(
-            f'<tr><th scope="row">{link(site.run_page(run), run.name)}<small>{text(run.language)} · '
-            f"{text(run.version)}</small></th><td>exact {total.percent(total.exact)}<small>accepted "
+            f'<tr><th scope="row">{link(site.run_page(run), run.name)}<small>{text(run.version)} · '
+            f"{text(run.language)}</small></th><td>exact {total.percent(total.exact)}<small>accepted "
             f"{total.percent(total.accepted)} · {total.run} run</small></td>{cells}</tr>"
         )
     table = (
@@ -221,6 +221,8 @@ def matrix_page(site: Site) -> str:
     body = (
         f'<p class="rule"><strong>How it counts.</strong> {text(COUNTING_RULE)}</p>'
         f"{scrolling(table, 'The matrix')}"
+        "<p>A dash: the client does not implement the scheme. Each client links to its run's page: every vector's verdict, "
+        "the stage diff, the diagnosis, the known-failure reason and the upstream issue.</p>"
         f"<h2>Why vectors fail: bug classes</h2><p>The coloured bars in the matrix show the failing vectors of each "
         f"cell by bug class (the flags the gate's diagnosis names), in these colours:</p>{legend(site, 0)}"
     )
@@ -304,7 +306,12 @@ def details(site: Site, verdict: Verdict, depth: int) -> str:
     if verdict.issue:
         rows.append(("upstream issue", outside_link(verdict.issue)))
     listing = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in rows)
-    return f"<dl>{listing}</dl>" + (diff_block(verdict.diff) if verdict.diff else "")
+    output = "".join(
+        f"<details><summary>{name}</summary><pre>{text(value)}</pre></details>"
+        for name, value in (("the client's traceback", verdict.traceback), ("the harness's stderr", verdict.stderr))
+        if value
+    )
+    return f"<dl>{listing}</dl>{output}" + (diff_block(verdict.diff) if verdict.diff else "")
 
 
 def notable(verdict: Verdict) -> bool:
