@@ -13,8 +13,9 @@ runs it, with the folder's known-failures file for that release where there is o
 or `known-failures.yaml` for the release `requirements.txt` pins), so the report carries the known reason and
 upstream issue; other releases run without one, and their failures show the diagnosis only. A release's
 verdicts differing from a known-failures file is what the history records, so the gate's exit code 1 is
-expected here; only a missing report is an error. Paths inside the clone (in tracebacks) are written relative to it. The site (`sigvec report --html`) reads these reports like
-any other and shows, per client, the first release where each vector changed verdict.
+expected here; only a missing report is an error. Paths inside the clone (in tracebacks) are written relative
+to it. The site (`sigvec report --html`) reads these reports like any other and shows, per client, the first
+release where each vector changed verdict.
 """
 
 from __future__ import annotations

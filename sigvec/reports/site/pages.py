@@ -170,7 +170,7 @@ def class_bar(site: Site, verdicts: Sequence[Verdict]) -> str:
 
 def shares_cell(site: Site, verdicts: Sequence[Verdict], href: str) -> str:
     if not verdicts:
-        return '<td class="none"><span aria-hidden="true">–</span><span class="visually-hidden">not implemented</span></td>'
+        return '<td class="none"><span aria-hidden="true">&ndash;</span><span class="visually-hidden">not implemented</span></td>'
     shares = Shares.of(verdicts)
     beside = [f"{shares.run} of {shares.total} run"]
     beside += [f"{count} {word}" for count, word in ((shares.skipped, "skipped"), (shares.errored, "errored"),
