@@ -176,7 +176,7 @@ def shares_cell(site: Site, verdicts: Sequence[Verdict], href: str) -> str:
     beside += [f"{count} {word}" for count, word in ((shares.skipped, "skipped"), (shares.errored, "errored"),
                                                        (shares.refused, "refused")) if count]
     return (
-        f'<td><a href="{text(href)}"><span class="share">exact {shares.percent(shares.exact)}</span> '
+        f'<td><a href="{text(href)}"><span class="share">exact {shares.percent(shares.exact)}</span><br>'
         f'<span class="share">accepted {shares.percent(shares.accepted)}</span></a>'
         f'<small>{text(" · ".join(beside))}</small>{class_bar(site, verdicts)}</td>'
     )
