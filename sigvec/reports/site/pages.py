@@ -355,8 +355,21 @@ def run_page(site: Site, run: ClientRun) -> str:
         for v in run.verdicts
         if notable(v)
     )
+    failing = [v for v in run.verdicts if v.status in FAILING]
+    rows = "".join(
+        f'<tr><th scope="row">{link(f"#d-{slug(v.id)}", v.id)}</th><td>{status_badge(v)}</td>'
+        f"<td>{', '.join(link('../' + site.class_page(name), name) for name in v.bug_classes)}</td>"
+        f"<td>{text(v.known_reason or v.message)}</td><td>{outside_link(v.issue)}</td></tr>"
+        for v in failing
+    )
+    table = (
+        '<table><caption>Failing vectors</caption><thead><tr><th scope="col">vector</th><th scope="col">verdict</th>'
+        '<th scope="col">bug class</th><th scope="col">what goes wrong</th><th scope="col">upstream issue</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+    )
+    glance = scrolling(table, "Failing vectors") if failing else "<p>No failing vector.</p>"
     body = (
-        f"{about}{''.join(sections)}<h2>Every vector that is not a plain pass</h2>"
+        f"{about}{glance}{''.join(sections)}<h2>Every vector that is not a plain pass</h2>"
         + (explained or "<p>None: every vector passes.</p>")
     )
     return page(f"{run.name} {run.version} ({run.language})", 1, body, footer([run]))
