@@ -182,3 +182,22 @@ def test_the_cli_writes_the_matrix_history_and_a_page_per_run_vector_and_class(t
     assert {"index.html", "history.html", "vectors/index.html", "classes/index.html", "runs/democlient-1.0.0.html"} <= written
     assert {f"vectors/mexc-spot-v3-{n:04d}.html" for n in range(1, 7)} <= written
     assert (tmp_path / "site" / "style.css").is_file()
+
+
+def test_a_run_page_lists_each_failing_vector_with_its_reason_and_upstream_issue(tmp_path: Path) -> None:
+    known = {"reason": "signs sorted pairs, not the JSON body", "issue": "https://github.com/o/r/issues/1"}
+    build_site(tmp_path / "site", [report(tmp_path / "r.jsonl", [*LINES, verdict(7, "fail", known_failure=known)])])
+    run_page = (tmp_path / "site" / "runs" / "democlient-1.0.0.html").read_text(encoding="utf-8")
+    glance = run_page[run_page.index("<caption>Failing vectors</caption>") : run_page.index("</table>")]
+    assert [int(n) for n in re.findall(r'href="#d-mexc-spot-v3-(\d+)"', glance)] == [4, 5, 7]
+    assert "<td>signs sorted pairs, not the JSON body</td>" in glance and "https://github.com/o/r/issues/1</a>" in glance
+
+
+def test_a_vector_page_shows_which_clients_pass_and_fail_it_and_why(tmp_path: Path) -> None:
+    failing = report(tmp_path / "a.jsonl", [LINES[3]], name="alpha")
+    passing = report(tmp_path / "b.jsonl", [verdict(4, "pass", exact=True, accepted=True)], name="beta")
+    build_site(tmp_path / "site", [failing, passing])
+    page = (tmp_path / "site" / "vectors" / "mexc-spot-v3-0004.html").read_text(encoding="utf-8")
+    alpha, beta = page.index(">alpha 1.0.0</a>"), page.index(">beta 1.0.0</a>")
+    assert 'class="status bad">fail<' in page[alpha:beta] and "space as %20 (flag SpaceEncoding" in page[alpha:beta]
+    assert 'class="status ok">pass (exact)<' in page[beta:]
