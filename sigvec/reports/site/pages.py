@@ -97,7 +97,7 @@ class Site:
         return f"c{min(list(self.classes).index(name), PALETTE_SIZE - 1)}"
 
     def vectors(self) -> list[tuple[str, str, str]]:
-        """(vector, scheme, result) of every vector any run has, in the order first seen."""
+        """(vector, scheme, result) of every vector any run has, by vector ID."""
         seen = {verdict.id: (verdict.id, verdict.scheme, verdict.result) for run in self.runs for verdict in run.verdicts}
         return sorted(seen.values(), key=lambda item: item[0])
 
