@@ -22,17 +22,18 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 
-SIGNED = ("pass", "fail")
-"""The verdicts where the client produced a request; only these can count as exact or accepted."""
+from sigvec.gate.score import SIGNED
+
 PASSING = ("pass", "refused-ok")
 FAILING = ("fail", "errored")
 COUNTING_RULE = (
     "Shares are over the vectors run: every vector of the client's schemes except the skipped ones (a skipped "
     "vector is one the client cannot express). A vector counts as exact when the client's request is "
     "byte-identical to the reference's, and as accepted when the reference verifier accepts it and it is the same "
-    "request; a refusal or an error is neither, so a client that signs nothing scores 0%. Skipped, errored and "
-    "refused vectors are shown beside the shares."
+    "request; a refusal or an error is neither, so a client that signs nothing scores 0%. A share is a whole "
+    "percentage rounded down, so 100% means every one. Skipped, errored and refused vectors are shown beside the shares."
 )
+"""The gate's one way of counting (`sigvec.gate.score`), in words for the matrix page."""
 ERRORED_CLASS = "errored: nothing was sent"
 UNDIAGNOSED_CLASS = "no known class"
 """The bug class of a failing request the report gives no diagnosed class for (for example one the server accepts
@@ -92,39 +93,6 @@ class Verdict:
     def verdict_text(self) -> str:
         """The status, with exactness for a pass: what the history compares between releases."""
         return "pass (exact)" if self.status == "pass" and self.exact else self.status
-
-
-@dataclass(frozen=True)
-class Shares:
-    """One client's figures over some vectors, by the one counting rule (`COUNTING_RULE`)."""
-
-    total: int
-    run: int
-    exact: int
-    accepted: int
-    skipped: int
-    errored: int
-    refused: int
-    failing: int
-
-    @classmethod
-    def of(cls, verdicts: Sequence[Verdict]) -> Shares:
-        def count(status: str) -> int:
-            return sum(verdict.status == status for verdict in verdicts)
-
-        return cls(
-            total=len(verdicts),
-            run=len(verdicts) - count("skipped"),
-            exact=sum(verdict.counts_exact for verdict in verdicts),
-            accepted=sum(verdict.counts_accepted for verdict in verdicts),
-            skipped=count("skipped"),
-            errored=count("errored"),
-            refused=count("refused-ok"),
-            failing=sum(verdict.status in FAILING for verdict in verdicts),
-        )
-
-    def percent(self, part: int) -> str:
-        return f"{100 * part // self.run}%" if self.run else "n/a"
 
 
 @dataclass(frozen=True)

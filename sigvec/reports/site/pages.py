@@ -15,6 +15,7 @@ from html import escape
 from itertools import accumulate
 from urllib.parse import urlsplit
 
+from sigvec.gate.score import score
 from sigvec.reports.site.model import (
     COUNTING_RULE,
     FAILING,
@@ -22,7 +23,6 @@ from sigvec.reports.site.model import (
     ClientRun,
     Diff,
     History,
-    Shares,
     Verdict,
 )
 
@@ -171,13 +171,13 @@ def class_bar(site: Site, verdicts: Sequence[Verdict]) -> str:
 def shares_cell(site: Site, verdicts: Sequence[Verdict], href: str) -> str:
     if not verdicts:
         return '<td class="none"><span aria-hidden="true">&ndash;</span><span class="visually-hidden">not implemented</span></td>'
-    shares = Shares.of(verdicts)
-    beside = [f"{shares.run} of {shares.total} run"]
+    shares = score(verdicts)
+    beside = [f"{shares.run} of {shares.vectors} run"]
     beside += [f"{count} {word}" for count, word in ((shares.skipped, "skipped"), (shares.errored, "errored"),
                                                        (shares.refused, "refused")) if count]
     return (
-        f'<td><a href="{text(href)}"><span class="share">exact {shares.percent(shares.exact)}</span><br>'
-        f'<span class="share">accepted {shares.percent(shares.accepted)}</span></a>'
+        f'<td><a href="{text(href)}"><span class="share">exact {shares.exact_percent}%</span><br>'
+        f'<span class="share">accepted {shares.accepted_percent}%</span></a>'
         f'<small>{text(" · ".join(beside))}</small>{class_bar(site, verdicts)}</td>'
     )
 
@@ -207,11 +207,11 @@ def matrix_page(site: Site) -> str:
     for run in site.runs:
         cells = "".join(shares_cell(site, run.of_scheme(scheme), f"{site.run_page(run)}#scheme-{slug(scheme)}")
                         for scheme in schemes)
-        total = Shares.of(run.verdicts)
+        total = score(run.verdicts)
         rows.append(
             f'<tr><th scope="row">{link(site.run_page(run), run.name)}<small>{text(run.version)} · '
-            f"{text(run.language)}</small></th><td>exact {total.percent(total.exact)}<small>accepted "
-            f"{total.percent(total.accepted)} · {total.run} run</small></td>{cells}</tr>"
+            f"{text(run.language)}</small></th><td>exact {total.exact_percent}%<small>accepted "
+            f"{total.accepted_percent}% · {total.run} run</small></td>{cells}</tr>"
         )
     table = (
         f'<table class="matrix"><caption>Clients (name, language, version) by signature scheme</caption>'
@@ -331,7 +331,7 @@ def run_page(site: Site, run: ClientRun) -> str:
     sections = []
     for scheme in run.schemes:
         verdicts = run.of_scheme(scheme)
-        shares = Shares.of(verdicts)
+        shares = score(verdicts)
         rows = "".join(
             f'<tr id="v-{slug(v.id)}"><th scope="row">{link("../" + site.vector_page(v.id), v.id)}</th>'
             f"<td>{status_badge(v)}</td><td>{yes_no(v.counts_exact)}</td><td>{yes_no(v.counts_accepted)}</td>"
@@ -344,8 +344,8 @@ def run_page(site: Site, run: ClientRun) -> str:
             f"<span class=\"visually-hidden\">details</span></th></tr></thead><tbody>{rows}</tbody></table>"
         )
         sections.append(
-            f'<section id="scheme-{slug(scheme)}"><h2>{text(scheme)}</h2><p>exact {shares.percent(shares.exact)}, '
-            f"accepted {shares.percent(shares.accepted)} of {shares.run} vectors run ({shares.total} in the scheme; "
+            f'<section id="scheme-{slug(scheme)}"><h2>{text(scheme)}</h2><p>exact {shares.exact_percent}%, '
+            f"accepted {shares.accepted_percent}% of {shares.run} vectors run ({shares.vectors} in the scheme; "
             f"{shares.skipped} skipped, {shares.errored} errored, {shares.refused} refused).</p>"
             f"{scrolling(table, f'Vectors of {scheme}')}</section>"
         )
