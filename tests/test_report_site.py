@@ -155,6 +155,7 @@ def test_history_names_the_first_release_where_a_vector_regresses(tmp_path: Path
     history = (tmp_path / "site" / "history.html").read_text(encoding="utf-8")
     assert "democlient (1.0.0, 1.2.0, 1.10.0, 1.11.0)" in history
     assert "First bad release <strong>1.10.0</strong>: 1 vectors" in history
+    assert 'from here (<a href="vectors/mexc-spot-v3-0001.html">mexc-spot-v3-0001</a>)' in history
     assert "<td>1.10.0 (regression)</td>" in history
     assert "1 vectors have the same verdict in every release." in history
 
@@ -194,3 +195,10 @@ def test_a_vector_page_shows_which_clients_pass_and_fail_it_and_why(tmp_path: Pa
     alpha, beta = page.index(">alpha 1.0.0</a>"), page.index(">beta 1.0.0</a>")
     assert 'class="status bad">fail<' in page[alpha:beta] and "space as %20 (flag SpaceEncoding" in page[alpha:beta]
     assert 'class="status ok">pass (exact)<' in page[beta:]
+
+
+def test_the_navigation_marks_the_page_the_reader_is_on(tmp_path: Path) -> None:
+    build_site(tmp_path / "site", [report(tmp_path / "r.jsonl", LINES)])
+    for name, label in (("index.html", "Matrix"), ("history.html", "History"), ("vectors/index.html", "Vectors")):
+        nav = re.search(r"<nav.*?</nav>", (tmp_path / "site" / name).read_text(encoding="utf-8"))
+        assert nav is not None and re.findall(r'<a aria-current="page" href="[^"]*">([^<]*)</a>', nav.group()) == [label]

@@ -105,10 +105,11 @@ class Site:
         return sorted({scheme for run in self.runs for scheme in run.schemes})
 
 
-def page(title: str, depth: int, body: str, footer: str) -> str:
+def page(title: str, depth: int, body: str, footer: str, here: str | None = None) -> str:
+    """A whole page; `here` is its own path when it is one of the navigation's pages (marked as the current one)."""
     root = "../" * depth
     nav = " ".join(
-        link(root + href, label)
+        link(root + href, label).replace("<a ", '<a aria-current="page" ', 1) if href == here else link(root + href, label)
         for href, label in (
             ("index.html", "Matrix"),
             ("vectors/index.html", "Vectors"),
@@ -226,7 +227,7 @@ def matrix_page(site: Site) -> str:
         f"<h2>Why vectors fail: bug classes</h2><p>The coloured bars in the matrix show the failing vectors of each "
         f"cell by bug class (the flags the gate's diagnosis names), in these colours:</p>{legend(site, 0)}"
     )
-    return page("Client conformance matrix", 0, body, footer(site.runs))
+    return page("Client conformance matrix", 0, body, footer(site.runs), "index.html")
 
 
 def marked(value: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -411,7 +412,7 @@ def vectors_index(site: Site) -> str:
         '<th scope="col">scheme</th><th scope="col">result</th><th scope="col">runs passing</th>'
         f'<th scope="col">runs failing</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     )
-    return page("Vectors", 1, scrolling(table, "Vectors"), footer(site.runs))
+    return page("Vectors", 1, scrolling(table, "Vectors"), footer(site.runs), "vectors/index.html")
 
 
 def class_page(site: Site, name: str) -> str:
@@ -436,7 +437,7 @@ def classes_index(site: Site) -> str:
         "<p>A bug class is a corpus flag the gate's diagnosis names for a failing request; a failure it names no "
         f"flag for is listed as such, and an errored vector sent nothing.</p>{legend(site, 1)}"
     )
-    return page("Bug classes", 1, body, footer(site.runs))
+    return page("Bug classes", 1, body, footer(site.runs), "classes/index.html")
 
 
 def history_section(history: History) -> str:
@@ -445,7 +446,7 @@ def history_section(history: History) -> str:
     if first:
         summary = "".join(
             f"<li>First bad release <strong>{text(version)}</strong>: {len(vectors)} vectors that passed in the release "
-            f"before fail from here ({text(', '.join(vectors))}).</li>"
+            f"before fail from here ({', '.join(link(Site.vector_page(vector), vector) for vector in vectors)}).</li>"
             for version, vectors in first.items()
         )
         summary = f"<ul>{summary}</ul>"
@@ -484,4 +485,5 @@ def history_page(site: Site) -> str:
         "a pass; a regression is a vector that passes in one release and fails or errors in the next.</p>"
     )
     sections = "".join(history_section(history) for history in site.histories)
-    return page("History", 0, intro + (sections or "<p>No client has reports of two releases.</p>"), footer(site.runs))
+    body = intro + (sections or "<p>No client has reports of two releases.</p>")
+    return page("History", 0, body, footer(site.runs), "history.html")
