@@ -2,8 +2,9 @@
 
 A report is a file of lines that each follow `sigvec/reports/schemas/gate-line.json`: a metadata line (the
 run's sigvec and corpus versions, its start time, the implementation's start reply: name, language, version,
-homepage), then one verdict line per vector. Nothing else is read: not the corpus, not the gate, not the
-diagnosis engine. So a client's own CI can publish its report and anyone can add it to the site.
+homepage), then one verdict line per vector. Nothing else is read: not the corpus, no gate run, no diagnosis.
+The shares are the gate's one count (`sigvec.gate.score`) applied to the lines. So a client's own CI can publish
+its report and anyone can add it to the site.
 """
 
 from __future__ import annotations
