@@ -1,4 +1,4 @@
-"""sigvec's tooling: the corpus loader, the checker and the command line."""
+"""sigvec's tooling: the corpus loader, the checker, the gate, the harness kits and the command line."""
 
 __version__ = "0.1.0"
 
@@ -9,5 +9,6 @@ class Refused(Exception):
     Refusing is an answer: the gate judges it by the vector's contract. Any
     other exception is the signer crashing, and the verdict is `errored`, with
     its traceback. A signer whose own refusals are another exception type
-    declares it in its module as `SIGVEC_REFUSES = (MyRefusal, ...)`.
+    declares it in its module as `SIGVEC_REFUSES = (MyRefusal, ...)`. The harness kit's
+    `Refused` (`sigvec.harness`) is this class.
     """

@@ -19,6 +19,7 @@ from pathlib import Path
 from signing.model import Request, SigningError
 from signing.registry import scheme_named, sign
 from sigvec import __version__
+from sigvec.harness import KITS
 from sigvec.check import check_vector, summarise
 from sigvec.codec import parse_document, request_from_input, secret_free_error, signed_to_mapping, verdict_to_mapping
 from sigvec.corpus import Corpus, CorpusError, load_corpus, read_corpus
@@ -195,6 +196,13 @@ def command_gate(args: argparse.Namespace) -> int:
     return 0 if run.succeeded else 1
 
 
+def command_kit(args: argparse.Namespace) -> int:
+    from sigvec.harness import kit_text
+
+    sys.stdout.write(kit_text(args.language))
+    return 0
+
+
 def command_serve(args: argparse.Namespace) -> int:
     from sigvec import serve
     from sigvec.serve.state import corpus_keys
@@ -267,6 +275,11 @@ def parser() -> argparse.ArgumentParser:
         gate.add_argument(f"--{report}", type=Path, metavar="FILE", help=f"write the {report} report here")
     gate.add_argument("--timeout", type=float, default=5.0, metavar="S", help="seconds to wait for each answer (default 5)")
     gate.set_defaults(run=command_gate)
+    kit = commands.add_parser(
+        "kit", allow_abbrev=False, help="print a harness kit for another language (sigvec kit node > sigvec-kit.mjs)"
+    )
+    kit.add_argument("language", choices=sorted(KITS))
+    kit.set_defaults(run=command_kit)
     serve_command = with_vectors(
         commands.add_parser("serve", allow_abbrev=False, help="run the verifying mock exchange (every scheme under /<scheme>/)")
     )

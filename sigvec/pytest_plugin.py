@@ -14,7 +14,11 @@ stage diff, and the known-failures file is applied as strict xfail. The
 session's summary counts the vectors as the gate does (`sigvec.gate.score`).
 Refusing is explicit, as for `sigvec gate --python`: the signer raises
 `sigvec.Refused` (or a type its module lists in `SIGVEC_REFUSES`); any other
-exception is `errored`, with its traceback. Without a signer the plugin adds no test.
+exception is `errored`, with its traceback. The known-failures file is
+optional: while it does not exist, no vector is expected to fail (the session
+header says so), so pasting the setting before writing the file runs every
+vector instead of stopping with a usage error. Without a signer the plugin
+adds no test.
 
 The plugin also offers the fixture `sigvec_server`: a running verifying mock
 exchange (`sigvec.serve.MockExchange`) on an ephemeral loopback port, for a
@@ -57,8 +61,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--sigvec-signer", metavar="MODULE:FUNCTION", help="run every applicable sigvec vector against this signer")
     group.addoption("--sigvec-vectors", metavar="FOLDER", help="the vectors/ folder to run (default: the packaged corpus)")
     parser.addini("sigvec_signer", "module:function of the signer to run the sigvec vectors against")
-    parser.addini("sigvec_known_failures", "YAML file of vector IDs the signer is known to fail (strict xfail)")
+    parser.addini("sigvec_known_failures", "YAML file of vector IDs the signer is known to fail (strict xfail); optional")
     parser.addini("sigvec_vectors", "the vectors/ folder to run and to take test keys from (default: the packaged corpus)")
+
+
+def known_failures_file(config: pytest.Config) -> Path | None:
+    """The configured known-failures file, relative to the rootdir; None when none is configured."""
+    name = config.getini("sigvec_known_failures")
+    return config.rootpath / str(name) if name else None
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Say when the configured known-failures file is missing: no vector is then expected to fail."""
+    path = known_failures_file(config)
+    if path is None or path.exists() or not (config.getoption("sigvec_signer") or config.getini("sigvec_signer")):
+        return None
+    return f"sigvec: no known-failures file at {path}: no vector is expected to fail"
 
 
 class SigvecVector(pytest.Item):
@@ -131,8 +149,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         implementation = adapter.start()
         corpus = plugin_corpus(config)
         vectors = list(corpus.vectors())
-        known_file = config.getini("sigvec_known_failures")
-        known = load_known_failures(config.rootpath / str(known_file)) if known_file else {}
+        known_file = known_failures_file(config)
+        known = load_known_failures(known_file) if known_file is not None and known_file.exists() else {}
         chosen = selected_vectors(vectors, implementation, ())
     except (AdapterError, GateUsageError, CorpusError) as error:
         raise pytest.UsageError(f"sigvec: {error}") from None

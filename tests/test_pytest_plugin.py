@@ -77,6 +77,12 @@ def test_known_failures_are_strict_xfail(project: pytest.Pytester) -> None:
     correct.stdout.fnmatch_lines(["*XPASS(strict)*garbled*"])
 
 
+def test_a_configured_known_failures_file_that_does_not_exist_yet_expects_no_failure(project: pytest.Pytester) -> None:
+    result = configured(project, "sign_for_sigvec", "sigvec-known-failures.yaml").runpytest(*QUIET)
+    result.assert_outcomes(passed=MAX_VECTORS)
+    result.stdout.fnmatch_lines(["sigvec: no known-failures file at *sigvec-known-failures.yaml: no vector is expected to fail"])
+
+
 def test_the_command_line_option_names_the_signer_without_an_ini(project: pytest.Pytester) -> None:
     project.runpytest("--sigvec-signer", "mysigner:sign_for_sigvec", *QUIET).assert_outcomes(passed=MAX_VECTORS)
 

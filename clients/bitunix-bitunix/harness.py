@@ -10,20 +10,17 @@ stdout carries the protocol (`serve_offline`).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Mapping
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bitunix.client as client_module
 import requests
-from harness import Skipped
-from vector_input import (
+
+from sigvec.harness import (
     PinnedClock,
     Sending,
+    Skipped,
     as_dict,
     body_kind,
     json_body,

@@ -10,17 +10,14 @@ that runs repeat. Each vector goes through the client's generic
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from coinex import ccxt  # its ccxt build, which it also installs as the `ccxt` module
-from harness import Skipped
-from vector_input import (
+
+from sigvec.harness import (
+    Skipped,
     as_dict,
     body_kind,
     drop_added,

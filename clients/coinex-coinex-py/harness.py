@@ -11,20 +11,17 @@ methods call.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import coinex.coinex as client_module
 import requests
-from harness import Skipped
-from vector_input import (
+
+from sigvec.harness import (
     PinnedClock,
     Sending,
+    Skipped,
     as_dict,
     body_kind,
     drop_added,

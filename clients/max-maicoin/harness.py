@@ -12,19 +12,15 @@ one vector sends one request (the client would resend the same nonce).
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Mapping
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 import httpx
-from harness import Skipped
 from maicoin.v3 import Client
 from maicoin.v3.client import RetryPolicy
-from vector_input import Sending, body_kind, json_body, loopback_base, pinned_timestamp, query_pairs, serve_offline
+
+from sigvec.harness import Sending, Skipped, body_kind, json_body, loopback_base, pinned_timestamp, query_pairs, serve_offline
 
 IMPLEMENTATION = {
     "name": "maicoin",

@@ -9,7 +9,7 @@
 // it snake_cases the declared ones; a vector parameter with no declared argument is Skipped.
 
 import { MAX } from "max-exchange-api-node";
-import { Skipped, installedVersion, asObject, bodyKind, dropAdded, jsonBody, pinnedTimestamp, queryPairs, serve } from "../harness.mjs";
+import { Skipped, installedVersion, asObject, bodyKind, dropAdded, jsonBody, pinnedTimestamp, queryPairs, serve } from "./sigvec-kit.mjs";
 
 const HOST = "https://max-api.maicoin.com";
 const PREFIX = "/api/v3";

@@ -14,16 +14,12 @@ string, even for POST, so a vector with a form body is skipped.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 import ccxt
-from harness import Skipped
-from vector_input import Sending, call_params, loopback_base, serve_offline
+
+from sigvec.harness import Sending, Skipped, call_params, loopback_base, serve_offline
 
 IMPLEMENTATION = {
     "name": "ccxt",

@@ -9,7 +9,7 @@
 // `timestamp` last.
 
 import { createRequire } from "node:module";
-import { Skipped, installedVersion, asObject, bodyKind, dropAdded, formPairs, pinnedTimestamp, queryPairs, serve } from "../harness.mjs";
+import { Skipped, installedVersion, asObject, bodyKind, dropAdded, loopbackBase, pinnedTimestamp, queryParams, serve } from "./sigvec-kit.mjs";
 
 const require = createRequire(import.meta.url);
 const { Spot } = require("mexc-api-sdk");
@@ -27,12 +27,12 @@ const IMPLEMENTATION = {
   options: {},
 };
 
-/** The SDK's params object: query and form parameters in order, less the timestamp it appends. */
+/** The SDK's params object: the query parameters in order, less the timestamp it appends. It puts every
+ * parameter in the query, so a vector with a body is skipped (the contract's rule for a query-string client). */
 function paramsFor(input, timestamp) {
   const kind = bodyKind(input);
   if (kind !== null && kind !== "form") throw new Skipped(`the SDK sends every parameter in the query; a ${kind} body cannot be expressed`);
-  const pairs = [...queryPairs(input), ...(kind === "form" ? formPairs(input) : [])];
-  return asObject(dropAdded(pairs, { timestamp: String(timestamp) }), "the parameters");
+  return asObject(dropAdded(queryParams(input), { timestamp: String(timestamp) }), "the query");
 }
 
 async function handle(command) {
@@ -41,7 +41,7 @@ async function handle(command) {
   const timestamp = pinnedTimestamp(input);
   const params = paramsFor(input, timestamp);
   const client = new Spot(input.credentials.api_key, input.credentials.secret);
-  client.config.baseURL = command.base_url.replace(/\/$/, "") + PREFIX;
+  client.config.baseURL = loopbackBase(command) + PREFIX;
   const realNow = Date.now;
   Date.now = () => timestamp;
   try {

@@ -19,16 +19,12 @@ form body is skipped.
 from __future__ import annotations
 
 import importlib
-import sys
 from collections.abc import Mapping
 from importlib.metadata import version
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from vector_input import PinnedClock, Sending, call_params, loopback_base, serve_offline
+from sigvec.harness import PinnedClock, Sending, call_params, loopback_base, serve_offline
 
 IMPLEMENTATION = {
     "name": "pymexc",

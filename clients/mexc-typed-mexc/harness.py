@@ -14,20 +14,16 @@ a form body is skipped.
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Mapping
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import typed_mexc.futures.core.client as futures_transport
 import typed_mexc.spot.core.client as spot_transport
-from harness import Skipped
 from typed_core.http import HttpClient
 from typed_mexc.core.auth import Credentials
-from vector_input import PinnedClock, Sending, call_params, loopback_base, serve_offline
+
+from sigvec.harness import PinnedClock, Sending, Skipped, call_params, loopback_base, serve_offline
 
 IMPLEMENTATION = {
     "name": "typed-mexc",

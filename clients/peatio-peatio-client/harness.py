@@ -10,18 +10,24 @@ generic `get(path, params)` and `post(path, params)`.
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Mapping
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 import peatio_client.auth as auth_module
-from harness import Skipped
 from peatio_client import Client, ClientError
-from vector_input import PinnedClock, as_dict, body_kind, form_pairs, loopback_base, pinned_timestamp, query_pairs, serve_offline
+
+from sigvec.harness import (
+    PinnedClock,
+    Skipped,
+    as_dict,
+    body_kind,
+    form_pairs,
+    loopback_base,
+    pinned_timestamp,
+    query_pairs,
+    serve_offline,
+)
 
 IMPLEMENTATION = {
     "name": "peatio-client",

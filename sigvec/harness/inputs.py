@@ -1,7 +1,7 @@
 """What a Python client harness reads from a vector's input, and how it keeps a client offline: stdlib only.
 
 A harness runs with its client's own interpreter, so this module may import
-nothing but the standard library and `clients/harness.py`. It turns a
+nothing but the standard library and `sigvec.harness.protocol`. It turns a
 vector's `input` into what a caller hands a client (pairs in order, a dict,
 a decoded JSON body); whatever a client's shape cannot carry (a repeated name
 in a dict, a form body for a query-string client) is `Skipped` with the
@@ -22,9 +22,11 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
-from harness import Skipped, serve
+from sigvec.harness.protocol import Skipped, serve
 
 Pairs = list[tuple[str, str]]
+QUERY_ONLY_FORM = "the client sends every parameter in the query string; it cannot send a form body"
+"""Why a query-string client skips a form-body vector: the same words in the Node kit and the docs' contract page."""
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 
 
@@ -86,12 +88,14 @@ def drop_added(pairs: Pairs, added: Mapping[str, str]) -> Pairs:
 def query_params(data: Mapping[str, Any], clock_param: str | None) -> Pairs:
     """The query parameters a caller hands a client that puts every parameter in the query string.
 
-    Such a client cannot send a form body, so a vector with one is skipped.
+    The contract's one rule for such a client: a vector with a form body is
+    skipped, never sent with its form parameters moved into the query (that
+    would be another request, which the vector does not describe).
     The clock parameter (`timestamp` on MEXC spot) is the client's own work:
     the harness pins the client's clock to it instead of passing it.
     """
     if body_kind(data) == "form":
-        raise Skipped("the client sends every parameter in the query string; it cannot send a form body")
+        raise Skipped(QUERY_ONLY_FORM)
     return [pair for pair in query_pairs(data) if pair[0] != clock_param]
 
 

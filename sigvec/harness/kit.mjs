@@ -1,11 +1,13 @@
-// The harness side of the sigvec gate protocol, version 1, for Node client harnesses: the
-// counterpart of clients/harness.py (see its docstring), node built-ins only.
+// sigvec's harness kit for Node: the client side of the sigvec gate protocol, version 1, the
+// counterpart of the Python kit `sigvec.harness`. Node built-ins only; one file, written out by
+//   sigvec kit node > sigvec-kit.mjs
 //
 // A harness reads one JSON command per line on stdin and answers on stdout, one JSON line per
 // `start` and `sign`; `stop` ends it with no reply. A client harness supplies its implementation
 // metadata and an async function that turns a `sign` command into an answer ({wire} or
 // {sent: true}) or throws Refused or Skipped; any other error becomes `errored`.
-// Also here: reading a vector's input in the shapes Node clients take.
+// Also here: reading a vector's input in the shapes Node clients take, the contract's rule for a
+// query-string client (queryParams), and the loopback check for capture mode (loopbackBase).
 
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
@@ -106,6 +108,29 @@ export function dropAdded(pairs, added) {
     }
     return false;
   });
+}
+
+/** Why a query-string client skips a form-body vector (the contract's one rule; the Python kit says the same). */
+export const QUERY_ONLY_FORM = "the client sends every parameter in the query string; it cannot send a form body";
+
+/**
+ * The query parameters a caller hands a client that puts every parameter in the query string. A
+ * vector with a form body is skipped, never sent with its form parameters moved into the query.
+ * The clock parameter (`timestamp` on MEXC spot) is the client's own work: pin its clock instead.
+ */
+export function queryParams(input, clockParam = null) {
+  if (bodyKind(input) === "form") throw new Skipped(QUERY_ONLY_FORM);
+  return queryPairs(input).filter(([name]) => name !== clockParam);
+}
+
+/** The command's `base_url` without a trailing slash; an Error unless it is a loopback address (a harness never reaches the network). */
+export function loopbackBase(command) {
+  const url = String(command.base_url).replace(/\/+$/, "");
+  const host = new URL(url).hostname;
+  if (host !== "localhost" && !host.startsWith("127.") && host !== "[::1]") {
+    throw new Error(`base_url ${url} is not a loopback address; this harness sends only to the gate's loopback server`);
+  }
+  return url;
 }
 
 /** The vector's clock reading, which the harness pins the client's time source to. */

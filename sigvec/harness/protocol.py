@@ -1,4 +1,4 @@
-"""The harness side of the sigvec gate protocol, version 1: stdlib only, for Python client harnesses.
+"""The harness side of the sigvec gate protocol, version 1: the standard library only, to run in a client's interpreter.
 
 A harness reads one JSON command per line on stdin and answers on stdout, one
 JSON line per `start` and `sign`, flushed at once; `stop` ends it with no
@@ -9,7 +9,8 @@ that turns a `sign` command into an answer:
 - or it raises `Refused` (the client refused the input) or `Skipped` (the
   client cannot express the vector). Any other exception becomes `errored`,
   with its traceback.
-The protocol's JSON Schemas are in `sigvec/gate/schemas/`.
+The protocol's JSON Schemas are in `sigvec/gate/schemas/`. `Refused` is
+`sigvec.Refused`, the one refusal of every sigvec signer and harness.
 """
 
 from __future__ import annotations
@@ -20,11 +21,9 @@ import traceback
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
+from sigvec import Refused
+
 PROTOCOL_VERSION = 1
-
-
-class Refused(Exception):
-    """The client refused the input (for example a float it will not format)."""
 
 
 class Skipped(Exception):
