@@ -19,7 +19,6 @@ from pathlib import Path
 from signing.model import Request, SigningError
 from signing.registry import scheme_named, sign
 from sigvec import __version__
-from sigvec.harness import KITS
 from sigvec.check import check_vector, summarise
 from sigvec.codec import parse_document, request_from_input, secret_free_error, signed_to_mapping, verdict_to_mapping
 from sigvec.corpus import Corpus, CorpusError, load_corpus, read_corpus
@@ -29,6 +28,7 @@ from sigvec.diagnose.explain import explain
 from sigvec.errata import errata_markdown
 from sigvec.export import export_document
 from sigvec.export_ccxt import write_ccxt_static
+from sigvec.harness import KITS
 from sigvec.keys import KeyInputError, add_request_options, key_source
 from sigvec.lint import lint, record_ids, unreleased
 from sigvec.reports.site import ReportError, build_site

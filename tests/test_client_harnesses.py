@@ -24,6 +24,7 @@ from client_runs import CLIENTS, converse, harness_command, sign_command
 from conftest import repo_corpus
 
 from signing.http import HttpRequest
+from sigvec.harness.inputs import QUERY_ONLY_FORM
 from sigvec.serve import MockExchange
 from sigvec.serve.fixture import sigvec_server
 
@@ -167,12 +168,16 @@ def test_max_node_gets_a_fresh_nonce_per_vector_not_a_bumped_one(sigvec_server: 
     assert [arrival.target.endswith("nonce=1700000000000") for arrival in sent(sigvec_server)] == [True, True]
 
 
-def test_mexc_sdk_signs_and_sends_parentheses_raw_from_its_child_process(sigvec_server: MockExchange) -> None:
-    converse(harness_command("mexc-mexc-api-sdk"), [sign_command("mexc-spot-v3-0009", sigvec_server)])
+def test_mexc_sdk_skips_a_form_body_vector_by_the_contracts_rule_for_query_string_clients(sigvec_server: MockExchange) -> None:
+    _, reply = converse(harness_command("mexc-mexc-api-sdk"), [sign_command("mexc-spot-v3-0009", sigvec_server)])
+    assert reply["skipped"]["message"] == QUERY_ONLY_FORM and sent(sigvec_server) == []
+
+
+def test_mexc_sdk_signs_a_query_request_from_its_child_process(sigvec_server: MockExchange) -> None:
+    converse(harness_command("mexc-mexc-api-sdk"), [sign_command("mexc-spot-v3-0002", sigvec_server)])
     (arrival,) = sent(sigvec_server)
     query, _, signature = arrival.target.partition("?")[2].rpartition("&signature=")
-    secret = repo_corpus().by_id()["mexc-spot-v3-0009"].input["credentials"]["secret"]
-    assert "netWork=BEP20(BSC)" in query and "timestamp=1700000000000" in query
+    secret = repo_corpus().by_id()["mexc-spot-v3-0002"].input["credentials"]["secret"]
     assert signature == hmac.new(secret.encode(), query.encode(), hashlib.sha256).hexdigest()
 
 

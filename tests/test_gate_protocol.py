@@ -1,17 +1,17 @@
-"""The harness protocol v1: every message has a JSON Schema, and the gate and clients/harness.py both keep to it."""
+"""The harness protocol v1: every message has a JSON Schema, and the gate and the Python kit sigvec.harness both keep to it."""
 
 from __future__ import annotations
 
 import io
 import json
-import sys
 from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from conftest import REPO, repo_vectors
+from conftest import repo_vectors
 from jsonschema import Draft202012Validator
 
+import sigvec.harness as kit
 from sigvec.gate.protocol import (
     MESSAGES,
     ProtocolError,
@@ -23,9 +23,6 @@ from sigvec.gate.protocol import (
     stop_command,
     validate,
 )
-
-sys.path.insert(0, str(REPO / "clients"))
-import harness as kit
 
 IMPLEMENTATION = {
     "name": "demo",
@@ -54,7 +51,7 @@ def test_the_gate_sends_commands_that_follow_their_schemas() -> None:
 
 
 def converse(handle: Any, *commands: Mapping[str, Any]) -> list[Any]:
-    """The replies clients/harness.py writes for `commands`."""
+    """The replies the Python kit (sigvec.harness) writes for `commands`."""
     stdout = io.StringIO()
     kit.serve(IMPLEMENTATION, handle, io.StringIO("".join(json.dumps(c) + "\n" for c in commands)), stdout)
     return [json.loads(line) for line in stdout.getvalue().splitlines()]

@@ -2,7 +2,7 @@
 
 It prints vectors per second and the time for one pass over the corpus for:
 - a subprocess harness (this script again, serving the reference signer
-  through clients/harness.py), its start-up excluded;
+  through sigvec.harness), its start-up excluded;
 - the in-process adapter with a byte-exact client, whose verdicts need no
   verifier call (an exact request is accepted by construction);
 - the in-process adapter with a client that sends to another host, so that
@@ -61,8 +61,7 @@ def elsewhere(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def serve_harness() -> None:
-    sys.path.insert(0, str(REPO / "clients"))
-    from harness import serve
+    from sigvec.harness import serve
 
     serve(IMPLEMENTATION, lambda command: reference(command["input"]))
 

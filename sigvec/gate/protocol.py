@@ -1,7 +1,7 @@
 """The gate's harness protocol, version 1: its messages, their JSON Schemas, and the answers they carry.
 
 JSON lines over a harness's stdin and stdout (the harness side is
-`clients/harness.py`):
+`sigvec.harness`):
 - `{"cmd":"start","version":1}` is answered with `{"version":1,"implementation":{...}}`:
   the client's name, language, version, homepage, issues and source URLs, the
   schemes it implements and, per scheme, the option readings it implements;

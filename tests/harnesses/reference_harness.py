@@ -1,19 +1,14 @@
-"""A correct subprocess client: the reference signer behind clients/harness.py (the protocol's Python kit)."""
+"""A correct subprocess client: the reference signer behind sigvec.harness (the protocol's Python kit)."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "clients"))
-
-from harness import serve
 
 from signing.model import request_from_mapping
 from signing.registry import SCHEMES, sign
 from sigvec.codec import wire_to_mapping
+from sigvec.harness import serve
 
 IMPLEMENTATION = {
     "name": "sigvec-reference",

@@ -13,18 +13,15 @@ from __future__ import annotations
 import http.client
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "clients"))
-
 import requests
-from harness import serve
 
 from signing.model import request_from_mapping
 from signing.registry import SCHEMES, sign
 from sigvec.codec import wire_to_mapping
+from sigvec.harness import serve
 
 
 def send_exact(base_url: str, wire: Mapping[str, Any]) -> None:
