@@ -313,3 +313,8 @@ def test_a_malformed_wire_is_reported_before_malformed_stages() -> None:
     verdict = judge("mexc-spot-v3-0001", Answer("wire", wire=wire, stages=malformed))
     assert verdict.status == "errored"
     assert "wire.method" in verdict.message
+
+
+def test_a_diff_headline_shows_what_each_side_has_and_says_the_end_where_one_stops() -> None:
+    diff = StageDiff("wire.url", "https://x/a?b=1&c=2", "https://x/a?b=1", 15)
+    assert diff.headline() == "wire.url differs at character 15: expected '&c=2', actual the end"

@@ -50,8 +50,26 @@ class StageDiff:
             f"            {marker}",
         ]
 
+    def headline(self) -> str:
+        """The diff in one line: where, and what each side has from there on (a few characters of each)."""
+        if self.redacted:
+            return self.lines()[0]
+        expected, actual = _excerpt(self.expected, self.at), _excerpt(self.actual, self.at)
+        return f"{self.stage} differs at character {self.at}: expected {expected}, actual {actual}"
+
     def to_mapping(self) -> dict[str, Any]:
         return {"stage": self.stage, "expected": self.expected, "actual": self.actual, "at": self.at}
+
+
+HEADLINE_EXCERPT = 24
+
+
+def _excerpt(text: str, at: int) -> str:
+    """The text from `at` on, quoted and cut to HEADLINE_EXCERPT characters; `the end` when nothing is left."""
+    rest = text[at:]
+    if not rest:
+        return "the end"
+    return repr(rest[:HEADLINE_EXCERPT]) + ("..." if len(rest) > HEADLINE_EXCERPT else "")
 
 
 def _window(text: str, start: int) -> str:

@@ -62,7 +62,7 @@ class TerminalReport:
                     self.console.print(f"  {line}", markup=False)
         for verdict in run.verdicts:
             if verdict.status == "pass" and not verdict.exact and verdict.diff is not None:
-                self.console.print(f"not exact {verdict.id}: {verdict.diff.lines()[0]}", markup=False)
+                self.console.print(f"not exact {verdict.id}: {verdict.diff.headline()}", markup=False)
         total = run.total()
         outcome = "passed" if run.succeeded else "FAILED"
         self.console.print(
