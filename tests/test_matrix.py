@@ -1,4 +1,4 @@
-"""tools/matrix.py: the client matrix reads gate JSON-lines reports and writes docs/clients.md and the README table."""
+"""tools/matrix.py: the client matrix reads gate JSON-lines reports and writes docs/clients.md and the real-clients table."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from conftest import REPO, require_tool
 from matrix import (
     NO_DIAGNOSIS,
     NOTHING_SENT,
-    README_BEGIN,
-    README_END,
+    BLOCK_BEGIN,
+    BLOCK_END,
     ClientRun,
     clients_markdown,
     harnesses,
     read_report,
-    readme_block,
-    with_readme_block,
+    page_block,
+    with_page_block,
 )
 from matrix import main as matrix_main
 
@@ -99,18 +99,18 @@ def test_skipped_vectors_are_grouped_by_reason(run: ClientRun) -> None:
     assert "- it cannot send a form body: mexc-spot-v3-0005" in clients_markdown([run])
 
 
-def test_the_readme_block_replaces_only_the_text_between_the_markers(run: ClientRun) -> None:
-    readme = f"# sigvec\n\n{README_BEGIN}\nold table\n{README_END}\n\nMore.\n"
-    updated = with_readme_block(readme, readme_block([run]))
-    assert updated.startswith("# sigvec\n\n" + README_BEGIN + "\n### Known client deviations")
-    assert updated.endswith(README_END + "\n\nMore.\n")
+def test_the_page_block_replaces_only_the_text_between_the_markers(run: ClientRun) -> None:
+    readme = f"# sigvec\n\n{BLOCK_BEGIN}\nold table\n{BLOCK_END}\n\nMore.\n"
+    updated = with_page_block(readme, page_block([run]))
+    assert updated.startswith("# sigvec\n\n" + BLOCK_BEGIN + "\n## Known client deviations")
+    assert updated.endswith(BLOCK_END + "\n\nMore.\n")
     assert "| pymexc 1.3.0 | python | 4 of 5 | 25% | 50% | 1 | 0 | 2 |" in updated
     assert "old table" not in updated
 
 
-def test_a_readme_without_markers_is_refused_with_the_markers_named() -> None:
-    with pytest.raises(SystemExit, match=README_BEGIN):
-        with_readme_block("# sigvec\n", "table")
+def test_a_page_without_markers_is_refused_with_the_markers_named() -> None:
+    with pytest.raises(SystemExit, match=BLOCK_BEGIN):
+        with_page_block("# sigvec\n", "table")
 
 
 def test_each_interpreter_of_a_client_folder_is_one_run_with_its_own_known_failures(tmp_path: Path) -> None:
@@ -146,9 +146,9 @@ def test_each_run_s_report_is_kept_where_asked_and_the_site_is_built_from_them(t
     folder = tmp_path / "clients" / "mexc-pymexc"
     (folder / ".venv" / "bin").mkdir(parents=True)
     (folder / "harness.py").write_text("", encoding="utf-8")
-    readme = tmp_path / "README.md"
-    readme.write_text(f"{README_BEGIN}\n{README_END}\n", encoding="utf-8")
-    arguments = ["--clients", str(tmp_path / "clients"), "--docs", str(tmp_path / "clients.md"), "--readme", str(readme),
+    page = tmp_path / "real-clients.md"
+    page.write_text(f"{BLOCK_BEGIN}\n{BLOCK_END}\n", encoding="utf-8")
+    arguments = ["--clients", str(tmp_path / "clients"), "--docs", str(tmp_path / "clients.md"), "--page", str(page),
                  "--gate", f"{sys.executable} {gate}", "--reports", str(tmp_path / "reports"), "--site", str(tmp_path / "site"),
                  "--history", str(tmp_path / "no-history")]
     assert matrix_main(arguments) == 0
@@ -165,7 +165,7 @@ def test_a_python_client_not_yet_installed_is_still_a_run_to_make(tmp_path: Path
 
 def test_the_committed_matrix_is_current_for_the_pinned_clients() -> None:
     """`tools/matrix.py --check` runs every pinned client through the gate: a verdict its known-failures file does not
-    expect, or a docs/clients.md or README table that differs from what the runs give, fails it. The same run keeps
+    expect, or a docs/clients.md or real-clients table that differs from what the runs give, fails it. The same run keeps
     its JSON-lines reports in build/matrix-reports/ and builds the HTML site from them and docs/history/ in
     build/site/, which CI leaves in the clone as its artifact."""
     require_tool("node")

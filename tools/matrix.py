@@ -1,10 +1,12 @@
-"""The client conformance matrix: every real client's harness through `sigvec gate`, into docs/clients.md and the README.
+"""The client conformance matrix: every real client's harness through `sigvec gate`, into docs/clients.md and a table.
 
-    python tools/matrix.py            # run every harness, write docs/clients.md and the README block
-    python tools/matrix.py --check    # the same runs; exit 1 if docs/clients.md or the README block is stale
+    python tools/matrix.py            # run every harness, write docs/clients.md and the table's block
+    python tools/matrix.py --check    # the same runs; exit 1 if docs/clients.md or the table's block is stale
     python tools/matrix.py --check --reports build/matrix --site build/site
                                       # also keep each run's JSON-lines report, and build the HTML site from
                                       # them and the client history under docs/history/ (`sigvec report --html`)
+
+The table's block lives between markers in docs/explanation/real-clients.md.
 
 Every `clients/<name>/` folder with a harness is one client. A Python
 harness (`harness.py`) runs once per interpreter: `.venv/bin/python` with
@@ -38,8 +40,8 @@ from sigvec.gate.score import Score, score
 from sigvec.reports.site import build_site
 
 REPO = Path(__file__).resolve().parents[1]
-README_BEGIN = "<!-- sigvec:clients:begin -->"
-README_END = "<!-- sigvec:clients:end -->"
+BLOCK_BEGIN = "<!-- sigvec:clients:begin -->"
+BLOCK_END = "<!-- sigvec:clients:end -->"
 FAILING = ("fail", "errored")
 NO_DIAGNOSIS = "no known class"
 """Shown for a failing vector the gate gave no diagnosis for: diagnosis explains rejections, and these requests are
@@ -212,33 +214,33 @@ def clients_markdown(runs: Sequence[ClientRun]) -> str:
     return "\n".join(lines)
 
 
-def readme_block(runs: Sequence[ClientRun]) -> str:
-    """The README's "Known client deviations" table, markers included."""
+def page_block(runs: Sequence[ClientRun]) -> str:
+    """The "Known client deviations" table of docs/explanation/real-clients.md, markers included."""
     lines = [
-        README_BEGIN,
-        "### Known client deviations",
+        BLOCK_BEGIN,
+        "## Known client deviations",
         "",
         *summary_table(runs),
         "",
-        "Every failing vector, its diagnosis and its upstream issue: [docs/clients.md](docs/clients.md).",
-        README_END,
+        "Every failing vector, its diagnosis and its upstream issue: [the client pages](../clients.md).",
+        BLOCK_END,
     ]
     return "\n".join(lines)
 
 
-def with_readme_block(readme: str, block: str) -> str:
-    """`readme` with the text between the markers replaced by `block`."""
-    begin, end = readme.find(README_BEGIN), readme.find(README_END)
+def with_page_block(page: str, block: str) -> str:
+    """`page` with the text between the markers replaced by `block`."""
+    begin, end = page.find(BLOCK_BEGIN), page.find(BLOCK_END)
     if begin < 0 or end < begin:
-        raise SystemExit(f"README: add the markers {README_BEGIN} and {README_END} where the client table goes")
-    return readme[:begin] + block + readme[end + len(README_END) :]
+        raise SystemExit(f"add the markers {BLOCK_BEGIN} and {BLOCK_END} where the client table goes")
+    return page[:begin] + block + page[end + len(BLOCK_END) :]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--clients", type=Path, default=REPO / "clients")
     parser.add_argument("--docs", type=Path, default=REPO / "docs" / "clients.md")
-    parser.add_argument("--readme", type=Path, default=REPO / "README.md")
+    parser.add_argument("--page", type=Path, default=REPO / "docs" / "explanation" / "real-clients.md")
     parser.add_argument("--gate", default=f"{shlex.quote(sys.executable)} -m sigvec.cli gate", help="the gate command")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed files are stale")
     parser.add_argument("--reports", type=Path, help="keep each run's JSON-lines report here, as <client folder>.jsonl")
@@ -264,16 +266,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.site:
             build_site(args.site, [*reports, *sorted(args.history.glob("*/*.jsonl"))])
     docs = clients_markdown(runs)
-    readme = with_readme_block(args.readme.read_text(encoding="utf-8"), readme_block(runs))
+    page = with_page_block(args.page.read_text(encoding="utf-8"), page_block(runs))
     if args.check:
-        written = ((args.docs, docs), (args.readme, readme))
+        written = ((args.docs, docs), (args.page, page))
         stale = [str(path) for path, text in written if not path.is_file() or path.read_text(encoding="utf-8") != text]
         for path in stale:
             print(f"stale: {path}; run tools/matrix.py and commit the result", file=sys.stderr)
         return 1 if stale or failed else 0
     args.docs.parent.mkdir(parents=True, exist_ok=True)
     args.docs.write_text(docs, encoding="utf-8")
-    args.readme.write_text(readme, encoding="utf-8")
+    args.page.write_text(page, encoding="utf-8")
     for label in failed:
         print(f"the gate failed for {label}: a verdict changed that no known-failures file expects", file=sys.stderr)
     return 1 if failed else 0
