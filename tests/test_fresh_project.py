@@ -1,14 +1,11 @@
-"""The pytest plugin from a fresh project that installs sigvec (tools/install-fresh-project makes that install)."""
+"""The pytest plugin from a fresh project that installs the built wheel (tools/install-fresh-project makes that install)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
-from conftest import REPO, repo_vectors, require_tool
-
-VENV = REPO / "build" / "fresh-project-venv"
+from conftest import REPO, repo_vectors
+from release_support import run_installed
 PYPROJECT = """\
 [project]
 name = "mysigner"
@@ -39,21 +36,15 @@ WITHDRAWALS = [
 """The vectors the signer fails by refusing them (refusing a request-fault input would pass), listed as known."""
 
 
-def run_in(project: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    python = require_tool(str(VENV / "bin" / "python"))
-    environment = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "SIGVEC_", "PYTEST_"))}
-    return subprocess.run([python, *argv], cwd=project, env=environment, capture_output=True, text=True, timeout=120)
-
-
 def test_a_fresh_project_that_installs_sigvec_gets_one_test_per_vector_from_the_plugin(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(PYPROJECT)
     (tmp_path / "mysigner.py").write_text(SIGNER)
     (tmp_path / "sigvec-known-failures.yaml").write_text(
         "".join(f"{vector_id}: {{reason: no withdrawal call}}\n" for vector_id in WITHDRAWALS)
     )
-    installed = run_in(tmp_path, "-c", "import sigvec; print(sigvec.__file__)").stdout
+    installed = run_installed(tmp_path, "-c", "import sigvec; print(sigvec.__file__)").stdout
     assert not installed.startswith(str(REPO / "sigvec"))
-    result = run_in(tmp_path, "-m", "pytest", "-p", "no:cacheprovider", "-rA")
+    result = run_installed(tmp_path, "-m", "pytest", "-p", "no:cacheprovider", "-rA")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "PASSED sigvec::max-v2-0001" in result.stdout
     assert WITHDRAWALS and all(f"XFAIL sigvec::{vector_id}" in result.stdout for vector_id in WITHDRAWALS)
