@@ -64,7 +64,8 @@ def test_action_yml_installs_the_pinned_version_then_runs_the_module() -> None:
     install, gate = action["runs"]["steps"]
     assert action["runs"]["using"] == "composite" and action["inputs"]["version"]["required"] is True
     assert "pip install" in install["run"] and "sigvec==$SIGVEC_VERSION" in install["run"]
-    assert gate["run"] == '"$SIGVEC_PYTHON" -m sigvec.action' and set(gate["env"]) >= {"SIGVEC_ACTION_HARNESS", "SIGVEC_ACTION_SIGNER"}
+    assert gate["run"] == '"$SIGVEC_PYTHON" -m sigvec.action'
+    assert set(gate["env"]) >= {"SIGVEC_ACTION_HARNESS", "SIGVEC_ACTION_SIGNER"}
 
 
 def test_the_reusable_workflow_passes_the_same_inputs_as_the_action() -> None:
@@ -91,7 +92,8 @@ def test_from_the_built_wheel_the_action_passes_the_node_port_and_writes_the_ste
 def test_from_the_built_wheel_the_action_fails_the_job_on_a_planted_bug(tmp_path: Path) -> None:
     (tmp_path / "planted.py").write_text(PLANTED_BUG)
     summary = tmp_path / "summary.md"
-    done = run_installed(tmp_path, "-m", "sigvec.action", SIGVEC_ACTION_SIGNER="planted:sign_with_a_typo", GITHUB_STEP_SUMMARY=str(summary))
+    signer = "planted:sign_with_a_typo"
+    done = run_installed(tmp_path, "-m", "sigvec.action", SIGVEC_ACTION_SIGNER=signer, GITHUB_STEP_SUMMARY=str(summary))
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
     junit = ElementTree.parse(tmp_path / "sigvec-reports" / "sigvec.xml").getroot()
     assert int(junit.get("failures") or 0) > 0

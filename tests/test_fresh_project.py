@@ -6,6 +6,7 @@ from pathlib import Path
 
 from conftest import REPO, repo_vectors
 from release_support import run_installed
+
 PYPROJECT = """\
 [project]
 name = "mysigner"

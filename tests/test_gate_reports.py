@@ -158,7 +158,9 @@ def test_no_report_shows_a_secret_bearing_stage() -> None:
 def test_passes_that_are_not_byte_identical_are_listed_with_their_first_difference() -> None:
     run = gate(sorted_consistently, ("mexc-spot-v3",))
     assert "<summary>" in markdown.render(run) and "#### `mexc-spot-v3-0002`" in markdown.render(run)
-    headline = "canonical_query differs at character 0: expected 'symbol=BTCUSDT&side=BUY&'..., actual 'price=11&quantity=1&recv'..."
+    headline = (
+        "canonical_query differs at character 0: expected 'symbol=BTCUSDT&side=BUY&'..., actual 'price=11&quantity=1&recv'..."
+    )
     assert f"not exact mexc-spot-v3-0002: {headline}\n" in terminal_text(run)
 
 

@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 from conftest import REPO, require_tool
 from matrix import (
-    NO_DIAGNOSIS,
-    NOTHING_SENT,
     BLOCK_BEGIN,
     BLOCK_END,
+    NO_DIAGNOSIS,
+    NOTHING_SENT,
     ClientRun,
     clients_markdown,
     harnesses,
-    read_report,
     page_block,
+    read_report,
     with_page_block,
 )
 from matrix import main as matrix_main
