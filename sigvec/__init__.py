@@ -12,3 +12,15 @@ class Refused(Exception):
     declares it in its module as `SIGVEC_REFUSES = (MyRefusal, ...)`. The harness kit's
     `Refused` (`sigvec.harness`) is this class.
     """
+
+
+class Skipped(Exception):
+    """A signer or harness cannot express the vector it was given (for example a form body for a query-string client).
+
+    The gate records the vector as skipped, with this message and, when given,
+    `issue_url` (where the limitation is tracked).
+    """
+
+    def __init__(self, message: str, issue_url: str | None = None) -> None:
+        super().__init__(message)
+        self.issue_url = issue_url

@@ -23,6 +23,7 @@ from signing.http import HttpRequest
 from signing.model import request_from_mapping
 from signing.registry import SCHEMES, sign
 from sigvec.codec import wire_to_mapping
+from sigvec import Refused, Skipped
 from sigvec.corpus import Vector
 from sigvec.gate.adapters import InProcessAdapter
 from sigvec.gate.diff import SECRET_NOT_SHOWN, StageDiff
@@ -318,3 +319,19 @@ def test_a_malformed_wire_is_reported_before_malformed_stages() -> None:
 def test_a_diff_headline_shows_what_each_side_has_and_says_the_end_where_one_stops() -> None:
     diff = StageDiff("wire.url", "https://x/a?b=1&c=2", "https://x/a?b=1", 15)
     assert diff.headline() == "wire.url differs at character 15: expected '&c=2', actual the end"
+
+
+def test_an_in_process_signer_that_raises_skipped_skips_the_vector_with_its_reason() -> None:
+    def query_only(data: Mapping[str, Any]) -> Mapping[str, Any]:
+        raise Skipped("no form bodies here", "https://example.invalid/issues/1")
+
+    (verdict,) = gate(query_only, vectors=[BY_ID["mexc-spot-v3-0003"]]).verdicts
+    assert (verdict.status, verdict.message) == ("skipped", "no form bodies here")
+
+
+def test_an_in_process_signer_that_raises_refused_refuses_the_input() -> None:
+    def careful(data: Mapping[str, Any]) -> Mapping[str, Any]:
+        raise Refused("a timestamp in seconds")
+
+    (verdict,) = gate(careful, vectors=[BY_ID["mexc-spot-v3-0020"]]).verdicts
+    assert verdict.status == "refused-ok"

@@ -5,7 +5,9 @@ mapping and returns the wire mapping `{method, url, headers, body}` (or
 `{"wire": {...}, "stages": {...}}` to have its stages compared too). Refusing
 is explicit: the function raises `sigvec.Refused`, or an exception type its
 module declares in `SIGVEC_REFUSES` (a tuple of exception classes); any other
-exception is a crash, answered `errored` with its traceback. The module may
+exception is a crash, answered `errored` with its traceback. A vector the
+function cannot express raises `sigvec.Skipped` (the vector is skipped with
+its reason), as a harness does. The module may
 declare what it implements in `SIGVEC_IMPLEMENTATION`, shaped like the
 `implementation` of a start reply; without it the function is taken to
 implement every scheme with the default option readings. No subprocess and no JSON: the fastest way to gate a Python client.
@@ -22,7 +24,7 @@ from typing import Any, Protocol
 
 from signing.model import MAPPINGS
 from signing.registry import SCHEMES
-from sigvec import Refused
+from sigvec import Refused, Skipped
 from sigvec.gate.protocol import PROTOCOL_VERSION, Answer, Implementation, ProtocolError, read_start_reply
 
 Signer = Callable[[Mapping[str, Any]], Mapping[str, Any]]
@@ -96,6 +98,8 @@ class InProcessAdapter:
     def sign(self, seq: int, vector_id: str, vector_input: Mapping[str, Any], base_url: str) -> Answer:
         try:
             result = self.signer(vector_input)
+        except Skipped as error:
+            return Answer("skipped", message=str(error), issue_url=error.issue_url)
         except self.refuses as error:
             return Answer("refused", message=f"{type(error).__name__}: {error}")
         except Exception as error:  # a crash is a verdict, not the gate's end

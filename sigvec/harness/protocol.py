@@ -9,8 +9,8 @@ that turns a `sign` command into an answer:
 - or it raises `Refused` (the client refused the input) or `Skipped` (the
   client cannot express the vector). Any other exception becomes `errored`,
   with its traceback.
-The protocol's JSON Schemas are in `sigvec/gate/schemas/`. `Refused` is
-`sigvec.Refused`, the one refusal of every sigvec signer and harness.
+The protocol's JSON Schemas are in `sigvec/gate/schemas/`. `Refused` and
+`Skipped` are `sigvec.Refused` and `sigvec.Skipped`, shared with `--python` signers.
 """
 
 from __future__ import annotations
@@ -21,17 +21,9 @@ import traceback
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
-from sigvec import Refused
+from sigvec import Refused, Skipped
 
 PROTOCOL_VERSION = 1
-
-
-class Skipped(Exception):
-    """The client cannot express this vector; `issue_url` points at the reason, if there is one."""
-
-    def __init__(self, message: str, issue_url: str | None = None) -> None:
-        super().__init__(message)
-        self.issue_url = issue_url
 
 
 def answer(command: Mapping[str, Any], handle: Callable[[Mapping[str, Any]], Mapping[str, Any]]) -> dict[str, Any]:
