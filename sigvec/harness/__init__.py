@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 
-from sigvec import Refused
+from sigvec import Refused, Skipped
 from sigvec.harness.inputs import (
     PinnedClock,
     Sending,
@@ -31,7 +31,7 @@ from sigvec.harness.inputs import (
     query_params,
     serve_offline,
 )
-from sigvec.harness.protocol import PROTOCOL_VERSION, Skipped, answer, serve
+from sigvec.harness.protocol import PROTOCOL_VERSION, answer, serve
 
 __all__ = [
     "PROTOCOL_VERSION",

@@ -22,7 +22,8 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
-from sigvec.harness.protocol import Skipped, serve
+from sigvec import Skipped
+from sigvec.harness.protocol import serve
 
 Pairs = list[tuple[str, str]]
 QUERY_ONLY_FORM = "the client sends every parameter in the query string; it cannot send a form body"
