@@ -75,7 +75,7 @@ class Alternatives:
 
 @dataclass(frozen=True)
 class Contract:
-    """What a client given the vector's input must do (README, "Using the corpus from another language").
+    """What a client given the vector's input must do (docs/reference/contract.md).
 
     - valid: reproduce every stage it exposes and the wire request; the verifier accepts it.
     - invalid, fault `client`: never produce `expected.wire`; what it produces is accepted.
@@ -101,7 +101,7 @@ class Contract:
         """What the reference server may answer to `expected.wire`; None when any answer is allowed.
 
         `server_outcomes` when listed; the error code for an invalid vector (its expected request is a buggy
-        client's, or a faulty request); else `accept` (README: `server_outcomes` defaults to `accept`). The one
+        client's, or a faulty request); else `accept` (the default: docs/reference/contract.md). The one
         exception is a member of an option group signed under another reading than the scheme's default: the
         reference server follows the default reading, so its answer to that member says nothing.
         """

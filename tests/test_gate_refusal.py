@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, repo_corpus, repo_vectors
+from conftest import repo_corpus, repo_vectors
 from gate_support import reference_client
 from junitparser import Error, JUnitXml
 from rich.console import Console
@@ -20,12 +19,10 @@ from sigvec import Refused
 from sigvec.gate.adapters import AdapterError, InProcessAdapter, load_signer
 from sigvec.gate.results import GateRun
 from sigvec.gate.run import run_gate
+from sigvec.harness import Refused as KitRefused  # the Python harness kit, stdlib only
+from sigvec.harness import answer
 from sigvec.reports import jsonl, junit, markdown
 from sigvec.reports.terminal import TerminalReport
-
-sys.path.insert(0, str(REPO / "clients"))
-from harness import Refused as KitRefused  # the Python harness kit, stdlib only
-from harness import answer
 
 SCHEME = "max-v2"
 

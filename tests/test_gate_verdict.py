@@ -22,8 +22,8 @@ from gate_support import (
 from signing.http import HttpRequest
 from signing.model import request_from_mapping
 from signing.registry import SCHEMES, sign
-from sigvec.codec import wire_to_mapping
 from sigvec import Refused, Skipped
+from sigvec.codec import wire_to_mapping
 from sigvec.corpus import Vector
 from sigvec.gate.adapters import InProcessAdapter
 from sigvec.gate.diff import SECRET_NOT_SHOWN, StageDiff

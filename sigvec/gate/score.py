@@ -1,5 +1,5 @@
 """The one way of counting a gate run. The gate, every report, the badge, the client matrix and the pytest
-plugin count with `score`; the README states the same rule.
+plugin count with `score`; docs/how-to/gate-your-client.md states the same rule.
 
 - A vector is *run* unless it was skipped (the client declared it cannot
   express it). An errored vector is run: a crash counts against the client,
