@@ -17,13 +17,14 @@ from sigvec.action import gate_arguments, run
 PLANTED_BUG = """
 from signing.model import request_from_mapping
 from signing.registry import sign
+from sigvec.codec import wire_to_mapping
 
 SIGVEC_IMPLEMENTATION = {"name": "planted", "language": "python", "schemes": ["mexc-spot-v3"]}
 
 
 def sign_with_a_typo(data):
     \"\"\"The reference's request with the signature's last hex digit changed: a bug planted for the action to catch.\"\"\"
-    wire = sign(request_from_mapping(data)).wire.to_mapping()
+    wire = wire_to_mapping(sign(request_from_mapping(data)).wire)
     url = wire["url"]
     return {**wire, "url": url[:-1] + ("1" if url[-1] == "0" else "0")}
 """

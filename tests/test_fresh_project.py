@@ -19,6 +19,7 @@ sigvec_known_failures = "sigvec-known-failures.yaml"
 SIGNER = """\
 from signing.model import request_from_mapping
 from signing.registry import sign
+from sigvec.codec import wire_to_mapping
 
 SIGVEC_IMPLEMENTATION = {"name": "mysigner", "language": "python", "schemes": ["max-v2", "peatio-v2"]}
 
@@ -26,7 +27,7 @@ SIGVEC_IMPLEMENTATION = {"name": "mysigner", "language": "python", "schemes": ["
 def sign_for_sigvec(data):
     if data["path"] == "/api/v3/withdrawal":
         raise ValueError("this client has no withdrawal call")
-    return sign(request_from_mapping(data)).wire.to_mapping()
+    return wire_to_mapping(sign(request_from_mapping(data)).wire)
 """
 
 
