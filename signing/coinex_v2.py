@@ -4,7 +4,7 @@ Rules: the CoinEx API v2 "Integration Guide",
 https://docs.coinex.com/api/v2/guide (headers, time window),
 docs.coinex.com/api/v2/authorization (the prepared string and its
 Python pseudocode). The byte-level summary is `docs/rules/coinex.md`. The
-legacy v1 schemes live in `signing.coinex_legacy`.
+legacy v1 schemes live in `signing.coinex_v1`.
 
 Options (`Request.options`), each optional:
 - `text_encoding`: `latin-1` (default) or `utf-8`. How the secret and the

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from signing import bitunix, coinex_legacy, coinex_v2, maicoin, mexc_futures, mexc_spot, peatio
+from signing import bitunix, coinex_v1, coinex_v2, max_v2, mexc_futures, mexc_spot, peatio
 from signing.http import HttpRequest
 from signing.model import CREDENTIAL_FIELDS, STAGE_NAMES, Request, Signed, SigningError
 from signing.server import ServerContext, Verdict
@@ -144,9 +144,9 @@ SCHEMES: dict[str, Scheme] = {
             algorithm=Algorithm("sha256-with-secret-suffix", text_encoding="latin-1"), **COINEX_V2_SURFACE,
         ),
         Scheme(
-            "coinex-v1", "CoinEx", coinex_legacy.sign_v1,
-            coinex_legacy.verify_v1,
-            title="CoinEx legacy spot v1", summary=(
+            "coinex-v1", "CoinEx", coinex_v1.sign_v1,
+            coinex_v1.verify_v1,
+            title="CoinEx spot v1", summary=(
                 "upper-case MD5 hex of the sorted raw `k=v` pairs plus `&secret_key=SECRET`"
             ),
             base_url=coinex_v2.BASE_URL, algorithm=Algorithm("md5", hex_case="upper"), stages=STAGES_QUERY,
@@ -155,9 +155,9 @@ SCHEMES: dict[str, Scheme] = {
             headers=("authorization", "Content-Type"), secret_stages=("string_to_sign",),
         ),
         Scheme(
-            "coinex-perpetual-v1", "CoinEx", coinex_legacy.sign_perpetual_v1,
-            coinex_legacy.verify_perpetual_v1,
-            title="CoinEx legacy perpetual v1", summary=(
+            "coinex-perpetual-v1", "CoinEx", coinex_v1.sign_perpetual_v1,
+            coinex_v1.verify_perpetual_v1,
+            title="CoinEx perpetual v1", summary=(
                 "lower-case SHA-256 hex of the sorted raw `k=v` pairs plus `&secret_key=SECRET`"
             ),
             base_url=coinex_v2.BASE_URL, algorithm=Algorithm("sha256"), stages=STAGES_QUERY,
@@ -181,12 +181,12 @@ SCHEMES: dict[str, Scheme] = {
             options=(Option("query_format", ("concat", "key=value"), "concat"),),
         ),
         Scheme(
-            "max-v2", "MAX", maicoin.sign,
-            maicoin.verify,
+            "max-v2", "MAX", max_v2.sign,
+            max_v2.verify,
             title="MAX (MaiCoin) v2 and v3", summary=(
                 "HMAC-SHA256 hex of the base64 payload (params + nonce + path as JSON)"
             ),
-            base_url=maicoin.BASE_URL, algorithm=Algorithm("hmac-sha256"),
+            base_url=max_v2.BASE_URL, algorithm=Algorithm("hmac-sha256"),
             stages=("payload_json", "payload", "string_to_sign", "signature"),
             api_key=Carrier("header", "X-MAX-ACCESSKEY"), clock=Carrier("payload", "nonce"),
             signature=Carrier("header", "X-MAX-SIGNATURE"),

@@ -31,7 +31,7 @@ from sigvec.verify import VerifierCrash, guarded_verify
 
 
 @dataclass
-class Outcome:
+class VectorCheck:
     vector: Vector
     problems: list[str] = field(default_factory=list)
     verdict: Verdict | None = None
@@ -128,8 +128,8 @@ def client_fault_problems(vector: Vector, server_time: int) -> list[str]:
     return problems
 
 
-def check_vector(vector: Vector) -> Outcome:
-    outcome = Outcome(vector, documented_differences(vector))
+def check_vector(vector: Vector) -> VectorCheck:
+    outcome = VectorCheck(vector, documented_differences(vector))
     server_time = vector.server_time
     if server_time is None:
         outcome.problems.append("no server_time and no input.timestamp: the verifier has no clock")
@@ -159,14 +159,14 @@ class SchemeSummary:
     scheme: str
     counts: Counter[str] = field(default_factory=Counter)
 
-    def add(self, outcome: Outcome) -> None:
+    def add(self, outcome: VectorCheck) -> None:
         self.counts["vectors"] += 1
         self.counts["passed" if outcome.passed else "failed"] += 1
         self.counts["errata"] += outcome.vector.is_erratum
         self.counts["acceptable"] += outcome.vector.result == "acceptable"
 
 
-def summarise(outcomes: Iterable[Outcome]) -> list[SchemeSummary]:
+def summarise(outcomes: Iterable[VectorCheck]) -> list[SchemeSummary]:
     summaries: dict[str, SchemeSummary] = {}
     for outcome in outcomes:
         summaries.setdefault(outcome.vector.scheme, SchemeSummary(outcome.vector.scheme)).add(outcome)

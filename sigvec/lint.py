@@ -20,7 +20,7 @@ FLAG_FIELDS = ("bug_type", "description", "effect")
 SIGNATURE_ORACLES = ("openssl", "cryptography")
 
 
-def fingerprint(vector: Vector) -> str:
+def input_fingerprint(vector: Vector) -> str:
     """A short hash of a vector's input: an ID stays bound to the request it was released for."""
     text = json.dumps(vector.input, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -62,7 +62,7 @@ def id_problems(corpus: Corpus) -> list[str]:
     vectors = list(corpus.vectors())
     counts = Counter(vector.id for vector in vectors)
     problems = [f"{vector_id}: duplicate ID ({count} vectors)" for vector_id, count in counts.items() if count > 1]
-    current = {vector.id: fingerprint(vector) for vector in vectors}
+    current = {vector.id: input_fingerprint(vector) for vector in vectors}
     for vector_id, released in read_released(corpus.root).items():
         if vector_id not in current:
             problems.append(f"{vector_id}: released ID is missing; IDs are never renumbered or removed")
@@ -194,7 +194,7 @@ def record_ids(corpus: Corpus) -> list[str]:
     path = corpus.root / RELEASED_IDS
     header = "# id  input-fingerprint: IDs listed here are released and never renumbered or reused"
     lines = [] if path.exists() else [header]
-    lines += [f"{vector.id} {fingerprint(vector)}" for vector in new]
+    lines += [f"{vector.id} {input_fingerprint(vector)}" for vector in new]
     if lines:
         with path.open("a", encoding="utf-8") as stream:
             stream.write("".join(f"{line}\n" for line in lines))

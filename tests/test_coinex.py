@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from server_side import rejection_of
 
-from signing import coinex_legacy, coinex_v2
+from signing import coinex_v1, coinex_v2
 from signing.model import Rejection, Request, SigningError, request_from_mapping
 from signing.registry import sign
 
@@ -118,7 +118,7 @@ def test_v1_signs_the_appended_key_as_secret_key() -> None:
 def test_v1_verifier_rejects_lower_case_hex_with_25() -> None:
     signed = sign(v1([["access_id", LEGACY_KEY["api_key"]], ["tonce", "1513746038205"]]))
     lowered = replace(signed.wire, headers=(("authorization", signed.stages.signature.lower()), *signed.wire.headers[1:]))
-    rejection = rejection_of(coinex_legacy.verify_v1, lowered, v1([]).credentials, 1513746038205)
+    rejection = rejection_of(coinex_v1.verify_v1, lowered, v1([]).credentials, 1513746038205)
     assert rejection is not None and rejection.code == 25
 
 
@@ -136,8 +136,8 @@ def test_perpetual_as_given_order_is_refused_by_the_sorting_server() -> None:
         data | {"query": [["timestamp", "1550743431000"], ["market", "BTCUSD"]], "options": {"param_order": "as-given"}}
     )
     credentials = sorted_request.credentials
-    assert rejection_of(coinex_legacy.verify_perpetual_v1, sign(sorted_request).wire, credentials, 1550743431000) is None
-    rejection = rejection_of(coinex_legacy.verify_perpetual_v1, sign(as_given).wire, credentials, 1550743431000)
+    assert rejection_of(coinex_v1.verify_perpetual_v1, sign(sorted_request).wire, credentials, 1550743431000) is None
+    rejection = rejection_of(coinex_v1.verify_perpetual_v1, sign(as_given).wire, credentials, 1550743431000)
     assert rejection is not None and rejection.code == 4006
 
 
@@ -209,9 +209,9 @@ def perpetual_post() -> Request:
 def test_a_perpetual_form_post_with_an_unsigned_query_string_is_refused() -> None:
     request = perpetual_post()
     signed = sign(request)
-    assert rejection_of(coinex_legacy.verify_perpetual_v1, signed.wire, request.credentials, 1550743431000) is None
+    assert rejection_of(coinex_v1.verify_perpetual_v1, signed.wire, request.credentials, 1550743431000) is None
     extra = replace(signed.wire, target=signed.wire.target + "?market=ETHUSD")
-    rejection = rejection_of(coinex_legacy.verify_perpetual_v1, extra, request.credentials, 1550743431000)
+    rejection = rejection_of(coinex_v1.verify_perpetual_v1, extra, request.credentials, 1550743431000)
     assert rejection is not None and rejection.code == 4006
 
 
@@ -226,7 +226,7 @@ def test_an_encoding_error_in_a_legacy_request_quotes_neither_the_string_to_sign
     valid = v1([["access_id", LEGACY_KEY["api_key"]], ["tonce", "1513746038205"]])
     request = replace(valid, query=(*valid.query, ("note", "a\ud800b")))
     with pytest.raises(SigningError) as refused:
-        coinex_legacy.sign_v1(request)
+        coinex_v1.sign_v1(request)
     assert "access_id" not in str(refused.value) and LEGACY_KEY["secret"][:8] not in str(refused.value)
 
 

@@ -44,13 +44,13 @@ def bug_flags(vector: Vector) -> set[str]:
     return {flag for flag in vector.flags if flag in claimed or repo_corpus().flags[flag]["bug_type"] not in properties}
 
 
-def context_for(request: Request, now_ms: int) -> ServerContext:
+def server_for(request: Request, now_ms: int) -> ServerContext:
     return ServerContext(now_ms, StaticKeys({request.credentials.api_key: request.credentials.secret}))
 
 
 def vector_context(vector: Vector) -> tuple[Request, ServerContext]:
     request = request_from_mapping(vector.input)
-    return request, context_for(request, vector.server_time or 0)
+    return request, server_for(request, vector.server_time or 0)
 
 
 CLIENT_FAULT = [vector_param(vector) for vector in repo_vectors() if client_fault(vector)]
@@ -182,7 +182,7 @@ def check_class_is_named(bug: BugClass, name: str, reference: Reference, now: in
     diagnosis = diagnose(
         client_request(reference, construction),
         reference.scheme.name,
-        context_for(reference.request, now),
+        server_for(reference.request, now),
         reference.request,
         examples=EXAMPLES,
     )

@@ -11,7 +11,7 @@ from conftest import vector_named
 from server_side import rejection_of
 
 from signing.http import HttpRequest
-from signing.maicoin import verify
+from signing.max_v2 import verify
 from signing.model import Credentials
 from signing.server import MemoryReplayStore, ReplayStore
 

@@ -19,7 +19,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from server_side import rejection_of
 
-from signing import maicoin, peatio
+from signing import max_v2, peatio
 from signing.http import HttpRequest
 from signing.model import Credentials, Signed, SigningError, request_from_mapping
 from signing.registry import sign
@@ -160,7 +160,7 @@ def test_max_signing_is_deterministic(params: dict[str, str], style: str) -> Non
 @given(scalars, st.sampled_from(["compact", "python", "sorted"]))
 def test_max_verifier_accepts_what_the_reference_signs(params: dict[str, str], style: str) -> None:
     wire = max_get(list(params.items()), {"json": style}).wire
-    assert rejection_of(maicoin.verify, wire, CREDENTIALS, NONCE) is None
+    assert rejection_of(max_v2.verify, wire, CREDENTIALS, NONCE) is None
 
 
 @given(st.dictionaries(names, st.text(alphabet=string.ascii_letters, min_size=1, max_size=6), min_size=1, max_size=4))
@@ -168,7 +168,7 @@ def test_max_verifier_rejects_a_query_that_no_longer_matches_the_payload(params:
     wire = max_get(list(params.items())).wire
     key, value = next(iter(params.items()))
     changed = tampered_url(wire, f"{key}={value}&", f"{key}={value}Z&")
-    rejection = rejection_of(maicoin.verify, changed, CREDENTIALS, NONCE)
+    rejection = rejection_of(max_v2.verify, changed, CREDENTIALS, NONCE)
     assert rejection is not None and rejection.code == 2014
 
 

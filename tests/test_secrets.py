@@ -94,7 +94,7 @@ def canary_corpus(tmp_path: Path) -> Path:
     """A corpus whose coinex-v1 vectors use the canary secret, with one string to sign broken so check fails on it."""
     root = tmp_path / "vectors"
     shutil.copytree(REPO / "vectors", root)
-    legacy = root / "coinex" / "legacy.yaml"
+    legacy = root / "coinex" / "v1.yaml"
     text = legacy.read_text(encoding="utf-8").replace(LEGACY_SECRET, CANARY)
     broken = f"\n    string_to_sign: access_id=4DA36FFC61334695A66F8D29020EB589&tonce=1513746038205&secret_key={CANARY}"
     assert broken in text
@@ -116,7 +116,7 @@ def test_a_schema_error_on_a_numeric_secret_quotes_no_part_of_it(
     command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = canary_corpus(tmp_path)
-    legacy = root / "coinex" / "legacy.yaml"
+    legacy = root / "coinex" / "v1.yaml"
     legacy.write_text(
         legacy.read_text(encoding="utf-8").replace(f"secret: {CANARY}", f"secret: {NUMERIC_CANARY}", 1), encoding="utf-8"
     )

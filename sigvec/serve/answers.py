@@ -18,7 +18,7 @@ from signing.encoding import compact_json
 
 
 @dataclass(frozen=True)
-class Answer:
+class Reply:
     """An HTTP status and the exact JSON body text."""
 
     status: int
@@ -29,16 +29,16 @@ class Answer:
 class SchemeAnswers:
     """One scheme's success answers by (method, path), and its not-found answer."""
 
-    routes: Mapping[tuple[str, str], Answer]
-    not_found: Answer
+    routes: Mapping[tuple[str, str], Reply]
+    not_found: Reply
 
-    def for_accepted(self, method: str, path: str) -> Answer:
+    def for_accepted(self, method: str, path: str) -> Reply:
         """The success body of the endpoint, or the exchange's not-found answer when it is not one the mock knows."""
         return self.routes.get((method, path), self.not_found)
 
 
-def answer_from(data: Mapping[str, Any]) -> Answer:
-    return Answer(int(data.get("status", 200)), compact_json(data["body"]))
+def answer_from(data: Mapping[str, Any]) -> Reply:
+    return Reply(int(data.get("status", 200)), compact_json(data["body"]))
 
 
 def scheme_answers_from(data: Mapping[str, Any]) -> SchemeAnswers:

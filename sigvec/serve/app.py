@@ -29,7 +29,7 @@ from signing.registry import SCHEMES, verify
 from signing.server import MemoryReplayStore, ServerContext, StaticKeys, Verdict
 from sigvec.codec import verdict_to_mapping, wire_to_mapping
 from sigvec.diagnose.examples import Examples
-from sigvec.serve.answers import Answer, SchemeAnswers, load_answers
+from sigvec.serve.answers import Reply, SchemeAnswers, load_answers
 from sigvec.serve.diagnosis import diagnosis_text
 from sigvec.serve.state import Clock
 
@@ -91,9 +91,9 @@ def header_safe(text: str) -> str:
     return "".join(char if " " <= char <= "~" else "?" for char in text)
 
 
-def own_answer(status: int, message: str, **extra: Any) -> Answer:
+def own_answer(status: int, message: str, **extra: Any) -> Reply:
     """An answer of sigvec's own (no exchange gives one): no scheme named, body too large or too slow."""
-    return Answer(status, compact_json({"sigvec": message, **extra}))
+    return Reply(status, compact_json({"sigvec": message, **extra}))
 
 
 @dataclass
@@ -136,7 +136,7 @@ class BodyTimeout(Exception):
     """The body did not arrive in time."""
 
 
-async def read_body(request: web.BaseRequest, state: ServeState) -> bytes | Answer:
+async def read_body(request: web.BaseRequest, state: ServeState) -> bytes | Reply:
     """The body bytes, or the answer that cuts the request off: 413 when too large, 408 when too slow.
 
     The deadline is a timer that fails the body stream, which costs no task per
@@ -167,12 +167,12 @@ async def read_at_most(request: web.BaseRequest, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def decide(state: ServeState, scheme: str, received: HttpRequest) -> tuple[Verdict, Answer, str | None, int]:
+def decide(state: ServeState, scheme: str, received: HttpRequest) -> tuple[Verdict, Reply, str | None, int]:
     """Verify `received` as `scheme`'s server does and choose the answer: native rejection, success or not-found."""
     context = state.pinned.get(scheme) or ServerContext(state.clock.now_ms(received, scheme), state.keys[scheme], state.replay)
     verdict = verify(received, context, scheme)
     if verdict.rejection is not None:
-        answer = Answer(verdict.rejection.http_status, verdict.rejection.body)
+        answer = Reply(verdict.rejection.http_status, verdict.rejection.body)
     else:
         answer = state.answers[scheme].for_accepted(received.method, received.path)
     diagnosis = None if state.examples is None else diagnosis_text(received, scheme, context, verdict, state.examples)
@@ -202,7 +202,7 @@ def handler(state: ServeState, observers: list[Observer], fixed_scheme: str | No
         if scheme is None:
             answer = own_answer(404, "no scheme named by the first path segment", schemes=list(SCHEMES))
             now_ms = time.time_ns() // 1_000_000
-        elif isinstance(body, Answer):
+        elif isinstance(body, Reply):
             answer, now_ms = body, state.clock.now_ms(received, scheme)
         else:
             verdict, answer, diagnosis, now_ms = decide(state, scheme, received)
@@ -212,7 +212,7 @@ def handler(state: ServeState, observers: list[Observer], fixed_scheme: str | No
         headers = {DIAGNOSIS_HEADER: header_safe(diagnosis)} if diagnosis else {}
         response = web.Response(status=answer.status, body=answer.body.encode("utf-8"), headers=headers,
                                 content_type="application/json")
-        if isinstance(body, Answer):
+        if isinstance(body, Reply):
             response.force_close()
         return response
 

@@ -3,7 +3,7 @@
 
 import * as bitunix from "./bitunix.mjs";
 import * as coinex from "./coinex.mjs";
-import * as maicoin from "./max.mjs";
+import * as max from "./max.mjs";
 import * as mexc from "./mexc.mjs";
 import * as peatio from "./peatio.mjs";
 import { Refusal } from "./request.mjs";
@@ -15,7 +15,7 @@ export const SCHEMES = {
   "mexc-futures-v1": { sign: mexc.signFutures, options: { query_encoding: option(["percent", "raw"], "percent") } },
   bitunix: { sign: bitunix.sign, options: { query_format: option(["concat", "key=value"], "concat") } },
   "max-v2": {
-    sign: maicoin.sign,
+    sign: max.sign,
     options: { json: option(["compact", "python", "sorted"], "compact"), base64: option(["standard", "urlsafe"], "standard") },
   },
   "coinex-v2": {
