@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import repo_vectors
+from conftest import REPO, repo_vectors
 
 from sigvec.cli import main
 
@@ -114,3 +115,16 @@ def test_explain_without_server_time_uses_the_request_clock(
 def test_explain_never_prints_the_secret(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     _, out, err = run(monkeypatch, capsys, ["explain", *KEY_OPTIONS, "--json"], wire_json(dict(STRAY.expected["wire"])))
     assert SECRET not in out + err
+
+
+def test_explain_cites_only_vectors_of_the_corpus_named_by_vectors(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    root = tmp_path / "vectors"
+    shutil.copytree(REPO / "vectors", root)
+    for path in root.rglob("*.yaml"):
+        path.write_text(path.read_text(encoding="utf-8").replace("mexc-spot-v3-0", "mexc-spot-v3-9"), encoding="utf-8")
+    argv = ["explain", *KEY_OPTIONS, "--vectors", str(root)]
+    code, out, _ = run(monkeypatch, capsys, argv, wire_json(dict(STRAY.expected["wire"])))
+    assert code == 0
+    assert "see vector mexc-spot-v3-9" in out and "mexc-spot-v3-0" not in out

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from importlib.metadata import entry_points
 
 import pytest
-from conftest import vectors_of
+from conftest import REPO, vectors_of
 
 pytest_plugins = ["pytester"]
 
@@ -140,3 +141,14 @@ def test_an_unused_plugin_does_not_load_the_server() -> None:
     code = "import sys, sigvec.pytest_plugin; print(sorted(m for m in sys.modules if m.startswith(('aiohttp', 'sigvec.serve.'))))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded == "['sigvec.serve.fixture']\n"
+
+
+def test_the_plugin_runs_the_corpus_named_by_sigvec_vectors(project: pytest.Pytester) -> None:
+    root = project.path / "vectors"
+    shutil.copytree(REPO / "vectors", root)
+    for path in root.rglob("*.yaml"):
+        path.write_text(path.read_text(encoding="utf-8").replace("max-v2-0", "max-v2-9"), encoding="utf-8")
+    result = configured(project, "garbled").runpytest("-v", "--sigvec-vectors", str(root), *QUIET)
+    assert sum(result.parseoutcomes().get(kind, 0) for kind in ("passed", "failed")) == MAX_VECTORS
+    result.stdout.fnmatch_lines(["sigvec::max-v2-9001 FAILED*", "*diagnosis:*see vector max-v2-9*"])
+    result.stdout.no_fnmatch_line("*max-v2-0[0-9][0-9][0-9]*")
