@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from signing.encoding import split_pairs
 from signing.http import HttpRequest
 from signing.model import Body, Credentials, FormBody, Request, SigningError, body_from
 from signing.registry import Carrier, Scheme
@@ -25,14 +24,14 @@ def recovered_request(received: HttpRequest, scheme: Scheme, secret: str) -> Req
     parameter carriers stay among the parameters, where the scheme expects them.
     """
     carrier = scheme.signature
-    signature_name = carrier.name if carrier is not None and carrier.where == "param" else None
+    signature_name = carrier.name if carrier.where == "param" else None
     text = received.body.decode("utf-8", "surrogateescape")
-    query = tuple(pair for pair in split_pairs(received.query) if pair[0] != signature_name)
+    query = tuple(pair for pair in received.view.query_pairs if pair[0] != signature_name)
     body: Body | None = None
     if text.lstrip().startswith(("{", "[")):
         body = body_from({"json_text": text})
     elif text:
-        body = FormBody(tuple(pair for pair in split_pairs(text) if pair[0] != signature_name))
+        body = FormBody(tuple(pair for pair in received.view.form_pairs if pair[0] != signature_name))
     nonce = read_carrier(received, scheme.nonce)
     window = scheme.window if scheme.window is not None and scheme.window.where == "header" else None
     return Request(

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
-from signing.encoding import split_pairs
 from signing.http import HttpRequest
 from signing.model import FormBody, JsonBody, Param, Request, Signed
 from signing.registry import Carrier, Scheme, sign
@@ -27,15 +26,13 @@ from sigvec.diagnose.construction import (
     payload_text,
 )
 
-PROBE_TIME = 1_700_000_000_000
-
 
 def carrier_holding(received: HttpRequest, value: str) -> Carrier | None:
     header = next((name for name, item in received.headers if item == value), None)
     if header is not None:
         return Carrier("header", header)
-    body = received.body.decode("utf-8", "surrogateescape")
-    param = next((key for key, item in split_pairs(received.query) + split_pairs(body) if item == value), None)
+    params = received.view.query_pairs + received.view.form_pairs
+    param = next((key for key, item in params if item == value), None)
     return Carrier("param", param) if param is not None else None
 
 
