@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import repo_corpus
 
-from signing.http import HttpRequest
+from signing.http import MAX_CLOCK_DIGITS, HttpRequest
 from signing.registry import SCHEMES
+from signing.server import clock_value
 from sigvec.serve.answers import load_answers
 from sigvec.serve.service import settings_from
 from sigvec.serve.state import Clock, ServeError, clock_from_text, corpus_keys, key_stores
@@ -103,3 +104,13 @@ def test_order_cancel_balance_and_members_me_have_success_bodies(scheme: str, me
 def test_a_port_outside_the_tcp_range_is_refused(port: int, scheme_ports: bool) -> None:
     with pytest.raises(ServeError, match=r"^--port: must be 0 \(any free port\) or a port up to "):
         settings_from("127.0.0.1", port, None, "real", scheme_ports, {}, None)
+
+
+def test_the_request_clock_reads_no_more_digits_than_a_verifier_does() -> None:
+    """One limit, `MAX_CLOCK_DIGITS`: a clock the verifiers refuse is no clock for the mock server either."""
+    longest = "1" * MAX_CLOCK_DIGITS
+    assert clock_value(longest) is not None and clock_value(longest + "0") is None
+    at_limit = HttpRequest("GET", f"/api/v3/account?timestamp={longest}")
+    past_it = HttpRequest("GET", f"/api/v3/account?timestamp={longest}0")
+    assert Clock("request").now_ms(at_limit, "mexc-spot-v3") == int(longest)
+    assert Clock("request").now_ms(past_it, "mexc-spot-v3") < 10**MAX_CLOCK_DIGITS
