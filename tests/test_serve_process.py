@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import signal
 import socket
@@ -16,7 +17,9 @@ import requests
 from conftest import REPO, repo_corpus, repo_vectors
 from jsonschema import Draft202012Validator
 
+from signing.http import HttpRequest
 from sigvec.codec import wire_from_mapping
+from sigvec.serve.app import Arrival
 from sigvec.serve.state import corpus_keys
 
 
@@ -143,3 +146,11 @@ def test_a_port_in_use_is_one_line_and_exit_2() -> None:
     assert done.returncode == 2
     assert done.stderr.startswith(f"sigvec serve: error: --host/--port: cannot listen on 127.0.0.1:{port} (")
     assert done.stderr.count("\n") == 1
+
+
+def test_a_record_line_keeps_a_body_that_is_not_utf_8_exactly_beside_the_wire_form() -> None:
+    received = HttpRequest("POST", "/api/v2/orders?a=1", (("A", "1"), ("A", "2")), b"\xff\xfe")
+    entry = Arrival(1, 0, "max-v2", received, None, 400, "{}", None).to_mapping()
+    record_validator().validate(entry)
+    assert entry["request"] == {"method": "POST", "url": "/api/v2/orders?a=1", "headers": {"A": "1, 2"}, "body": "\ufffd\ufffd"}
+    assert base64.b64decode(entry["request_body_base64"]) == b"\xff\xfe"
