@@ -73,7 +73,7 @@ def request_body(request: Request) -> str:
     if request.body is None:
         return ""
     if request.method == "GET":
-        raise SigningError("body", "Bitunix GET parameters go in the query string (seed 002)")
+        raise SigningError("body", "Bitunix GET parameters go in the query string (docs/rules/bitunix.md)")
     if not isinstance(request.body, JsonBody):
         raise SigningError("body", "Bitunix POST parameters are a JSON body (body.json or body.json_text)")
     return request.body.text

@@ -23,7 +23,7 @@ function canonicalQuery(query, queryFormat) {
 /** The exact JSON text sent, spaces inside values kept (the signed body is the body sent); empty for a GET. */
 function requestBody(request) {
   if (request.body === null) return "";
-  if (request.method === "GET") throw new Refusal("body", "Bitunix GET parameters go in the query string (seed 002)");
+  if (request.method === "GET") throw new Refusal("body", "Bitunix GET parameters go in the query string (docs/rules/bitunix.md)");
   if (request.body.kind !== "json") throw new Refusal("body", "Bitunix POST parameters are a JSON body (body.json or body.json_text)");
   return request.body.text;
 }
