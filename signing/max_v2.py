@@ -62,8 +62,8 @@ from signing.server import (
     accept,
     body_text,
     clock_value,
-    first_use,
     received_pairs,
+    record_nonce,
     reject,
     signatures_match,
     sole_header,
@@ -271,6 +271,9 @@ def verify(received: HttpRequest, context: ServerContext) -> Verdict:
     every request that passes the signature, payload and window checks (so a
     forged or stale request never uses up a nonce), for twice the window plus
     one ms: long enough that it cannot come back while still in the window.
+    When the key's space in the replay store is full, the request is refused
+    with 2006 as well (MAX documents no rate-limit error): a live nonce is
+    never forgotten to make room.
 
     Not applicable: a query reordered after signing (the server compares the
     query with the payload as a mapping, so any order is accepted).
@@ -297,7 +300,7 @@ def verify(received: HttpRequest, context: ServerContext) -> Verdict:
     nonce = params.pop("nonce", None)
     if isinstance(nonce, bool) or not isinstance(nonce, int) or abs(context.now_ms - nonce) > NONCE_WINDOW_MS:
         return reject(rejection(2007, "invalid nonce"), "window", stages)
-    if not first_use(context, access_key, str(nonce), 2 * NONCE_WINDOW_MS + 1):
+    if record_nonce(context, access_key, str(nonce), 2 * NONCE_WINDOW_MS + 1) != "new":
         return reject(rejection(2006, "The nonce has already been used by access key."), "replay", stages)
     path = params.pop("path", None)
     if path != received.path or not consistent(received, {**params, "nonce": nonce}):

@@ -39,8 +39,8 @@ from signing.server import (
     Verdict,
     accept,
     body_text,
-    first_use,
     received_pairs,
+    record_nonce,
     reject,
     signatures_match,
     well_formed,
@@ -179,7 +179,9 @@ def verify(received: HttpRequest, context: ServerContext) -> Verdict:
     the server does, so a request with a bad signature or a stale tonce still
     uses up its tonce; then the window (2007: within ±30 s of the server's
     whole-second clock; a non-numeric tonce is 0); then the signature (2005).
-    Without a replay store in the context, the replay step is skipped.
+    Without a replay store in the context, the replay step is skipped. When
+    the key's space in the store is full, the request is refused with 2006 too
+    (Peatio documents no rate-limit error): a live tonce is never forgotten.
     Disabled, expired and out-of-scope keys (2009-2011) are not modelled.
     Malformed text or parameters Rack refuses are 1001 (HTTP 400).
 
@@ -195,7 +197,7 @@ def verify(received: HttpRequest, context: ServerContext) -> Verdict:
     secret = context.keys.secret(auth.access_key)
     if secret is None:
         return reject(rejection(2008, f"The access key {auth.access_key} does not exist."), "key")
-    if not first_use(context, auth.access_key, auth.tonce, TONCE_CACHE_TTL_MS):
+    if record_nonce(context, auth.access_key, auth.tonce, TONCE_CACHE_TTL_MS) != "new":
         return reject(rejection(2006, f"The tonce {auth.tonce} has already been used by access key {auth.access_key}."), "replay")
     now = context.now_ms // 1000 * 1000
     if not int_within(auth.tonce, now - TONCE_WINDOW_MS, now + TONCE_WINDOW_MS):

@@ -92,7 +92,7 @@ def context_for(vector: Vector, server_time: int) -> ServerContext:
     keys = {} if known is not None and credentials.api_key not in known else {credentials.api_key: credentials.secret}
     replay = MemoryReplayStore()
     for nonce in state.get("seen_nonces", []):
-        replay.first_use(credentials.api_key, nonce, server_time, SEEN_NONCE_TTL_MS)
+        replay.record(credentials.api_key, nonce, server_time, SEEN_NONCE_TTL_MS)
     return ServerContext(server_time, StaticKeys(keys), replay)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from signing.model import Request, SigningError
 from signing.registry import scheme_named, sign
+from signing.server import REPLAY_ENTRIES_PER_SPACE
 from sigvec import __version__
 from sigvec.check import check_vector, summarise
 from sigvec.codec import parse_document, request_from_input, secret_free_error, signed_to_mapping, verdict_to_mapping
@@ -210,7 +211,8 @@ def command_serve(args: argparse.Namespace) -> int:
     corpus = open_valid_corpus(args)
     test_keys, examples = corpus_keys(corpus), Examples.of(corpus.vectors())
     try:
-        return serve.run(args.host, args.port, args.keys, args.clock, args.record, args.scheme_ports, test_keys, examples)
+        return serve.run(args.host, args.port, args.keys, args.clock, args.record, args.scheme_ports, test_keys, examples,
+                         args.replay_entries)
     except serve.ServeError as error:
         raise UsageError(str(error)) from None
 
@@ -289,6 +291,9 @@ def parser() -> argparse.ArgumentParser:
     serve_command.add_argument("--clock", default="real", help="real, fixed:MS, or request (trust the request's own time)")
     serve_command.add_argument("--record", type=Path, help="append one JSON line per request to this file")
     serve_command.add_argument("--scheme-ports", action="store_true", help="also serve each scheme unprefixed on port+1, +2, ...")
+    serve_command.add_argument("--replay-entries", type=int, default=REPLAY_ENTRIES_PER_SPACE, metavar="N",
+                               help=f"live nonces kept per scheme and API key; past it new requests are refused"
+                               f" (default {REPLAY_ENTRIES_PER_SPACE:,})")
     serve_command.set_defaults(run=command_serve)
     report_command = commands.add_parser(
         "report", allow_abbrev=False, help="build the static conformance site from gate JSON-lines reports"

@@ -186,8 +186,8 @@ def test_server_state_seen_nonces_are_already_used_when_the_request_arrives(tmp_
     vector = load_corpus(root).by_id()["max-v2-0001"]
     context = context_for(vector, 1700000000000)
     assert context.replay is not None
-    assert not context.replay.first_use("xxx", "1700000000000", 1700000000000, 10_000)
-    assert context.replay.first_use("xxx", "1700000000001", 1700000000000, 10_000)
+    assert context.replay.record("xxx", "1700000000000", 1700000000000, 10_000) == "seen"
+    assert context.replay.record("xxx", "1700000000001", 1700000000000, 10_000) == "new"
 
 
 def test_a_client_must_match_the_group_member_its_declared_option_selects(corpus: Corpus) -> None:

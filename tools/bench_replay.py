@@ -49,7 +49,7 @@ BUILDERS: dict[str, Callable[[int], HttpRequest]] = {"max-v2": max_request, "pea
 def filled(live: int) -> MemoryReplayStore:
     store = MemoryReplayStore()
     for index in range(live):
-        store.first_use(f"key-{index % 97}", str(index), NOW, 60_000)
+        store.record(f"key-{index % 97}", str(index), NOW, 60_000)
     return store
 
 

@@ -102,7 +102,8 @@ class ServeState:
 
     keys: Mapping[str, StaticKeys]
     clock: Clock
-    replay: MemoryReplayStore
+    replay: Mapping[str, MemoryReplayStore]
+    """One replay store per scheme, so that one scheme's traffic never touches another's nonces."""
     answers: Mapping[str, SchemeAnswers] = field(default_factory=load_answers)
     max_body: int = MAX_BODY_BYTES
     body_timeout: float = 10.0
@@ -169,7 +170,9 @@ async def read_at_most(request: web.BaseRequest, limit: int) -> bytes | None:
 
 def decide(state: ServeState, scheme: str, received: HttpRequest) -> tuple[Verdict, Reply, str | None, int]:
     """Verify `received` as `scheme`'s server does and choose the answer: native rejection, success or not-found."""
-    context = state.pinned.get(scheme) or ServerContext(state.clock.now_ms(received, scheme), state.keys[scheme], state.replay)
+    context = state.pinned.get(scheme) or ServerContext(
+        state.clock.now_ms(received, scheme), state.keys[scheme], state.replay[scheme]
+    )
     verdict = verify(received, context, scheme)
     if verdict.rejection is not None:
         answer = Reply(verdict.rejection.http_status, verdict.rejection.body)

@@ -13,7 +13,7 @@ from pathlib import Path
 from aiohttp import web
 
 from signing.registry import SCHEMES
-from signing.server import MemoryReplayStore
+from signing.server import REPLAY_ENTRIES_PER_SPACE, MemoryReplayStore
 from sigvec.diagnose.examples import Examples
 from sigvec.keys import KeyInputError, key_file
 from sigvec.serve.app import MAX_BODY_BYTES, Observer, ServeState, handler
@@ -34,7 +34,8 @@ class Settings:
     """API key -> secret, known to every scheme besides its test keys."""
     clock: Clock = field(default_factory=lambda: Clock("real"))
     scheme_ports: bool = False
-    replay_entries: int = 100_000
+    replay_entries: int = REPLAY_ENTRIES_PER_SPACE
+    """Live nonces held per scheme and API key (each scheme has its own replay store, each key its own space)."""
     max_body: int = MAX_BODY_BYTES
     body_timeout: float = 10.0
     idle_timeout: float = IDLE_TIMEOUT_SECONDS
@@ -51,9 +52,9 @@ class Service:
 
     def __init__(self, settings: Settings, observers: list[Observer]) -> None:
         self.settings = settings
-        self.state = ServeState(key_stores(settings.test_keys, settings.keys), settings.clock,
-                                MemoryReplayStore(settings.replay_entries), max_body=settings.max_body,
-                                body_timeout=settings.body_timeout, examples=settings.examples)
+        replay = {scheme: MemoryReplayStore(settings.replay_entries) for scheme in SCHEMES}
+        self.state = ServeState(key_stores(settings.test_keys, settings.keys), settings.clock, replay,
+                                max_body=settings.max_body, body_timeout=settings.body_timeout, examples=settings.examples)
         self._observers = observers
         self._runners: list[web.ServerRunner] = []
         self.port = 0
@@ -100,9 +101,12 @@ def settings_from(
     scheme_ports: bool,
     test_keys: Mapping[str, Mapping[str, str]],
     examples: Examples | None,
+    replay_entries: int = REPLAY_ENTRIES_PER_SPACE,
 ) -> Settings:
     """Settings from the command line's values and the loaded corpus's test keys; a bad value is a `ServeError`
     naming the option."""
+    if replay_entries < 1:
+        raise ServeError(f"--replay-entries: must be at least 1; got {replay_entries}")
     highest = port + len(SCHEMES) if scheme_ports and port else port
     if not port >= 0 or highest > 65535:
         raise ServeError(f"--port: must be 0 (any free port) or a port up to {65535 - (len(SCHEMES) if scheme_ports else 0)}")
@@ -110,7 +114,8 @@ def settings_from(
         secrets = key_file(keys).secrets(os.environ).secrets if keys else {}
     except KeyInputError as error:
         raise ServeError(str(error)) from None
-    return Settings(host, port, secrets, clock_from_text(clock), scheme_ports, examples=examples, test_keys=test_keys)
+    return Settings(host, port, secrets, clock_from_text(clock), scheme_ports, replay_entries, examples=examples,
+                    test_keys=test_keys)
 
 
 async def serve_until_signalled(settings: Settings, record: Path | None) -> None:
@@ -142,8 +147,9 @@ def run(
     scheme_ports: bool,
     test_keys: Mapping[str, Mapping[str, str]],
     examples: Examples,
+    replay_entries: int = REPLAY_ENTRIES_PER_SPACE,
 ) -> int:
     """`sigvec serve`: serve until SIGINT or SIGTERM, then stop cleanly; every answered request is recorded."""
-    settings = settings_from(host, port, keys, clock, scheme_ports, test_keys, examples)
+    settings = settings_from(host, port, keys, clock, scheme_ports, test_keys, examples, replay_entries)
     asyncio.run(serve_until_signalled(settings, record))
     return 0
