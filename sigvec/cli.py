@@ -175,6 +175,7 @@ def command_gate(args: argparse.Namespace) -> int:
     from sigvec.gate.harness import HarnessError
     from sigvec.gate.run import GateUsageError, adapter_from, load_known_failures, run_gate
     from sigvec.reports import write_reports
+    from sigvec.reports.escape import one_line
     from sigvec.reports.terminal import TerminalReport
 
     try:
@@ -186,7 +187,7 @@ def command_gate(args: argparse.Namespace) -> int:
         with terminal.progress() as advance:
             run = run_gate(adapter, corpus, args.scheme or (), known, diagnoser=diagnoser, on_verdict=advance)
     except (GateUsageError, AdapterError, HarnessError, FileNotFoundError) as error:
-        print(f"sigvec gate: error: {error}", file=sys.stderr)
+        print(f"sigvec gate: error: {one_line(str(error))}", file=sys.stderr)
         return 2
     terminal.print(run)
     try:

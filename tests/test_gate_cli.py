@@ -45,7 +45,7 @@ def test_a_correct_client_exits_zero_and_writes_every_report(tmp_path: Path, cap
     assert "100% exact, 100% accepted" in out
     assert len(list(JUnitXml.fromfile(str(files["junit"])))) == 2
     assert json.loads(files["badge"].read_text())["message"] == "100% exact"
-    assert files["markdown"].read_text().startswith("## sigvec gate: gate_support:reference_client")
+    assert files["markdown"].read_text().startswith("## sigvec gate: gate\\_support:reference\\_client")
     assert len(files["json"].read_text().splitlines()) == 1 + len(SCHEME_VECTORS)
 
 

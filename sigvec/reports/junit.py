@@ -9,6 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from sigvec.gate.results import GateRun, VectorVerdict
+from sigvec.reports.escape import xml_text
 
 
 def _outcome(verdict: VectorVerdict) -> tuple[str, str] | None:
@@ -29,7 +30,7 @@ def _outcome(verdict: VectorVerdict) -> tuple[str, str] | None:
 
 def render(run: GateRun) -> str:
     total = run.total()
-    suites = ET.Element("testsuites", name=f"sigvec gate: {run.implementation.name}", tests=str(total.vectors))
+    suites = ET.Element("testsuites", name=xml_text(f"sigvec gate: {run.implementation.name}"), tests=str(total.vectors))
     failures = errors = skipped = 0
     for scheme, tally in run.by_scheme().items():
         suite = ET.SubElement(suites, "testsuite", name=scheme, tests=str(tally.vectors), timestamp=run.started[:19])
@@ -40,11 +41,11 @@ def render(run: GateRun) -> str:
             if outcome is not None:
                 tag, message = outcome
                 counts[tag] += 1
-                child = ET.SubElement(case, tag, message=message)
+                child = ET.SubElement(case, tag, message=xml_text(message))
                 if tag != "skipped":
-                    child.text = "\n".join(verdict.explanation())
+                    child.text = xml_text("\n".join(verdict.explanation()))
             if verdict.stderr:
-                ET.SubElement(case, "system-err").text = verdict.stderr
+                ET.SubElement(case, "system-err").text = xml_text(verdict.stderr)
         suite.set("failures", str(counts["failure"]))
         suite.set("errors", str(counts["error"]))
         suite.set("skipped", str(counts["skipped"]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sigvec.gate.results import STATUSES, GateRun, Tally
+from sigvec.reports.escape import markdown_fence, markdown_inline
 
 HEADER = ("scheme", "vectors", *STATUSES, "run", "exact", "accepted")
 
@@ -26,7 +27,7 @@ def render(run: GateRun) -> str:
     total = run.total()
     outcome = "passed" if run.succeeded else "failed"
     lines = [
-        f"## sigvec gate: {title}",
+        f"## sigvec gate: {markdown_inline(title)}",
         "",
         f"**{total.score.summary()}** "
         f"(sigvec {run.sigvec_version}, corpus {str(run.corpus['sha256'])[:12]}): the gate **{outcome}**"
@@ -45,9 +46,7 @@ def render(run: GateRun) -> str:
         lines += [
             f"#### `{verdict.id}`: {verdict.status} ({verdict.expectation})",
             "",
-            "```text",
-            *verdict.explanation(),
-            "```",
+            *markdown_fence(verdict.explanation()),
             "",
         ]
     inexact = [verdict for verdict in run.verdicts if verdict.status == "pass" and not verdict.exact and verdict.diff]
@@ -57,10 +56,7 @@ def render(run: GateRun) -> str:
             lines += [
                 f"#### `{verdict.id}`",
                 "",
-                "```text",
-                verdict.message,
-                *(verdict.diff.lines() if verdict.diff else []),
-                "```",
+                *markdown_fence([verdict.message, *(verdict.diff.lines() if verdict.diff else [])]),
                 "",
             ]
         lines += ["</details>"]

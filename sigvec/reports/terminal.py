@@ -10,8 +10,10 @@ from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from sigvec.gate.results import STATUSES, GateRun, Tally, VectorVerdict
+from sigvec.reports.escape import one_line
 
 WIDTH_OFF_TERMINAL = 160
 """Columns for the table when output goes to a file or a CI log, where there is no terminal to measure."""
@@ -47,7 +49,8 @@ class TerminalReport:
             yield advance
 
     def print(self, run: GateRun) -> None:
-        table = Table(title=f"sigvec gate: {run.implementation.name}", title_justify="left", box=box.SIMPLE_HEAD)
+        title = Text(f"sigvec gate: {one_line(run.implementation.name)}")
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
         table.add_column("scheme", overflow="fold", min_width=10)
         for column in ("vectors", *STATUSES, "run", "exact", "accepted"):
             table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
@@ -59,10 +62,10 @@ class TerminalReport:
             if verdict.expectation != "ok":
                 self.console.print(f"{verdict.status.upper()} {verdict.id} ({verdict.expectation})", markup=False)
                 for line in verdict.explanation():
-                    self.console.print(f"  {line}", markup=False)
+                    self.console.print(f"  {one_line(line)}", markup=False)
         for verdict in run.verdicts:
             if verdict.status == "pass" and not verdict.exact and verdict.diff is not None:
-                self.console.print(f"not exact {verdict.id}: {verdict.diff.headline()}", markup=False)
+                self.console.print(f"not exact {verdict.id}: {one_line(verdict.diff.headline())}", markup=False)
         total = run.total()
         outcome = "passed" if run.succeeded else "FAILED"
         self.console.print(
