@@ -98,6 +98,9 @@ def test_a_subprocess_harness_runs_through_the_command_line(capsys: pytest.Captu
         (["--python", "gate_support:reference_client", "--scheme", "nope"], "'nope' is not among the schemes"),
         (["--harness", "/nonexistent/harness"], "cannot start the harness"),
         (["--harness", "x", "--timeout", "0"], "--timeout: must be a positive number"),
+        (["--harness", "x", "--timeout", "nan"], "--timeout: must be a positive number of seconds, at most 86400; got nan"),
+        (["--harness", "x", "--timeout", "inf"], "--timeout: must be a positive number of seconds, at most 86400; got inf"),
+        (["--harness", "x", "--timeout", "1e300"], "--timeout: must be a positive number"),
     ],
 )
 def test_bad_usage_exits_two_with_one_line(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -186,3 +189,17 @@ def test_the_gate_cites_only_vectors_of_the_corpus_it_runs(tmp_path: Path, capsy
     assert code == 1
     assert "see vector max-v2-9" in out
     assert mentioned and mentioned <= ids
+
+
+def test_a_harness_replying_with_lone_surrogates_and_ansi_stderr_gets_every_report_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = {kind: tmp_path / f"report.{kind}" for kind in ("junit", "markdown", "badge", "json")}
+    options = [item for kind, path in files.items() for item in (f"--{kind}", str(path))]
+    harness = f"{sys.executable} {REPO / 'tests' / 'harnesses' / 'broken_harness.py'} surrogates"
+    code, out, err = gate(capsys, "--harness", harness, "--scheme", "max-v2", *options)
+    assert code == 1 and err == ""
+    assert "\\ud800" in out and "\x1b" not in out
+    assert len(list(JUnitXml.fromfile(str(files["junit"])))) == 1
+    assert [json.loads(line)["id"] for line in files["json"].read_text(encoding="utf-8").splitlines()[1:]]
+    assert "\\x1b[31mred" in files["markdown"].read_text(encoding="utf-8")

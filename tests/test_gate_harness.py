@@ -95,3 +95,30 @@ def test_a_harness_that_never_answers_start_is_a_usage_error_after_the_start_tim
 def test_a_missing_harness_command_is_a_usage_error() -> None:
     with pytest.raises(HarnessError, match="cannot start the harness"):
         SubprocessHarness(["/nonexistent/harness"]).start()
+
+
+def alive(pid: int) -> bool:
+    """Is `pid` a process that still runs (a zombie waiting to be reaped has ended)?"""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="finding setsid() descendants needs Linux's /proc")
+def test_no_process_a_harness_started_outlives_the_gate_even_one_that_called_setsid(tmp_path: Path) -> None:
+    pids_file = tmp_path / "pids"
+    result = run(broken("setsid", str(pids_file)))
+    assert {verdict.status for verdict in result.verdicts} == {"pass"}
+    pids = [int(pid) for pid in pids_file.read_text().split()]
+    assert len(pids) == 4
+    assert [pid for pid in pids if alive(pid)] == []
+
+
+def test_a_reply_line_over_the_cap_is_errored_for_its_vector_and_the_next_vector_is_answered() -> None:
+    result = run(broken("long-line"))
+    first, second = result.verdicts[:2]
+    assert first.status == "errored"
+    assert first.message == "the harness answered with a line longer than 8,388,608 characters (the reply cap)"
+    assert second.status == "pass"

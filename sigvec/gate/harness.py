@@ -7,8 +7,14 @@
   vector is `errored` at once.
 - A reply to another `seq`, a line that is not JSON, or a reply that breaks
   the schema is `errored` for that vector only.
+- A reply line longer than `MAX_REPLY_CHARS` is `errored` for that vector
+  (the line is read in pieces and dropped, never held whole).
 - Whatever the harness writes to stderr while answering a vector is attached
   to that vector's answer (the last `STDERR_LIMIT` characters).
+- The harness runs in a session of its own; when it is ended, its process
+  group is killed, and on Linux so is every process that still carries the
+  run's mark in its environment (`descendants.py`): children that called
+  `setsid()` or daemonised included.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import IO, Any
 
+from sigvec.gate.descendants import MARK_VARIABLE, kill_marked, run_mark
 from sigvec.gate.protocol import (
     Answer,
     Implementation,
@@ -36,6 +43,8 @@ from sigvec.gate.protocol import (
     stop_command,
 )
 
+MAX_REPLY_CHARS = 8 * 1024 * 1024
+"""The longest reply line read (8 Mi characters: room for a 1 MB body and its stages, JSON-escaped)."""
 STDERR_LIMIT = 8_000
 STDERR_LINES_KEPT = 1_000
 """A harness that floods stderr costs the gate at most this many lines, until they are attached to a verdict."""
@@ -46,10 +55,19 @@ class HarnessError(RuntimeError):
     """The harness could not be started at all: no vector can run."""
 
 
+class LineTooLong:
+    """Stands in the reply queue for a line longer than `MAX_REPLY_CHARS`, which was dropped."""
+
+
+TOO_LONG = LineTooLong()
+TOO_LONG_MESSAGE = f"the harness answered with a line longer than {MAX_REPLY_CHARS:,} characters (the reply cap)"
+
+
 class _Process:
     """One running harness process, with threads that drain its stdout (into a queue) and stderr."""
 
     def __init__(self, argv: Sequence[str], cwd: str | None) -> None:
+        self.mark = run_mark()
         try:
             self.popen = subprocess.Popen(
                 list(argv),
@@ -57,6 +75,7 @@ class _Process:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 cwd=cwd,
+                env={**os.environ, MARK_VARIABLE: self.mark},
                 start_new_session=True,
                 text=True,
                 encoding="utf-8",
@@ -66,7 +85,7 @@ class _Process:
         except OSError as error:
             raise HarnessError(f"cannot start the harness {argv[0]!r}: {error.strerror or error}") from None
         self._ended = False
-        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.lines: queue.Queue[str | LineTooLong | None] = queue.Queue()
         self._stderr: list[str] = []
         self._stderr_lock = threading.Lock()
         assert self.popen.stdout is not None and self.popen.stderr is not None
@@ -78,12 +97,17 @@ class _Process:
             reader.start()
 
     def _read_stdout(self, stream: IO[str]) -> None:
-        for line in stream:
-            self.lines.put(line)
+        while line := stream.readline(MAX_REPLY_CHARS + 1):
+            if len(line) <= MAX_REPLY_CHARS or line.endswith("\n"):
+                self.lines.put(line)
+                continue
+            while line and not line.endswith("\n"):
+                line = stream.readline(MAX_REPLY_CHARS)
+            self.lines.put(TOO_LONG)
         self.lines.put(None)
 
     def _read_stderr(self, stream: IO[str]) -> None:
-        for line in stream:
+        while line := stream.readline(STDERR_LIMIT):
             with self._stderr_lock:
                 self._stderr.append(line)
                 if len(self._stderr) > STDERR_LINES_KEPT:
@@ -106,8 +130,8 @@ class _Process:
         return text[-STDERR_LIMIT:] or None
 
     def end(self) -> None:
-        """Kill the harness and every process it started (its own session), and give the output threads a
-        moment to see the end. Idempotent.
+        """Kill the harness and every process it started (its process group, then every process carrying its
+        mark), and give the output threads a moment to see the end. Idempotent.
 
         A stream whose reader is still blocked (a child of the harness may hold
         the pipe open) is left to its daemon thread: closing it would wait for
@@ -121,6 +145,7 @@ class _Process:
                 os.killpg(self.popen.pid, signal.SIGKILL)
         elif self.popen.poll() is None:
             self.popen.kill()
+        kill_marked(self.mark)
         self.popen.wait()
         for reader in self._readers:
             reader.join(EXIT_GRACE_SECONDS)
@@ -175,6 +200,9 @@ class SubprocessHarness:
             line = self._next_line(process, self.start_timeout) if process.send(start_command()) else None
         except TimeoutError:
             line = None
+        if isinstance(line, LineTooLong):
+            process.end()
+            raise HarnessError(f"the harness's start reply is malformed ({TOO_LONG_MESSAGE})")
         if line is None:
             process.end()
             stderr = process.take_stderr()
@@ -207,6 +235,8 @@ class SubprocessHarness:
             return errored(f"the harness gave no answer within {self.timeout:g} s; it was killed", process.take_stderr())
         if line is None:
             return self._crashed(process, "exited while answering")
+        if isinstance(line, LineTooLong):
+            return errored(TOO_LONG_MESSAGE, process.take_stderr())
         try:
             reply = json.loads(line)
         except ValueError:
@@ -220,7 +250,7 @@ class SubprocessHarness:
             self._process.stop()
             self._process = None
 
-    def _next_line(self, process: _Process, timeout: float) -> str | None:
+    def _next_line(self, process: _Process, timeout: float) -> str | LineTooLong | None:
         """The next stdout line, or None at the end of output; `TimeoutError` after `timeout` seconds."""
         try:
             return process.lines.get(timeout=timeout)

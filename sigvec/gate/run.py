@@ -29,6 +29,10 @@ from sigvec.gate.results import GateRun, KnownFailure, VectorVerdict
 CAPTURE_NEEDS_SERVER = "answered sent, but this client cannot send: --python signers answer with the wire request"
 
 
+MAX_TIMEOUT_SECONDS = 86_400
+"""The longest wait for one answer (a day): `nan` and `inf` are refused, and so is any wait the OS timers cannot hold."""
+
+
 class GateUsageError(ValueError):
     """Bad usage: reported on one line, exit code 2."""
 
@@ -145,6 +149,8 @@ def adapter_from(args: argparse.Namespace) -> Adapter:
         argv = shlex.split(args.harness)
     except ValueError as error:
         raise GateUsageError(f"--harness: {error}") from None
-    if args.timeout <= 0:
-        raise GateUsageError("--timeout: must be a positive number of seconds")
+    if not 0 < args.timeout <= MAX_TIMEOUT_SECONDS:
+        raise GateUsageError(
+            f"--timeout: must be a positive number of seconds, at most {MAX_TIMEOUT_SECONDS}; got {args.timeout}"
+        )
     return SubprocessHarness(argv, timeout=args.timeout)

@@ -7,7 +7,12 @@ Modes: `crash` (exits on every sign, after writing to stderr), `crash-once`
 answers a sign), `garbage` (answers with a line that is not JSON),
 `wrong-seq` (answers with another seq), `no-start` (exits before its start
 reply), `mute` (never answers start),
-`orphan` (starts a child that keeps stdout and stderr open, then hangs).
+`orphan` (starts a child that keeps stdout and stderr open, then hangs),
+`setsid` (on its first sign, starts three children that call setsid() and one
+that daemonises with a double fork, writes their PIDs to STATE_FILE, answers),
+`long-line` (answers its first sign with a 20 Mi-character line, then answers),
+`surrogates` (writes ANSI colours to stderr, and answers with lone surrogates
+in a header, a stage and a refusal message).
 """
 
 from __future__ import annotations
@@ -51,13 +56,47 @@ def answer(mode: str, command: dict[str, object], state: Path | None) -> dict[st
         subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"])
     if mode in ("hang", "orphan"):
         time.sleep(3600)
+    if mode == "setsid" and state is not None and not state.exists():
+        state.write_text(" ".join(str(pid) for pid in escape_the_process_group()))
+    if mode == "long-line" and command["seq"] == 1:
+        return {"seq": 1, "padding": "a" * (20 * 1024 * 1024)}
     if mode == "garbage":
         print("this is not json", flush=True)
     seq = command["seq"]
     if mode == "wrong-seq":
         return {"seq": int(str(seq)) + 1000, "refused": {"message": "late"}}
     signed = sign(request_from_mapping(command["input"]))
+    if mode == "surrogates":
+        sys.stderr.write("\x1b[31mred\x1b[0m \x00\x07\n")
+        sys.stderr.flush()
+        if int(str(seq)) % 2:
+            return {"seq": seq, "refused": {"message": "\ud800 ``` </details> \udfff"}}
+        wire = wire_to_mapping(signed.wire)
+        headers = {**wire["headers"], "X-Note": "\udc80"}
+        return {"seq": seq, "wire": {**wire, "headers": headers}, "stages": {"signature": "\ud800"}}
     return {"seq": seq, "wire": wire_to_mapping(signed.wire)}
+
+
+DAEMON = """
+import os, time
+os.setsid()
+pid = os.fork()
+if pid:
+    print(pid, flush=True)
+else:
+    os.close(1)
+    time.sleep(3600)
+"""
+
+
+def escape_the_process_group() -> list[int]:
+    """Three children in sessions of their own, and a grandchild whose parent (in a new session) has exited."""
+    quiet = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    sleeper = [sys.executable, "-c", "import time; time.sleep(3600)"]
+    pids = [subprocess.Popen(sleeper, start_new_session=True, **quiet).pid for _ in range(3)]  # type: ignore[call-overload]
+    daemon = subprocess.run([sys.executable, "-c", DAEMON], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, check=True)
+    return [*pids, int(daemon.stdout)]
 
 
 if __name__ == "__main__":
