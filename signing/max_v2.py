@@ -259,7 +259,23 @@ def consistent(received: HttpRequest, params: dict[str, Any]) -> bool:
     if received.method == "GET":
         return query == as_sent
     extra = any(as_sent.get(key) != value for key, value in query.items())
-    return not extra and json_or_none(body_text(received) or "{}") == params
+    return not extra and same_json(json_or_none(body_text(received) or "{}"), params)
+
+
+def same_json(left: object, right: object) -> bool:
+    """Equal JSON values, a boolean never equal to a number (Python's `True == 1` is not followed); 1 and 1.0 are equal.
+
+    The server compares the decoded body with the decoded payload; a JSON
+    `true` where the payload signs `1` is another value (inferred: Ruby's
+    `true == 1` is false, and the server code is not public).
+    """
+    if isinstance(left, bool) or isinstance(right, bool):
+        return left is right
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(same_json(value, right[key]) for key, value in left.items())
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(same_json(a, b) for a, b in zip(left, right, strict=True))
+    return left == right
 
 
 def verify(received: HttpRequest, context: ServerContext) -> Verdict:
