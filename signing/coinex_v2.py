@@ -129,6 +129,13 @@ def legacy_signature(secret: str, message: str, encoding: str) -> str:
     return sha256_hex(encoded("string_to_sign", message, encoding) + encoded("credentials.secret", secret, encoding))
 
 
+def window_time(window: int) -> str:
+    """X-COINEX-WINDOWTIME in ms: 0 to `MAX_WINDOW_MS`, the cap the verifier applies (see `window_ms`); else refused."""
+    if not 0 <= window <= MAX_WINDOW_MS:
+        raise SigningError("window", f"must be 0 to {MAX_WINDOW_MS} ms (X-COINEX-WINDOWTIME, capped here)")
+    return str(window)
+
+
 def wire_request(request: Request, query: str, body: str, sig: str) -> HttpRequest:
     """Headers X-COINEX-KEY, X-COINEX-SIGN, X-COINEX-TIMESTAMP and the optional X-COINEX-WINDOWTIME (ms).
 
@@ -141,7 +148,7 @@ def wire_request(request: Request, query: str, body: str, sig: str) -> HttpReque
         ("X-COINEX-TIMESTAMP", str(request.require_timestamp())),
     ]
     if request.window is not None:
-        headers.append(("X-COINEX-WINDOWTIME", str(request.window)))
+        headers.append(("X-COINEX-WINDOWTIME", window_time(request.window)))
     if body:
         headers.append(("Content-Type", "application/json"))
     return HttpRequest.from_text(request.method, BASE_URL + request_path(request, query), tuple(headers), body or None)

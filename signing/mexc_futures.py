@@ -71,6 +71,13 @@ def futures_string_to_sign(request: Request, param_string: str) -> str:
     return f"{request.credentials.api_key}{request.require_timestamp()}{param_string}"
 
 
+def recv_window(window: int) -> str:
+    """`Recv-Window` in seconds, 1 or more (the server reads more than 60 as 60): 0 or less, or 20 digits, is answered 600."""
+    if not 1 <= window < 10**19:
+        raise SigningError("window", f"must be 1 or more seconds, of at most 19 digits (Recv-Window)")
+    return str(window)
+
+
 def futures_wire_request(request: Request, param_string: str, sig: str) -> HttpRequest:
     """Headers `ApiKey`, `Request-Time`, `Signature`, `Content-Type` and the optional `Recv-Window` (seconds)."""
     headers = [
@@ -80,7 +87,7 @@ def futures_wire_request(request: Request, param_string: str, sig: str) -> HttpR
         ("Content-Type", "application/json"),
     ]
     if request.window is not None:
-        headers.append(("Recv-Window", str(request.window)))
+        headers.append(("Recv-Window", recv_window(request.window)))
     in_query = request.method in ("GET", "DELETE") and param_string
     url = f"{BASE_URL}{request.path}" + (f"?{param_string}" if in_query else "")
     body = param_string if request.method not in ("GET", "DELETE") and param_string else None

@@ -18,6 +18,7 @@ instead of 0.4 (mexc-spot-v3, measured as `tools/bench_sign.py` measures).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
@@ -120,8 +121,11 @@ class Request:
         return self.body.params
 
     def require_timestamp(self) -> int:
+        """The timestamp, which a server reads as at most 19 ASCII digits: a negative or longer one is refused."""
         if self.timestamp is None:
             raise SigningError("timestamp", f"scheme {self.scheme} signs a timestamp; none was given")
+        if not 0 <= self.timestamp < 10**19:
+            raise SigningError("timestamp", f"must be an epoch time of 0 to 19 digits; got {self.timestamp}")
         return self.timestamp
 
     def require_nonce(self) -> str:
@@ -177,6 +181,10 @@ def is_text(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+SENDABLE_PATH = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*")
+"""A path as it goes on the request line (RFC 3986 section 3.3, `pchar` and `/`): the reference sends it unchanged."""
 
 
 def sendable(field_name: str, text: str) -> str:
@@ -338,8 +346,8 @@ def request_from_mapping(data: object) -> Request:
         raise SigningError("credentials.passphrase", "must be a non-empty string when given")
     api_key = credentials.get("api_key")
     secret = credentials.get("secret")
-    if not isinstance(api_key, str):
-        raise SigningError("credentials.api_key", "must be a string")
+    if not isinstance(api_key, str) or not api_key:
+        raise SigningError("credentials.api_key", "must be a non-empty string")
     if not isinstance(secret, str) or not secret:
         raise SigningError("credentials.secret", "must be a non-empty string")
     sendable("credentials.api_key", api_key)
@@ -360,6 +368,8 @@ def request_from_mapping(data: object) -> Request:
     path = sendable("path", _required_text(data, "path"))
     if not path.startswith("/") or "?" in path:
         raise SigningError("path", "must start with '/' and carry no query string; use query")
+    if not SENDABLE_PATH.fullmatch(path):
+        raise SigningError("path", "must be sendable as written: RFC 3986 path characters, and % only before two hex digits")
     return Request(
         scheme=_required_text(data, "scheme"),
         method=method,

@@ -8,7 +8,7 @@
 // vectors/coinex/.
 
 import { formEncode, hmacSha256Hex, joinPairs, md5Hex, percentEncode, sha256Hex, sortedByKey, utf8 } from "./encoding.mjs";
-import { Refusal, option, requireTimestamp } from "./request.mjs";
+import { Refusal, inRange, option, requireTimestamp } from "./request.mjs";
 
 export const BASE_URL = "https://api.coinex.com";
 
@@ -74,7 +74,12 @@ function wire(request, query, body, sig) {
     "X-COINEX-SIGN": sig,
     "X-COINEX-TIMESTAMP": requireTimestamp(request),
   };
-  if (request.window !== null) headers["X-COINEX-WINDOWTIME"] = request.window;
+  if (request.window !== null) {
+    if (!inRange(request.window, 0n, 60001n)) {
+      throw new Refusal("window", `must be 0 to 60000 ms (X-COINEX-WINDOWTIME, capped here); got ${request.window}`);
+    }
+    headers["X-COINEX-WINDOWTIME"] = request.window;
+  }
   if (body) headers["Content-Type"] = "application/json";
   return { method: request.method, url: BASE_URL + requestPath(request, query), headers, body: body || null };
 }

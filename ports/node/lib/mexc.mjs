@@ -6,7 +6,7 @@
 // vectors/mexc/. The signature covers exactly the encoded text that is sent.
 
 import { hmacSha256Hex, joinPairs, percentEncode, raw, sortedByKey } from "./encoding.mjs";
-import { Refusal, formParams, option, requireTimestamp } from "./request.mjs";
+import { Refusal, formParams, inRange, option, requireTimestamp } from "./request.mjs";
 
 export const SPOT_BASE_URL = "https://api.mexc.com";
 export const FUTURES_BASE_URL = "https://contract.mexc.com";
@@ -115,7 +115,12 @@ function futuresWire(request, params, signature) {
     Signature: signature,
     "Content-Type": "application/json",
   };
-  if (request.window !== null) headers["Recv-Window"] = request.window;
+  if (request.window !== null) {
+    if (!inRange(request.window, 1n, 10n ** 19n)) {
+      throw new Refusal("window", `must be 1 or more seconds, of at most 19 digits (Recv-Window); got ${request.window}`);
+    }
+    headers["Recv-Window"] = request.window;
+  }
   const inQuery = NO_BODY.includes(request.method) && params;
   const url = FUTURES_BASE_URL + request.path + (inQuery ? `?${params}` : "");
   const body = !NO_BODY.includes(request.method) && params ? params : null;

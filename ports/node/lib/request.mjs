@@ -98,6 +98,9 @@ function requiredText(input, name) {
   return value;
 }
 
+/** A path as it goes on the request line (RFC 3986 section 3.3, `pchar` and `/`): sent unchanged. */
+const SENDABLE_PATH = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$/;
+
 /** A request from a vector's `input` (parsed by parseJson), refusing anything unclear. */
 export function requestFrom(input) {
   if (!isMap(input)) throw new Refusal("input", "must be a mapping");
@@ -107,7 +110,7 @@ export function requestFrom(input) {
   if (!isMap(credentials)) throw new Refusal("credentials", "must be a mapping with api_key and secret");
   const apiKey = credentials.get("api_key");
   const secret = credentials.get("secret");
-  if (typeof apiKey !== "string") throw new Refusal("credentials.api_key", "must be a string");
+  if (typeof apiKey !== "string" || apiKey === "") throw new Refusal("credentials.api_key", "must be a non-empty string");
   if (typeof secret !== "string" || secret === "") throw new Refusal("credentials.secret", "must be a non-empty string");
   const nonce = input.get("nonce") ?? null;
   if (nonce !== null && typeof nonce !== "string") throw new Refusal("nonce", "must be a string, exactly as sent");
@@ -119,6 +122,9 @@ export function requestFrom(input) {
   if (method !== method.toUpperCase()) throw new Refusal("method", "must be upper case, as sent on the request line");
   const path = requiredText(input, "path");
   if (!path.startsWith("/") || path.includes("?")) throw new Refusal("path", "must start with '/' and carry no query string; use query");
+  if (!SENDABLE_PATH.test(path)) {
+    throw new Refusal("path", "must be sendable as written: RFC 3986 path characters, and % only before two hex digits");
+  }
   return {
     scheme: requiredText(input, "scheme"),
     method,
@@ -136,7 +142,16 @@ export function requestFrom(input) {
 /** The request's clock (decimal text of epoch milliseconds), required by every scheme the port signs. */
 export function requireTimestamp(request) {
   if (request.timestamp === null) throw new Refusal("timestamp", `scheme ${request.scheme} signs a timestamp; none was given`);
+  if (!inRange(request.timestamp, 0n, 10n ** 19n)) {
+    throw new Refusal("timestamp", `must be an epoch time of 0 to 19 digits; got ${request.timestamp}`);
+  }
   return request.timestamp;
+}
+
+/** Is the integer `text` at least `low` and below `high` (BigInts)? */
+export function inRange(text, low, high) {
+  const value = BigInt(text);
+  return value >= low && value < high;
 }
 
 /** The request's nonce, for schemes that sign one. */
