@@ -213,7 +213,7 @@ def command_serve(args: argparse.Namespace) -> int:
     test_keys, examples = corpus_keys(corpus), Examples.of(corpus.vectors())
     try:
         return serve.run(args.host, args.port, args.keys, args.clock, args.record, args.scheme_ports, test_keys, examples,
-                         args.replay_entries)
+                         args.replay_entries, args.log_level)
     except serve.ServeError as error:
         raise UsageError(str(error)) from None
 
@@ -295,6 +295,9 @@ def parser() -> argparse.ArgumentParser:
     serve_command.add_argument("--replay-entries", type=int, default=REPLAY_ENTRIES_PER_SPACE, metavar="N",
                                help=f"live nonces kept per scheme and API key; past it new requests are refused"
                                f" (default {REPLAY_ENTRIES_PER_SPACE:,})")
+    serve_command.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="warning",
+                               help="warning (default): one line per request sigvec cut off or that is not HTTP;"
+                               " info: also each rejection; debug: every request")
     serve_command.set_defaults(run=command_serve)
     report_command = commands.add_parser(
         "report", allow_abbrev=False, help="build the static conformance site from gate JSON-lines reports"

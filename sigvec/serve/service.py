@@ -17,6 +17,7 @@ from signing.server import REPLAY_ENTRIES_PER_SPACE, MemoryReplayStore
 from sigvec.diagnose.examples import Examples
 from sigvec.keys import KeyInputError, key_file
 from sigvec.serve.app import MAX_BODY_BYTES, Observer, ServeState, handler
+from sigvec.serve.logs import configure, http_log, log_exchange
 from sigvec.serve.record import Recorder
 from sigvec.serve.state import Clock, ServeError, clock_from_text, key_stores
 
@@ -55,7 +56,7 @@ class Service:
         replay = {scheme: MemoryReplayStore(settings.replay_entries) for scheme in SCHEMES}
         self.state = ServeState(key_stores(settings.test_keys, settings.keys), settings.clock, replay,
                                 max_body=settings.max_body, body_timeout=settings.body_timeout, examples=settings.examples)
-        self._observers = observers
+        self._observers = [*observers, log_exchange]
         self._runners: list[web.ServerRunner] = []
         self.port = 0
         self.scheme_port: dict[str, int] = {}
@@ -69,7 +70,8 @@ class Service:
 
     async def _listen(self, scheme: str | None, port: int) -> int:
         server = web.Server(handler(self.state, self._observers, scheme), keepalive_timeout=self.settings.idle_timeout,
-                            lingering_time=LINGER_SECONDS, auto_decompress=False, access_log=None)
+                            lingering_time=LINGER_SECONDS, auto_decompress=False, access_log=None,
+                            logger=http_log)
         runner = web.ServerRunner(server, handle_signals=False, shutdown_timeout=5.0)
         await runner.setup()
         self._runners.append(runner)
@@ -148,8 +150,10 @@ def run(
     test_keys: Mapping[str, Mapping[str, str]],
     examples: Examples,
     replay_entries: int = REPLAY_ENTRIES_PER_SPACE,
+    log_level: str = "warning",
 ) -> int:
     """`sigvec serve`: serve until SIGINT or SIGTERM, then stop cleanly; every answered request is recorded."""
     settings = settings_from(host, port, keys, clock, scheme_ports, test_keys, examples, replay_entries)
+    configure(log_level)
     asyncio.run(serve_until_signalled(settings, record))
     return 0
