@@ -74,7 +74,7 @@ def futures_string_to_sign(request: Request, param_string: str) -> str:
 def recv_window(window: int) -> str:
     """`Recv-Window` in seconds, 1 or more (the server reads more than 60 as 60): 0 or less, or 20 digits, is answered 600."""
     if not 1 <= window < 10**19:
-        raise SigningError("window", f"must be 1 or more seconds, of at most 19 digits (Recv-Window)")
+        raise SigningError("window", "must be 1 or more seconds, of at most 19 digits (Recv-Window)")
     return str(window)
 
 

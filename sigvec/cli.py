@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from signing.model import Request, SigningError
 from signing.registry import scheme_named, sign
@@ -32,6 +33,7 @@ from sigvec.export_ccxt import write_ccxt_static
 from sigvec.harness import KITS
 from sigvec.keys import KeyInputError, add_request_options, key_source
 from sigvec.lint import lint, record_ids, unreleased
+from sigvec.reports.escape import one_line
 from sigvec.reports.site import ReportError, build_site
 from sigvec.verify import VerifierCrash, verify_request
 from sigvec.wire import WireFormatError
@@ -41,6 +43,13 @@ SUMMARY_COLUMNS = ("vectors", "passed", "failed", "errata", "acceptable")
 
 class UsageError(Exception):
     """Bad input: reported on one line, exit code 2."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with bad usage reported as one line naming the option (exit 2), as every other bad input is."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def open_corpus(args: argparse.Namespace) -> Corpus:
@@ -123,7 +132,11 @@ def command_vectors(args: argparse.Namespace) -> int:
     if args.format == "ccxt-static":
         if args.out is None:
             raise UsageError("--out: ccxt-static writes one file per exchange; give the folder to write them to")
-        for path in write_ccxt_static(corpus, args.out):
+        try:
+            written = write_ccxt_static(corpus, args.out)
+        except OSError as error:
+            raise UsageError(f"--out: cannot write {error.filename or args.out} ({error.strerror})") from None
+        for path in written:
             print(path)
         return 0
     document = export_document(corpus)
@@ -219,7 +232,7 @@ def command_serve(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="sigvec", description="Signature conformance vectors for exchange REST APIs.")
+    top = OneLineParser(prog="sigvec", description="Signature conformance vectors for exchange REST APIs.")
     top.add_argument("--version", action="version", version=f"sigvec {__version__}")
     commands = top.add_subparsers(dest="command", required=True)
 
@@ -319,13 +332,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except SigningError as error:
-        print(f"sigvec {args.command}: error: {secret_free_error(error)}", file=sys.stderr)
+        problem = secret_free_error(error)
     except (UsageError, CorpusError, WireFormatError, KeyInputError, VerifierCrash, ReportError) as error:
-        print(f"sigvec {args.command}: error: {error}", file=sys.stderr)
+        problem = str(error)
     except RecursionError:
-        print(f"sigvec {args.command}: error: input: nested too deeply", file=sys.stderr)
+        problem = "input: nested too deeply"
     except MemoryError:
-        print(f"sigvec {args.command}: error: input: a value is too large to write out", file=sys.stderr)
+        problem = "input: a value is too large to write out"
+    print(f"sigvec {args.command}: error: {one_line(problem)}", file=sys.stderr)
     return 2
 
 

@@ -53,6 +53,21 @@ class StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+LARGEST_INT = 10**4300
+"""Past it an integer has more digits than Python writes out (its `int` text limit): YAML's hex and octal forms reach it."""
+
+
+def construct_bounded_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """A YAML integer, refused when it has more digits than any encoder here can write out."""
+    value: int = loader.construct_yaml_int(node)
+    if abs(value) >= LARGEST_INT:
+        raise yaml.constructor.ConstructorError(None, None, "an integer has more than 4300 digits", node.start_mark)
+    return value
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:int", construct_bounded_int)
+
+
 def yaml_problem(error: BaseException) -> str:
     """One line for a YAML error: the rule and the line, never the offending text (it may be a secret)."""
     mark = getattr(error, "problem_mark", None)

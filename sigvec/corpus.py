@@ -49,6 +49,8 @@ def load_yaml(path: Path, name: str) -> Any:
         raise CorpusError(f"{name}: missing") from None
     except UnicodeDecodeError as error:
         raise CorpusError(f"{name}: not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise CorpusError(f"{name}: cannot be read ({error.strerror})") from None
     try:
         return parse_yaml(text)
     except ValueError as error:

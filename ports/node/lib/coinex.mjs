@@ -76,7 +76,7 @@ function wire(request, query, body, sig) {
   };
   if (request.window !== null) {
     if (!inRange(request.window, 0n, 60001n)) {
-      throw new Refusal("window", `must be 0 to 60000 ms (X-COINEX-WINDOWTIME, capped here); got ${request.window}`);
+      throw new Refusal("window", `must be 0 to 60000 ms (X-COINEX-WINDOWTIME, capped here)`);
     }
     headers["X-COINEX-WINDOWTIME"] = request.window;
   }

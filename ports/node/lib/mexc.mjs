@@ -117,7 +117,7 @@ function futuresWire(request, params, signature) {
   };
   if (request.window !== null) {
     if (!inRange(request.window, 1n, 10n ** 19n)) {
-      throw new Refusal("window", `must be 1 or more seconds, of at most 19 digits (Recv-Window); got ${request.window}`);
+      throw new Refusal("window", `must be 1 or more seconds, of at most 19 digits (Recv-Window)`);
     }
     headers["Recv-Window"] = request.window;
   }
