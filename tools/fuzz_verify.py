@@ -175,7 +175,7 @@ def hostile_input(vector: Vector, rng: random.Random, huge: float) -> HttpReques
 def cases(vectors: Sequence[Vector], count: int, seed: int, huge: float = 0.004) -> Iterator[Case]:
     rng = random.Random(seed)
     known = bases(vectors)
-    stores = {scheme: MemoryReplayStore(max_entries=10_000) for scheme in SCHEMES}
+    stores = {scheme: MemoryReplayStore(entries_per_space=count) for scheme in SCHEMES}
     for _ in range(count):
         base = rng.choice(known)
         received, names = base.received, list[str]()
