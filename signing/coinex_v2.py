@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from signing.digests import hmac_sha256_hex, sha256_hex
 from signing.encoding import Encoder, compact_json, form_encode, join_pairs, percent_encode
-from signing.http import HttpRequest
+from signing.http import MAX_CLOCK_DIGITS, HttpRequest
 from signing.model import JsonBody, Rejection, Request, Signed, SigningError, Stages
 from signing.server import (
     ServerContext,
@@ -130,9 +130,14 @@ def legacy_signature(secret: str, message: str, encoding: str) -> str:
 
 
 def window_time(window: int) -> str:
-    """X-COINEX-WINDOWTIME in ms: 0 to `MAX_WINDOW_MS`, the cap the verifier applies (see `window_ms`); else refused."""
-    if not 0 <= window <= MAX_WINDOW_MS:
-        raise SigningError("window", f"must be 0 to {MAX_WINDOW_MS} ms (X-COINEX-WINDOWTIME, capped here)")
+    """X-COINEX-WINDOWTIME in ms, as digits a server reads: 0 or more, at most 19 digits; a negative one is refused.
+
+    A window above this reference's cap (`MAX_WINDOW_MS`, choice coinex-v2-window-cap) is still signed: the docs
+    state no largest window, so such a request is one reading of them (vector coinex-v2-0030), which the
+    reference's verifier answers 4004.
+    """
+    if not 0 <= window < 10**MAX_CLOCK_DIGITS:
+        raise SigningError("window", "must be 0 or more ms, of at most 19 digits (X-COINEX-WINDOWTIME)")
     return str(window)
 
 

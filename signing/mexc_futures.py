@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from signing.digests import hmac_sha256_hex
 from signing.encoding import compact_json, join_pairs, percent_encode, raw, sorted_by_key
-from signing.http import MAX_PARAMS, HttpRequest
+from signing.http import MAX_CLOCK_DIGITS, MAX_PARAMS, HttpRequest
 from signing.model import JsonBody, Rejection, Request, Signed, SigningError, Stages
 from signing.server import (
     ServerContext,
@@ -73,7 +73,7 @@ def futures_string_to_sign(request: Request, param_string: str) -> str:
 
 def recv_window(window: int) -> str:
     """`Recv-Window` in seconds, 1 or more (the server reads more than 60 as 60): 0 or less, or 20 digits, is answered 600."""
-    if not 1 <= window < 10**19:
+    if not 1 <= window < 10**MAX_CLOCK_DIGITS:
         raise SigningError("window", "must be 1 or more seconds, of at most 19 digits (Recv-Window)")
     return str(window)
 

@@ -26,7 +26,7 @@ from itertools import chain
 from typing import Any, TypeAlias
 
 from signing.encoding import compact_json
-from signing.http import HttpRequest
+from signing.http import MAX_CLOCK_DIGITS, HttpRequest
 
 MAPPINGS = (dict, Mapping)
 """For `isinstance`: a mapping, `dict` tried first by an exact type check, which costs a tenth of the `Mapping` ABC's."""
@@ -124,7 +124,7 @@ class Request:
         """The timestamp, which a server reads as at most 19 ASCII digits: a negative or longer one is refused."""
         if self.timestamp is None:
             raise SigningError("timestamp", f"scheme {self.scheme} signs a timestamp; none was given")
-        if not 0 <= self.timestamp < 10**19:
+        if not 0 <= self.timestamp < 10**MAX_CLOCK_DIGITS:
             raise SigningError("timestamp", "must be an epoch time of 0 to 19 digits")
         return self.timestamp
 

@@ -188,7 +188,6 @@ def command_gate(args: argparse.Namespace) -> int:
     from sigvec.gate.harness import HarnessError
     from sigvec.gate.run import GateUsageError, adapter_from, load_known_failures, run_gate
     from sigvec.reports import write_reports
-    from sigvec.reports.escape import one_line
     from sigvec.reports.terminal import TerminalReport
 
     try:

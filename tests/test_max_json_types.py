@@ -10,23 +10,24 @@ import json
 import pytest
 from server_side import rejection_of
 
+from signing.http import HttpRequest
 from signing.maicoin import verify
-from signing.model import Credentials, WireRequest
+from signing.model import Credentials
 
 KEY = Credentials("xxx", "yyy")
 NONCE = 1700000000000
 URL = "https://max-api.maicoin.com/api/v2/orders"
 
 
-def post(signed: dict[str, object], body: str) -> WireRequest:
+def post(signed: dict[str, object], body: str) -> HttpRequest:
     """A POST whose payload signs `signed` (signed here with hmac, not `signing`) and whose body is `body`."""
     payload = base64.b64encode(json.dumps({**signed, "nonce": NONCE, "path": "/api/v2/orders"}).encode()).decode()
     signature = hmac.new(b"yyy", payload.encode(), hashlib.sha256).hexdigest()
     headers = (("X-MAX-ACCESSKEY", "xxx"), ("X-MAX-PAYLOAD", payload), ("X-MAX-SIGNATURE", signature))
-    return WireRequest("POST", URL, headers, body)
+    return HttpRequest.from_text("POST", URL, headers, body)
 
 
-def code(wire: WireRequest) -> int | None:
+def code(wire: HttpRequest) -> int | None:
     rejection = rejection_of(verify, wire, KEY, NONCE)
     return rejection.code if rejection else None
 

@@ -7,12 +7,13 @@ import signal
 from pathlib import Path
 
 import requests
+from conftest import repo_corpus
 from test_serve_process import start
 
-from signing.model import Credentials, Request, received_from_wire
+from signing.model import Credentials, Request
 from signing.registry import sign
 from signing.server import MemoryReplayStore
-from sigvec.serve.state import packaged_test_keys
+from sigvec.serve.state import corpus_keys
 
 NOW = 1_700_000_000_000
 TTL = 60_000
@@ -52,16 +53,16 @@ def test_past_its_number_of_spaces_a_store_refuses_a_new_key_until_a_space_empti
 
 
 def max_request(nonce: int) -> Request:
-    secret = packaged_test_keys()["max-v2"]["xxx"]
+    secret = corpus_keys(repo_corpus())["max-v2"]["xxx"]
     return Request("max-v2", "GET", "/api/v2/members/me", Credentials("xxx", secret), query=(("nonce", str(nonce)),),
                    timestamp=nonce)
 
 
 def send(session: requests.Session, address: str, request: Request) -> tuple[int, int | None]:
     """Send the reference's wire request for `request`; its HTTP status and the exchange's error code (None on success)."""
-    received = received_from_wire(sign(request).wire)
-    prepared = requests.Request(received.method, address, headers=dict(received.headers), data=received.body or None).prepare()
-    prepared.url = f"{address}/{request.scheme}{received.target}"
+    wire = sign(request).wire
+    prepared = requests.Request(wire.method, address, headers=dict(wire.headers), data=wire.body or None).prepare()
+    prepared.url = f"{address}/{request.scheme}{wire.origin}"
     response = session.send(prepared, timeout=5)
     error = json.loads(response.text).get("error")
     return response.status_code, error["code"] if error else None
@@ -72,7 +73,7 @@ def test_a_flood_of_unsigned_peatio_requests_cannot_make_a_max_request_replayabl
     public access key can fill that key's space; the space fills and refuses (2006), and MAX's nonce stays live."""
     bound = 200
     process, address = start(tmp_path, "--clock", "request", "--replay-entries", str(bound))
-    peatio_key = sorted(packaged_test_keys()["peatio-v2"])[0]
+    peatio_key = sorted(corpus_keys(repo_corpus())["peatio-v2"])[0]
     try:
         with requests.Session() as session:
             assert send(session, address, max_request(NOW)) == (200, None)
