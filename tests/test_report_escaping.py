@@ -21,8 +21,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from rich.console import Console
 
+from sigvec.gate.diff import StageDiff
 from sigvec.gate.protocol import Implementation
-from sigvec.gate.verdict import GateRun, KnownFailure, StageDiff, Status, VectorVerdict
+from sigvec.gate.results import GateRun, KnownFailure, Status, VectorVerdict
 from sigvec.reports import badge, jsonl, junit, markdown, write_reports
 from sigvec.reports.escape import markdown_fence, one_line, visible
 from sigvec.reports.terminal import TerminalReport

@@ -21,7 +21,7 @@ import sys
 from aiohttp.http_exceptions import HttpProcessingError
 
 from sigvec.reports.escape import one_line
-from sigvec.serve.app import BodyTimeout, Exchange
+from sigvec.serve.app import Arrival, BodyTimeout
 
 LEVELS = ("debug", "info", "warning", "error")
 PATH_SHOWN = 200
@@ -61,7 +61,7 @@ def one_line_http_errors(record: logging.LogRecord) -> bool:
 http_log.addFilter(one_line_http_errors)
 
 
-def log_exchange(exchange: Exchange) -> None:
+def log_exchange(exchange: Arrival) -> None:
     """One line for a request: WARNING when sigvec answered it itself, INFO when rejected, DEBUG when accepted."""
     verdict = exchange.verdict
     if verdict is None:
@@ -72,6 +72,6 @@ def log_exchange(exchange: Exchange) -> None:
         level, reason = logging.DEBUG, "accepted"
     if log.isEnabledFor(level):
         received = exchange.received
-        path = one_line(received.target[:PATH_SHOWN]) + ("..." if len(received.target) > PATH_SHOWN else "")
+        path = one_line(received.origin[:PATH_SHOWN]) + ("..." if len(received.origin) > PATH_SHOWN else "")
         log.log(level, "%s %s %s -> %s: %s", exchange.scheme or "-", one_line(received.method), path, exchange.status,
                 one_line(reason))
