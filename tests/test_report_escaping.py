@@ -10,7 +10,9 @@ from __future__ import annotations
 import io
 import json
 import re
+import tempfile
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from sigvec.gate.protocol import Implementation
 from sigvec.gate.results import GateRun, KnownFailure, Status, VectorVerdict
 from sigvec.reports import badge, jsonl, junit, markdown, write_reports
 from sigvec.reports.escape import markdown_fence, one_line, visible
+from sigvec.reports.site import build_site
 from sigvec.reports.terminal import TerminalReport
 
 NASTY = st.sampled_from(["\x1b[31m", "\x00", "\x07", "\ud800", "\udfff", "\ufffe", "\u202e", "```", "````", "~~~",
@@ -44,7 +47,8 @@ def run_quoting(texts: list[str]) -> GateRun:
     """A run of four verdicts (a failure with a diff, an error, a known failure, an inexact pass) quoting `texts`."""
     quoted = iter(texts)
     name = next(quoted) or "client"
-    implementation = Implementation(name, "python", ("max-v2",), metadata={"name": name, "version": next(quoted)})
+    metadata = {"name": name, "version": next(quoted), "language": "python", "schemes": ["max-v2"]}
+    implementation = Implementation(name, "python", ("max-v2",), metadata=metadata)
 
     def verdict(index: int, status: Status, **fields: Any) -> VectorVerdict:
         return VectorVerdict(f"max-v2-{index:04d}", "max-v2", "valid", status, False, status == "pass",
@@ -56,7 +60,8 @@ def run_quoting(texts: list[str]) -> GateRun:
         verdict(3, "fail", known_failure=KnownFailure(next(quoted), next(quoted) or None)),
         verdict(4, "pass", diff=StageDiff("canonical_query", next(quoted), next(quoted), 0)),
     ]
-    return GateRun(implementation, verdicts, "2026-01-01T00:00:00+00:00", {"sha256": "0" * 64}, "0.1.0")
+    corpus = {"version": "0.1.0", "sha256": "0" * 64, "vectors": 4}
+    return GateRun(implementation, verdicts, "2026-01-01T00:00:00+00:00", corpus, "0.1.0")
 
 
 runs = st.lists(TEXT, min_size=QUOTED, max_size=QUOTED).map(run_quoting)
@@ -106,8 +111,38 @@ def test_the_terminal_report_shows_every_control_character_and_surrogate_as_an_e
 def test_json_lines_and_the_badge_parse_and_encode_whatever_the_harness_wrote(run: GateRun) -> None:
     lines = jsonl.render(run).encode("utf-8").decode("utf-8").splitlines()
     assert len(lines) == 1 + len(run.verdicts)
-    assert [json.loads(line).get("message") for line in lines[1:]] == [verdict.message for verdict in run.verdicts]
-    assert json.loads(badge.render(run))["label"] == f"sigvec {run.implementation.name}"
+    assert [json.loads(line).get("message") for line in lines[1:]] == [as_json_reads(v.message) for v in run.verdicts]
+    assert json.loads(badge.render(run))["label"] == as_json_reads(f"sigvec {run.implementation.name}")
+
+
+def as_json_reads(text: str) -> str:
+    """`text` as JSON gives it back: two adjacent lone surrogates, written as escapes, are read as the pair they form."""
+    value: str = json.loads(json.dumps(text))
+    return value
+
+
+class Tags(HTMLParser):
+    """The start tags of an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(runs)
+def test_the_html_site_encodes_and_holds_no_script_whatever_the_harness_wrote(run: GateRun) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "run.jsonl"
+        report.write_text(jsonl.render(run), encoding="utf-8")
+        pages = build_site(Path(folder) / "site", [report])
+        for page in (path for path in pages if path.suffix == ".html"):
+            parser = Tags()
+            parser.feed(page.read_text(encoding="utf-8"))
+            assert "script" not in parser.tags and "\x1b" not in page.read_text(encoding="utf-8")
 
 
 def test_every_report_is_written_when_a_harness_replied_with_lone_surrogates(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from itertools import accumulate
 from urllib.parse import urlsplit
 
 from sigvec.gate.score import score
+from sigvec.reports.escape import visible
 from sigvec.reports.site.model import (
     COUNTING_RULE,
     FAILING,
@@ -31,7 +32,9 @@ PALETTE_SIZE = 10
 
 
 def text(value: object) -> str:
-    return escape(str(value), quote=True)
+    """`value` as HTML text: control characters and lone surrogates shown as escapes (`sigvec.reports.escape.visible`,
+    so every page encodes as UTF-8), then HTML-escaped."""
+    return escape(visible(str(value)), quote=True)
 
 
 def link(href: str, label: str) -> str:
