@@ -11,7 +11,7 @@ import pytest
 from server_side import rejection_of
 
 from signing.http import HttpRequest
-from signing.maicoin import verify
+from signing.max_v2 import verify
 from signing.model import Credentials
 
 KEY = Credentials("xxx", "yyy")
