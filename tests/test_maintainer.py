@@ -17,10 +17,14 @@ from sigvec.corpus import packaged_root
 
 
 def checkout(tmp_path: Path, project: str = "sigvec") -> Path:
+    """A copy of the checkout's tracked files (the lint holds citations to files of the repository) under
+    another project's name when asked."""
     root = tmp_path / "checkout"
-    shutil.copytree(REPO / "vectors", root / "vectors")
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout.decode().split("\0")
+    for name in filter(None, tracked):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(REPO / name, root / name)
     (root / "pyproject.toml").write_text(f'[project]\nname = "{project}"\n', encoding="utf-8")
-    (root / "docs").mkdir()
     return root
 
 
