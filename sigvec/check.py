@@ -3,7 +3,8 @@
 - valid: the reference reproduces every stage and the wire request, and the
   verifier accepts that request.
 - acceptable: the reference reproduces every stage and the wire request; the
-  verifier's answer is judged only where the vector lists `server_outcomes`.
+  verifier's answer is judged only where the vector lists `server_outcomes`
+  (and a listed error code must come at the vector's `rejection_step`).
 - invalid, fault `request`: the reference reproduces the recorded (faulty)
   request, and the verifier rejects it with the recorded error code (and step,
   when the vector names one).
@@ -100,8 +101,9 @@ def verdict_problems(vector: Vector, verdict: Verdict) -> list[str]:
     contract = vector.contract
     answer: ServerOutcome = verdict.rejection.code if verdict.rejection else "accept"
     if contract.allows(answer):
-        if contract.error is not None and contract.error.step and verdict.step != contract.error.step:
-            return [f"verifier rejects at step {verdict.step}, the vector says {contract.error.step}"]
+        named = contract.step_of(answer)
+        if named is not None and verdict.step != named:
+            return [f"verifier rejects at step {verdict.step}, the vector says {named}"]
         return []
     if contract.result == "valid":
         reason = verdict.rejection.reason if verdict.rejection else ""

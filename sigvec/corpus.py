@@ -27,6 +27,7 @@ from referencing.exceptions import Unresolvable
 
 from signing.model import Request, Signed, SigningError, Stages
 from signing.registry import scheme_named
+from signing.server import Step
 from sigvec.codec import parse_yaml, request_from_input, signed_from_mapping
 from sigvec.wire import WireFormatError
 
@@ -64,7 +65,7 @@ def load_yaml(path: Path, name: str) -> Any:
 class ExpectedError:
     code: int
     reason: str
-    step: str | None = None
+    step: Step | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,24 @@ class Alternatives:
 
     option: str | None
     members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClientOutcome:
+    """What the judge found about a client's request for a vector's input, for `Contract.refuses` to rule on.
+
+    `outcome` and `step`: the reference server's answer to it and the step that decided a rejection;
+    `sent_expected`: its wire request is a target's `expected.wire` (`Contract.targets`);
+    `difference`: where it is not the same request as the target shown (method, path, parameters and body, decoded,
+    the signature aside), None when it is;
+    `signed_as_expected`: it carries the signature a target's expected request carries.
+    """
+
+    outcome: ServerOutcome
+    step: Step | None
+    sent_expected: bool
+    difference: str | None
+    signed_as_expected: bool
 
 
 @dataclass(frozen=True)
@@ -97,6 +116,8 @@ class Contract:
     alternatives: Alternatives | None
     server_outcomes: tuple[ServerOutcome, ...]
     options: Mapping[str, str]
+    rejection_step: Step | None = None
+    """The step at which a server answering a listed error code rejects (`rejection_step`; None: not named)."""
 
     @property
     def expected_outcomes(self) -> tuple[ServerOutcome, ...] | None:
@@ -126,6 +147,42 @@ class Contract:
         if self.result == "acceptable" and self.server_outcomes:
             return self.server_outcomes
         return ("accept",)
+
+    def step_of(self, outcome: ServerOutcome) -> Step | None:
+        """The step the vector names for error code `outcome`: `rejection_step` for a listed code, else the error's step."""
+        if outcome == "accept":
+            return None
+        if outcome in self.server_outcomes:
+            return self.rejection_step
+        return self.error.step if self.error is not None and self.error.code == outcome else None
+
+    def refuses(self, client: ClientOutcome) -> str | None:
+        """Why a client's request does not pass at the accepted level, or None when it does.
+
+        The server's answer must be one of `client_outcomes`. A request that is a target's expected request then
+        passes. Any other must be the same request; with `accept` it passes, and a request fault's code passes
+        (the fault is the input's). An acceptable vector's listed error code is the answer to the request the
+        vector records, so it passes for another request only when that request is rejected at the step the
+        vector names (`rejection_step`) and carries the expected signature: a rejection at the signature step
+        says only that the signature is wrong, and one before it never checked the signature.
+        """
+        allowed = self.client_outcomes
+        if client.outcome not in allowed:
+            return f"the contract wants {' or '.join(str(outcome) for outcome in allowed)}"
+        if client.sent_expected:
+            return None
+        if client.difference is not None:
+            return f"it is not the same request: {client.difference}"
+        if client.outcome == "accept" or self.fault == "request":
+            return None
+        named = self.step_of(client.outcome)
+        if named is None or named == "signature":
+            return f"{client.outcome} passes only for the request this vector records"
+        if client.step != named:
+            return f"{client.outcome} passes only as a rejection at step {named}, not {client.step}"
+        if not client.signed_as_expected:
+            return f"it is rejected at step {named}, before the signature is checked, and its signature is not the expected one"
+        return None
 
     def allows(self, outcome: ServerOutcome) -> bool:
         """Whether the server may answer `outcome` (`accept` or an error code) to `expected.wire`."""
@@ -243,6 +300,7 @@ class Vector:
             alternatives=Alternatives(group["option"], tuple(group["members"])) if group else None,
             server_outcomes=tuple(self.data.get("server_outcomes", ())),
             options=dict(self.input.get("options") or {}),
+            rejection_step=self.data.get("rejection_step"),
         )
 
 

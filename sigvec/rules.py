@@ -40,12 +40,13 @@ def choices(corpus: Corpus) -> Mapping[str, Mapping[str, Any]]:
 
 def outcomes(vector: Vector, verdict_code: int | None, verdict_step: str | None) -> set[tuple[int, str | None]]:
     """The (error code, verifier step) pairs a vector's answer rests on: its `error`, its non-accept
-    `server_outcomes` (step unknown), and the reference verifier's answer to its expected request."""
+    `server_outcomes` (at its `rejection_step`, if named), and the reference verifier's answer to its expected request."""
     pairs: set[tuple[int, str | None]] = set()
     error = vector.data.get("error")
     if error:
         pairs.add((int(error["code"]), error.get("step")))
-    pairs.update((int(outcome), None) for outcome in vector.data.get("server_outcomes", []) if outcome != "accept")
+    step = vector.data.get("rejection_step")
+    pairs.update((int(outcome), step) for outcome in vector.data.get("server_outcomes", []) if outcome != "accept")
     if verdict_code is not None:
         pairs.add((verdict_code, verdict_step))
     return pairs

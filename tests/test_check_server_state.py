@@ -37,3 +37,8 @@ def test_the_recorded_step_must_be_the_step_that_fires() -> None:
 def test_an_acceptable_vector_must_get_one_of_its_server_outcomes() -> None:
     assert check_vector(variant("max-v2-0015")).problems == []
     assert check_vector(variant("max-v2-0015", server_outcomes=[2007])).problems != []
+
+
+def test_a_listed_code_the_reference_answers_must_come_at_the_vectors_rejection_step() -> None:
+    assert check_vector(variant("coinex-v1-0008")).problems == []
+    assert any("step" in problem for problem in check_vector(variant("coinex-v1-0008", rejection_step="signature")).problems)

@@ -34,14 +34,14 @@ from urllib.parse import unquote
 from signing.http import NOT_JSON, HttpRequest
 from signing.model import MAPPINGS, STAGE_NAMES, Signed, SigningError
 from signing.registry import Scheme, scheme_named, sign, verify
-from signing.server import ServerContext, Verdict
+from signing.server import ServerContext, Step, Verdict
 from sigvec.check import context_for
 from sigvec.codec import wire_from_mapping
-from sigvec.corpus import Vector
+from sigvec.corpus import ClientOutcome, ServerOutcome, Vector
 from sigvec.gate.diff import first_difference
 from sigvec.gate.protocol import Answer, Implementation
 from sigvec.gate.results import VectorVerdict
-from sigvec.wire import WireFormatError
+from sigvec.wire import WireFormatError, read_carrier
 
 BYTE_IDENTICAL = "byte-identical to the reference"
 
@@ -63,15 +63,20 @@ def server_context(vector: Vector) -> ServerContext | None:
     return context_for(vector, vector.server_time)
 
 
+NO_SERVER_TIME = "the vector has no server_time and no input.timestamp"
+
+
 def outcome_of(
     received: HttpRequest, vector: Vector, context: ServerContext | None, verdict: Verdict | None = None
-) -> tuple[str, str]:
-    """The verifier's outcome (`accept` or the error code) and, for a rejection, its reason; from `verdict` when the
-    server already reached one (capture mode), else by verifying."""
+) -> tuple[ServerOutcome | None, str, Step | None]:
+    """The verifier's outcome (`accept` or the error code; None without a server clock) and, for a rejection, its
+    reason and the step that decided it; from `verdict` when the server already reached one (capture mode), else
+    by verifying."""
     if context is None:
-        return "no-server-time", "the vector has no server_time and no input.timestamp"
-    rejection = (verdict or verify(received, context, vector.scheme)).rejection
-    return ("accept", "") if rejection is None else (str(rejection.code), rejection.reason)
+        return None, NO_SERVER_TIME, None
+    answer = verdict or verify(received, context, vector.scheme)
+    rejection = answer.rejection
+    return ("accept", "", None) if rejection is None else (rejection.code, rejection.reason, answer.step)
 
 
 def request_difference(expected: HttpRequest, actual: HttpRequest, signature: str | None) -> str | None:
@@ -212,33 +217,43 @@ class Judge:
             return VectorVerdict(**base, status="pass", exact=True, accepted=True, message=BYTE_IDENTICAL)
         received = client.received or client.wire
         context = server_context(vector)
-        outcome, reason = outcome_of(received, vector, context, client.verdict)
-        allowed = [str(outcome) for outcome in vector.contract.client_outcomes]
-        if outcome not in allowed:
-            verdict = VectorVerdict(
-                **base,
-                status="fail",
-                exact=False,
-                accepted=False,
-                diff=diff,
-                server=outcome,
-                message=_rejected_message(outcome, reason, allowed),
+        outcome, reason, step = outcome_of(received, vector, context, client.verdict)
+        difference = None if closest is None else request_difference(closest.wire, received, closest.stages.signature)
+        if outcome is None:
+            refusal: str | None = "the verifier has no clock to judge it by"
+        else:
+            sent_signature = read_carrier(received, scheme.signature)
+            refusal = vector.contract.refuses(
+                ClientOutcome(
+                    outcome=outcome,
+                    step=step,
+                    sent_expected=any(_same_wire(reference.wire, client.wire, scheme) for reference in references),
+                    difference=difference,
+                    signed_as_expected=any(sent_signature == reference.stages.signature for reference in references),
+                )
             )
-            return self._diagnosed(verdict, vector, received, context, client.verdict)
-        difference = None
-        if closest is not None:
-            difference = request_difference(closest.wire, received, closest.stages.signature)
-        same = difference is None
-        return VectorVerdict(
+        answer = "no-server-time" if outcome is None else str(outcome)
+        if refusal is None:
+            return VectorVerdict(
+                **base,
+                status="pass",
+                exact=False,
+                accepted=True,
+                diff=diff,
+                server=answer,
+                message=f"the server answers {answer}; not byte-identical to the reference",
+            )
+        answered = "accepts it" if outcome == "accept" else f"rejects it with {answer}" + (f" ({reason})" if reason else "")
+        verdict = VectorVerdict(
             **base,
-            status="pass" if same else "fail",
+            status="fail",
             exact=False,
-            accepted=same,
+            accepted=False,
             diff=diff,
-            server=outcome,
-            message=f"the server answers {outcome}; "
-            + ("not byte-identical to the reference" if same else f"but it is not the same request: {difference}"),
+            server=answer,
+            message=f"the server {answered}; {refusal}",
         )
+        return self._diagnosed(verdict, vector, received, context, client.verdict)
 
     def _diagnosed(
         self,
@@ -297,8 +312,3 @@ def _reference(vector: Vector) -> list[Signed]:
         return [sign(vector.request)]
     except SigningError:
         return []
-
-
-def _rejected_message(outcome: str, reason: str, allowed: Sequence[str]) -> str:
-    answered = "accepts it" if outcome == "accept" else f"rejects it with {outcome}" + (f" ({reason})" if reason else "")
-    return f"the server {answered}; the contract wants {' or '.join(allowed)}"
