@@ -102,7 +102,8 @@ class Contract:
     - invalid, fault `client`: never produce `expected.wire`; what it produces is accepted.
     - invalid, fault `request`: any request is rejected with the error code; refusing the input passes.
     - acceptable: match any member of `alternatives` (the one its option value selects), and/or the
-      server may answer any of `server_outcomes` (default: `accept`).
+      server may answer any of `server_outcomes` (default: `accept`) to `expected.wire`; a listed error code
+      passes for another request only as `refuses` allows (at `rejection_step`, with the expected signature).
 
     The one place that reads the contract: the judge, `sigvec check`, the plugin and lint ask it, and nothing
     else reads the vector's raw data for it. `options` are the option values the vector's input names.

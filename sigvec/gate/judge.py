@@ -18,6 +18,8 @@ The two levels:
   `acceptable` vectors any of `server_outcomes`; for request faults the
   vector's error code), and the request is the same request: same method,
   path, parameters and body content, compared decoded, the signature aside.
+  A listed error code of an `acceptable` vector passes only as the answer to
+  the request the vector records (`Contract.refuses` rules; the judge asks).
   A byte-identical request is accepted by construction: `sigvec check` proves
   the verifier accepts every expected request it must accept.
 A verdict is `pass` when the client meets the accepted level; `exact` is
