@@ -255,6 +255,8 @@ class Judge:
             server=answer,
             message=f"the server {answered}; {refusal}",
         )
+        if difference is not None and outcome in vector.contract.client_outcomes:
+            return verdict  # another request, answered as the contract allows: the answer names no bug to diagnose
         return self._diagnosed(verdict, vector, received, context, client.verdict)
 
     def _diagnosed(
