@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, require_tool
-from release_support import run_installed
 
 from sigvec.action import gate_arguments, run
+from tests.support.corpus import REPO
+from tests.support.release import run_installed
+from tests.support.tools import require_tool
 
 PLANTED_BUG = """
 from signing.model import request_from_mapping

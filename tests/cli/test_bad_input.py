@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, vector_named
 
 from sigvec.cli import main
+from tests.support.corpus import REPO, vector_named
 
 
 def run(

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO, repo_vectors, vector_named
 
 from signing.registry import SCHEMES
 from sigvec.cli import main
+from tests.support.corpus import REPO, repo_vectors, vector_named
 
 SPOT_VECTOR = vector_named("mexc-spot-v3-0003")
 

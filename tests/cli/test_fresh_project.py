@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import REPO, repo_vectors
-from release_support import run_installed
+from tests.support.corpus import REPO, repo_vectors
+from tests.support.release import run_installed
 
 PYPROJECT = """\
 [project]

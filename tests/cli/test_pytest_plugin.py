@@ -8,7 +8,8 @@ import sys
 from importlib.metadata import entry_points
 
 import pytest
-from conftest import REPO, vectors_of
+
+from tests.support.corpus import REPO, vectors_of
 
 pytest_plugins = ["pytester"]
 

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, repo_vectors, vector_named
 
 from signing.registry import SCHEMES
 from sigvec.cli import main
+from tests.support.corpus import REPO, repo_vectors, vector_named
 
 CANARY = "CaNaRy7f3e9QXZ"
 NUMERIC_CANARY = "918273645546372819"

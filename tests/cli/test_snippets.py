@@ -28,8 +28,10 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO, require_tool
-from release_support import clean_environment, installed
+
+from tests.support.corpus import REPO
+from tests.support.release import clean_environment, installed
+from tests.support.tools import require_tool
 
 FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.S | re.M)
 FILE_LINE = re.compile(r"^(?:#|//) ([\w./-]+\.(?:py|mjs|toml|yaml|yml|ini))(?::.*)?$")

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import vector_named
 
 from sigvec.cli import main
 from sigvec.corpus import Vector
+from tests.support.corpus import vector_named
 
 
 def verify(

@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from client_runs import CLIENTS, converse, harness_command, sign_command
-from conftest import repo_corpus
 
 from signing.http import HttpRequest
 from sigvec.harness.inputs import QUERY_ONLY_FORM
 from sigvec.serve import MockExchange
 from sigvec.serve.fixture import sigvec_server
+from tests.support.clients import CLIENTS, converse, harness_command, sign_command
+from tests.support.corpus import repo_corpus
 
 __all__ = ["sigvec_server"]
 

@@ -12,12 +12,12 @@ from functools import cache
 from typing import Any
 
 import pytest
-from client_runs import converse, harness_command, sign_command
-from conftest import repo_corpus
 
 from signing.http import HttpRequest
 from sigvec.serve import MockExchange, Settings
 from sigvec.serve.state import corpus_keys
+from tests.support.clients import converse, harness_command, sign_command
+from tests.support.corpus import repo_corpus
 
 RUN_VECTORS = ("mexc-spot-v3-0002", "mexc-spot-v3-0005", "mexc-spot-v3-0017", "mexc-spot-v3-0018", "mexc-futures-v1-0001",
            "mexc-futures-v1-0004")

@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, require_tool
-from matrix import (
+
+from tests.support.corpus import REPO
+from tests.support.tools import require_tool
+from tools.matrix import (
     BLOCK_BEGIN,
     BLOCK_END,
     NO_DIAGNOSIS,
@@ -22,7 +24,7 @@ from matrix import (
     read_report,
     with_page_block,
 )
-from matrix import main as matrix_main
+from tools.matrix import main as matrix_main
 
 METADATA = {
     "sigvec_version": "0.1.0",

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import repo_corpus
-
 from sigvec.check import check_vector
 from sigvec.corpus import Vector
+from tests.support.corpus import repo_corpus
 
 
 def variant(vector_id: str, **changes: Any) -> Vector:

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, repo_vectors, vector_named, vector_param
 from jsonschema import Draft202012Validator
 
 from signing.model import SigningError
@@ -16,6 +15,7 @@ from sigvec.check import check_vector, context_for
 from sigvec.codec import wire_to_mapping
 from sigvec.corpus import Corpus, CorpusError, Vector, load_corpus, read_corpus
 from sigvec.lint import lint
+from tests.support.corpus import REPO, repo_vectors, vector_named, vector_param
 
 
 @pytest.mark.parametrize("vector", [vector_param(vector) for vector in repo_vectors()])

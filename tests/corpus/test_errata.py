@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import REPO
-
 from sigvec.corpus import Corpus
 from sigvec.errata import errata_markdown
+from tests.support.corpus import REPO
 
 
 def test_the_committed_errata_file_is_what_sigvec_errata_generates(corpus: Corpus) -> None:

@@ -7,10 +7,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, repo_corpus, repo_vectors, require_tool
 
 from sigvec.cli import main
 from sigvec.export_ccxt import ccxt_static, write_ccxt_static
+from tests.support.corpus import REPO, repo_corpus, repo_vectors
+from tests.support.tools import require_tool
 
 CCXT_PYTHON = REPO / "clients" / "mexc-ccxt" / ".venv" / "bin" / "python"
 

@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 
 from sigvec.cli import main
 from sigvec.corpus import packaged_root
+from tests.support.corpus import REPO
 
 
 def checkout(tmp_path: Path, project: str = "sigvec") -> Path:

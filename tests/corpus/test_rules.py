@@ -6,12 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 
 from sigvec.corpus import Corpus, read_corpus
 from sigvec.errata import errata_markdown
 from sigvec.lint import lint
 from sigvec.rules import citation_problems, citations
+from tests.support.corpus import REPO
 
 
 def checkout_copy(tmp_path: Path) -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from conftest import repo_corpus, repo_vectors, vector_param
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +19,7 @@ from sigvec.diagnose import BugClass, Diagnosis, VectorDiagnoser, catalogue, dia
 from sigvec.diagnose.construction import Construction, Pairs
 from sigvec.diagnose.examples import Examples
 from sigvec.diagnose.reference import Reference, reference_for, sent_parts
+from tests.support.corpus import repo_corpus, repo_vectors, vector_param
 
 EDIT_CLASSES = [bug for bug in catalogue().classes if bug.is_edit or bug.signature]
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, repo_vectors
 
 from sigvec.cli import main
+from tests.support.corpus import REPO, repo_vectors
 
 STRAY = next(vector for vector in repo_vectors() if vector.id == "mexc-spot-v3-0004")
 SIGNED = next(vector for vector in repo_vectors() if vector.id == "mexc-spot-v3-0003")

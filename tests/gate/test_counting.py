@@ -11,9 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from conftest import repo_corpus, repo_vectors
-from gate_support import ampersand_client, reference_client
-from matrix import clients_markdown, read_report
 from rich.console import Console
 
 from sigvec import Refused
@@ -23,6 +20,9 @@ from sigvec.gate.run import run_gate
 from sigvec.gate.score import Score, score
 from sigvec.reports import badge, jsonl, markdown
 from sigvec.reports.terminal import TerminalReport
+from tests.support.corpus import repo_corpus, repo_vectors
+from tests.support.gate import ampersand_client, reference_client
+from tools.matrix import clients_markdown, read_report
 
 pytest_plugins = ["pytester"]
 

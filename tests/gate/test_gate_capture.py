@@ -8,11 +8,11 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import REPO, repo_corpus, repo_vectors, vector_named
 
 from signing import registry
 from signing.http import HttpRequest
@@ -31,8 +31,9 @@ from sigvec.gate.results import GateRun
 from sigvec.gate.run import run_gate
 from sigvec.serve import app as serve_app
 from sigvec.serve import diagnosis as serve_diagnosis
+from tests.support.corpus import repo_corpus, repo_vectors, vector_named
 
-SENDING_HARNESS = REPO / "tests" / "harnesses" / "sending_harness.py"
+SENDING_HARNESS = Path(__file__).parent / "harnesses" / "sending_harness.py"
 
 
 def gate(mode: str, schemes: tuple[str, ...], vector_ids: tuple[str, ...] = (), diagnoser: Diagnoser | None = None) -> GateRun:

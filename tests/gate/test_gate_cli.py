@@ -9,19 +9,19 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, repo_vectors
-from gate_support import garbled_failures
 from junitparser import JUnitXml
 
 from sigvec.cli import main
 from sigvec.corpus import load_corpus
 from sigvec.gate.protocol import Implementation, implementation_from_mapping
 from sigvec.gate.run import GateUsageError, selected_vectors
+from tests.support.corpus import REPO, repo_vectors
+from tests.support.gate import garbled_failures
 
 SCHEMES = ["--scheme", "max-v2", "--scheme", "peatio-v2"]
 SCHEME_VECTORS = [vector for vector in repo_vectors() if vector.scheme in ("max-v2", "peatio-v2")]
-GARBLED_MAX = ("--python", "gate_support:garbled_client", "--scheme", "max-v2")
-REFERENCE_MAX = ("--python", "gate_support:reference_client", "--scheme", "max-v2")
+GARBLED_MAX = ("--python", "tests.support.gate:garbled_client", "--scheme", "max-v2")
+REFERENCE_MAX = ("--python", "tests.support.gate:reference_client", "--scheme", "max-v2")
 MAX_GARBLED_FAILURES = garbled_failures(repo_vectors(), "max-v2")
 
 
@@ -40,12 +40,12 @@ def known_failures(tmp_path: Path, ids: list[str]) -> str:
 def test_a_correct_client_exits_zero_and_writes_every_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = {kind: tmp_path / f"report.{kind}" for kind in ("junit", "markdown", "badge", "json")}
     options = [item for kind, path in files.items() for item in (f"--{kind}", str(path))]
-    code, out, _ = gate(capsys, "--python", "gate_support:reference_client", *SCHEMES, *options)
+    code, out, _ = gate(capsys, "--python", "tests.support.gate:reference_client", *SCHEMES, *options)
     assert code == 0, out
     assert "100% exact, 100% accepted" in out
     assert len(list(JUnitXml.fromfile(str(files["junit"])))) == 2
     assert json.loads(files["badge"].read_text())["message"] == "100% exact"
-    assert files["markdown"].read_text().startswith("## sigvec gate: gate\\_support:reference\\_client")
+    assert files["markdown"].read_text().startswith("## sigvec gate: tests.support.gate:reference\\_client")
     assert len(files["json"].read_text().splitlines()) == 1 + len(SCHEME_VECTORS)
 
 
@@ -82,7 +82,7 @@ def test_a_known_failure_that_passes_fails_the_run(tmp_path: Path, capsys: pytes
 
 
 def test_a_subprocess_harness_runs_through_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
-    harness = f"{sys.executable} {REPO / 'tests' / 'harnesses' / 'reference_harness.py'}"
+    harness = f"{sys.executable} {Path(__file__).parent / 'harnesses' / 'reference_harness.py'}"
     code, out, _ = gate(capsys, "--harness", harness, *SCHEMES)
     assert code == 0, out
 
@@ -94,8 +94,8 @@ def test_a_subprocess_harness_runs_through_the_command_line(capsys: pytest.Captu
         (["--python", "a:b", "--harness", "x"], "give exactly one of --harness"),
         (["--python", "nocolon"], "must be module:function"),
         (["--python", "no_such_module_here:f"], "cannot import 'no_such_module_here'"),
-        (["--python", "gate_support:no_such_function"], "has no function 'no_such_function'"),
-        (["--python", "gate_support:reference_client", "--scheme", "nope"], "'nope' is not among the schemes"),
+        (["--python", "tests.support.gate:no_such_function"], "has no function 'no_such_function'"),
+        (["--python", "tests.support.gate:reference_client", "--scheme", "nope"], "'nope' is not among the schemes"),
         (["--harness", "/nonexistent/harness"], "cannot start the harness"),
         (["--harness", "x", "--timeout", "0"], "--timeout: must be a positive number"),
         (["--harness", "x", "--timeout", "nan"], "--timeout: must be a positive number of seconds, at most 86400; got nan"),
@@ -125,7 +125,7 @@ def test_a_bad_known_failures_file_exits_two(
 ) -> None:
     path = tmp_path / "known.yaml"
     path.write_text(content)
-    code, _, err = gate(capsys, "--python", "gate_support:reference_client", "--known-failures", str(path))
+    code, _, err = gate(capsys, "--python", "tests.support.gate:reference_client", "--known-failures", str(path))
     assert code == 2 and message in err
 
 

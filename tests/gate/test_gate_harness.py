@@ -7,13 +7,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, repo_corpus, repo_vectors
 
 from sigvec.gate.harness import HarnessError, SubprocessHarness
 from sigvec.gate.results import GateRun
 from sigvec.gate.run import run_gate
+from tests.support.corpus import repo_corpus, repo_vectors
 
-HARNESSES = REPO / "tests" / "harnesses"
+HARNESSES = Path(__file__).parent / "harnesses"
 SCHEME = "max-v2"
 SCHEME_VECTORS = sum(vector.scheme == SCHEME for vector in repo_vectors())
 

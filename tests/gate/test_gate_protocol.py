@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from conftest import repo_vectors
 from jsonschema import Draft202012Validator
 
 import sigvec.harness as kit
@@ -23,6 +22,7 @@ from sigvec.gate.protocol import (
     stop_command,
     validate,
 )
+from tests.support.corpus import repo_vectors
 
 IMPLEMENTATION = {
     "name": "demo",

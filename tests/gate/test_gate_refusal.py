@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import repo_corpus, repo_vectors
-from gate_support import reference_client
 from junitparser import Error, JUnitXml
 from rich.console import Console
 
@@ -23,6 +21,8 @@ from sigvec.harness import Refused as KitRefused  # the Python harness kit, stdl
 from sigvec.harness import answer
 from sigvec.reports import jsonl, junit, markdown
 from sigvec.reports.terminal import TerminalReport
+from tests.support.corpus import repo_corpus, repo_vectors
+from tests.support.gate import reference_client
 
 SCHEME = "max-v2"
 

@@ -7,16 +7,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
-from conftest import repo_corpus, repo_vectors
-from gate_support import (
-    ampersand_client,
-    edited,
-    garbled_client,
-    mixed_placement,
-    reference_client,
-    reference_wire,
-    sorting_client,
-)
 
 from signing.http import HttpRequest
 from signing.model import request_from_mapping
@@ -30,6 +20,16 @@ from sigvec.gate.judge import Judge, request_difference
 from sigvec.gate.protocol import Answer, implementation_from_mapping
 from sigvec.gate.results import GateRun, VectorVerdict
 from sigvec.gate.run import run_gate
+from tests.support.corpus import repo_corpus, repo_vectors
+from tests.support.gate import (
+    ampersand_client,
+    edited,
+    garbled_client,
+    mixed_placement,
+    reference_client,
+    reference_wire,
+    sorting_client,
+)
 
 Client = Callable[[Mapping[str, Any]], Mapping[str, Any]]
 BY_ID = {vector.id: vector for vector in repo_vectors()}

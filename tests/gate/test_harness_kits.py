@@ -9,12 +9,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, missing, require_tool
 
 from sigvec import Refused, Skipped
 from sigvec.cli import main
 from sigvec.harness import kit_text, loopback_base, node_kit, query_params
 from sigvec.harness.inputs import QUERY_ONLY_FORM
+from tests.support.corpus import REPO
+from tests.support.tools import missing, require_tool
 
 FORM_VECTOR = {"method": "POST", "path": "/api/v3/order", "query": [["symbol", "BTCUSDT"]], "body": {"form": [["side", "BUY"]]}}
 QUERY_VECTOR = {"method": "GET", "path": "/api/v3/account", "query": [["recvWindow", "5000"], ["timestamp", "1700000000000"]]}

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, missing, require_tool
 
 from sigvec.reports.site import build_site
+from tests.support.corpus import REPO
+from tests.support.tools import missing, require_tool
 
 BROWSER = REPO / "tools" / "browser"
 SHOTS = REPO / "build" / "dashboard-screenshots"

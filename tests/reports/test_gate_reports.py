@@ -8,8 +8,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from conftest import repo_corpus, repo_vectors
-from gate_support import ampersand_client, garbled_client, mixed_placement, reference_client
 from jsonschema import Draft202012Validator
 from junitparser import Error, Failure, JUnitXml, Skipped
 from referencing import Registry, Resource
@@ -21,6 +19,8 @@ from sigvec.gate.results import GateRun, KnownFailure
 from sigvec.gate.run import run_gate
 from sigvec.reports import badge, jsonl, junit, markdown
 from sigvec.reports.terminal import TerminalReport
+from tests.support.corpus import repo_corpus, repo_vectors
+from tests.support.gate import ampersand_client, garbled_client, mixed_placement, reference_client
 
 SECRET_SCHEME = "coinex-v1"
 SECRET = next(v.input["credentials"]["secret"] for v in repo_vectors() if v.scheme == SECRET_SCHEME)

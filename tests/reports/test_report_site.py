@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO
 
 from sigvec.cli import main
 from sigvec.reports.site import ReportError, build_site
 from sigvec.reports.site.model import ERRORED_CLASS, UNDIAGNOSED_CLASS, read_report
 from sigvec.reports.site.pages import differing_spans
+from tests.support.corpus import REPO
 
 
 def metadata(name: str = "democlient", version: str = "1.0.0", started: str = "2026-12-01T14:00:00Z") -> dict[str, Any]:

@@ -10,8 +10,6 @@ from dataclasses import replace
 
 import pytest
 import requests
-from conftest import repo_corpus, repo_vectors, vector_param
-from serve_clients import SENDERS, send_requests
 
 from signing.http import HttpRequest
 from signing.registry import SCHEMES, verify
@@ -21,6 +19,8 @@ from sigvec.corpus import Vector
 from sigvec.diagnose.examples import Examples
 from sigvec.serve import Clock, MockExchange, Settings
 from sigvec.serve.state import corpus_keys, key_stores
+from tests.support.corpus import repo_corpus, repo_vectors, vector_param
+from tests.support.serve import SENDERS, send_requests
 
 VALID = [vector for vector in repo_vectors() if vector.result == "valid"]
 

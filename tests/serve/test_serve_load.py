@@ -11,7 +11,6 @@ from dataclasses import replace
 
 import aiohttp
 import pytest
-from conftest import repo_corpus, repo_vectors
 from yarl import URL
 
 from signing.http import HttpRequest
@@ -20,6 +19,7 @@ from signing.registry import sign
 from sigvec.codec import wire_from_mapping
 from sigvec.serve import Clock, MockExchange, Settings
 from sigvec.serve.state import corpus_keys
+from tests.support.corpus import repo_corpus, repo_vectors
 
 TOTAL = 10_000
 CONNECTIONS = 50

@@ -5,14 +5,13 @@ from __future__ import annotations
 import socket
 import threading
 
-from conftest import vector_named
-from serve_clients import send_requests
-
 from signing.http import HttpRequest
 from signing.model import request_from_mapping
 from signing.registry import sign
 from signing.server import ServerContext, StaticKeys
 from sigvec.serve import MockExchange
+from tests.support.corpus import vector_named
+from tests.support.serve import send_requests
 
 
 def test_drain_returns_every_request_since_the_last_call_in_arrival_order(sigvec_server: MockExchange) -> None:

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import REPO, repo_corpus, repo_vectors
 from jsonschema import Draft202012Validator
 
 from signing.http import HttpRequest
 from sigvec.codec import wire_from_mapping
 from sigvec.serve.app import Arrival
 from sigvec.serve.state import corpus_keys
+from tests.support.corpus import REPO, repo_corpus, repo_vectors
 
 
 def start(tmp_path: Path, *options: str) -> tuple[subprocess.Popen[str], str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import repo_corpus
 
 from signing.http import MAX_CLOCK_DIGITS, HttpRequest
 from signing.registry import SCHEMES
@@ -13,6 +12,7 @@ from signing.server import clock_value
 from sigvec.serve.answers import load_answers
 from sigvec.serve.service import settings_from
 from sigvec.serve.state import Clock, ServeError, clock_from_text, corpus_keys, key_stores
+from tests.support.corpus import repo_corpus
 
 
 def test_the_request_clock_reads_a_header_carrier() -> None:

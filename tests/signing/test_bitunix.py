@@ -6,11 +6,11 @@ import json
 from dataclasses import replace
 
 import pytest
-from server_side import rejection_of
 
 from signing import bitunix
 from signing.model import Request, SigningError, request_from_mapping
 from signing.registry import sign
+from tests.support.server import rejection_of
 
 KEY = {"api_key": "yourApiKey", "secret": "yourSecretKey"}
 CLOCK = 1747104711262

@@ -6,11 +6,11 @@ import json
 from dataclasses import replace
 
 import pytest
-from server_side import rejection_of
 
 from signing import coinex_v1, coinex_v2
 from signing.model import Rejection, Request, SigningError, request_from_mapping
 from signing.registry import sign
+from tests.support.server import rejection_of
 
 KEY = {"api_key": "TESTCOINEXACCESSID0001", "secret": "TESTCOINEXSECRETKEY00000000000001"}
 LEGACY_KEY = {"api_key": "4DA36FFC61334695A66F8D29020EB589", "secret": "B51068CF10B34E7789C374AB932696A05E0A629BE7BFC62F"}

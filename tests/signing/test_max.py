@@ -7,13 +7,12 @@ import hashlib
 import hmac
 import json
 
-from conftest import vector_named
-from server_side import rejection_of
-
 from signing.http import HttpRequest
 from signing.max_v2 import verify
 from signing.model import Credentials
 from signing.server import MemoryReplayStore, ReplayStore
+from tests.support.corpus import vector_named
+from tests.support.server import rejection_of
 
 KEY = Credentials("xxx", "yyy")
 SEED = vector_named("max-v2-0001").expected["wire"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from server_side import verdict_of
 
 from signing.http import HttpRequest
 from signing.mexc_futures import verify as verify_futures
 from signing.model import Request, request_from_mapping
 from signing.registry import sign
+from tests.support.server import verdict_of
 
 CLOCK = 1700000000000
 

@@ -8,12 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import repo_vectors, vector_named
 from hypothesis import given
 from hypothesis import strategies as st
 
 from signing.model import JsonBody, SigningError, param_text, request_from_mapping
 from signing.registry import sign
+from tests.support.corpus import repo_vectors, vector_named
 
 SPOT_INPUT: dict[str, Any] = copy.deepcopy(dict(vector_named("mexc-spot-v3-0003").input))
 

@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
-from conftest import REPO, repo_vectors, require_tool, vector_param
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +19,8 @@ from signing.model import STAGE_NAMES, SigningError, request_from_mapping
 from signing.registry import SCHEMES, sign
 from sigvec.codec import wire_to_mapping
 from sigvec.corpus import Vector
+from tests.support.corpus import REPO, repo_vectors, vector_param
+from tests.support.tools import require_tool
 
 HARNESS = REPO / "ports" / "node" / "harness.mjs"
 Reply = dict[str, Any]

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from functools import cache
 
-import oracles
 import pytest
-from conftest import repo_vectors, require_tool, vector_param
 
 from sigvec.corpus import Vector
+from tests.support.corpus import repo_vectors, vector_param
+from tests.support.tools import require_tool
+from tools import oracles
 
 ALL = [vector_param(vector) for vector in repo_vectors()]
 

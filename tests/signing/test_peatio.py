@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import vector_named
 from hypothesis import given
 from hypothesis import strategies as st
-from server_side import rejection_of
 
 from signing.http import HttpRequest
 from signing.model import Credentials
 from signing.peatio import verify
 from signing.rails import cgi_escape, rack_params, ruby_to_i, to_query, uri_unescape
 from signing.server import MemoryReplayStore, ReplayStore
+from tests.support.corpus import vector_named
+from tests.support.server import rejection_of
 
 KEY = Credentials("xxx", "yyy")
 DOC = vector_named("peatio-v2-0001").expected["wire"]

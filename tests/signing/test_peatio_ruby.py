@@ -17,9 +17,10 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import REPO, require_tool, vector_param, vectors_of
 
 from sigvec.corpus import Vector
+from tests.support.corpus import REPO, vector_param, vectors_of
+from tests.support.tools import require_tool
 
 SCRIPT = REPO / "tools" / "peatio_to_query.rb"
 PEATIO = vectors_of("peatio-v2")

@@ -17,12 +17,12 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from server_side import rejection_of
 
 from signing import max_v2, peatio
 from signing.http import HttpRequest
 from signing.model import Credentials, Signed, SigningError, request_from_mapping
 from signing.registry import sign
+from tests.support.server import rejection_of
 
 NONCE = 1700000000000
 TONCE = 123456789

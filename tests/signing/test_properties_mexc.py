@@ -7,7 +7,6 @@ import string
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from server_side import rejection_of
 
 from signing.encoding import percent_encode
 from signing.http import HttpRequest
@@ -15,6 +14,7 @@ from signing.mexc_futures import verify as verify_futures
 from signing.mexc_spot import verify as verify_spot
 from signing.model import Request, Signed, request_from_mapping
 from signing.registry import sign
+from tests.support.server import rejection_of
 
 SPOT_KEY = {"api_key": "mx0aBYs33eIilxBWC5", "secret": "45d0b3c26f2644f19bfb98b07741b2f5"}
 FUTURES_KEY = {"api_key": "mx0vglsigvecTESTKEY", "secret": "sigvec0test0secret0futures000001"}

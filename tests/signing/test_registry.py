@@ -7,9 +7,7 @@ import hashlib
 import hmac
 from dataclasses import replace
 
-import oracles
 import pytest
-from conftest import REPO, repo_corpus, repo_vectors, require_tool, vector_param
 
 from signing import registry
 from signing.http import HttpRequest
@@ -18,6 +16,9 @@ from signing.registry import SCHEMES, Algorithm, Carrier, Scheme, register, sche
 from signing.server import STEPS, ServerContext, Verdict, accept, reject, signatures_match, sole_header
 from sigvec.check import check_vector
 from sigvec.corpus import Vector
+from tests.support.corpus import REPO, repo_corpus, repo_vectors, vector_param
+from tests.support.tools import require_tool
+from tools import oracles
 
 REGISTERED_ALGORITHMS = {scheme.algorithm.name for scheme in SCHEMES.values()}
 

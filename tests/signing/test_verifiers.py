@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from conftest import repo_vectors, vector_param
-from server_side import OTHER_KEYS, accepted_vector, signed_wire
 
 from signing.http import HttpRequest
 from signing.registry import SCHEMES, verify
 from signing.server import StaticKeys
 from sigvec.corpus import Vector
+from tests.support.corpus import repo_vectors, vector_param
+from tests.support.server import OTHER_KEYS, accepted_vector, signed_wire
 
 VALID = [vector_param(vector) for vector in repo_vectors() if vector.result == "valid"]
 

@@ -18,12 +18,12 @@ from dataclasses import replace
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from server_side import accepted_vector, signed_wire
 
 from signing.http import HttpRequest
 from signing.registry import SCHEMES, verify
 from signing.server import ServerContext
 from sigvec.corpus import Vector
+from tests.support.server import accepted_vector, signed_wire
 
 MEGABYTE = 1 << 20
 EXAMPLES_PER_SCHEME = 150

@@ -11,9 +11,9 @@ import json
 import subprocess
 from typing import Any
 
-from conftest import REPO, missing, repo_corpus, require_tool
-
 from sigvec.serve import MockExchange
+from tests.support.corpus import REPO, repo_corpus
+from tests.support.tools import missing, require_tool
 
 CLIENTS = REPO / "clients"
 

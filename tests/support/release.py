@@ -11,7 +11,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from conftest import REPO, missing
+from tests.support.corpus import REPO
+from tests.support.tools import missing
 
 VENV = REPO / "build" / "fresh-project-venv"
 

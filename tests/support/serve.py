@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import httpx
 import requests
-from conftest import require_tool
 
 from signing.http import HttpRequest
+from tests.support.tools import require_tool
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from conftest import repo_vectors
-
 from signing.http import HttpRequest
 from signing.model import Credentials, Rejection, request_from_mapping
 from signing.registry import Verifier, sign, verify
 from signing.server import MemoryReplayStore, ReplayStore, ServerContext, StaticKeys, Verdict
 from sigvec.corpus import Vector
+from tests.support.corpus import repo_vectors
 
 OTHER_KEYS = {"someone-else": "another-secret"}
 

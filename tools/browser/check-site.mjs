@@ -6,7 +6,7 @@
 // (anything not file:// is refused and recorded), links and fragment targets inside the site that do not resolve,
 // horizontal overflow at phone width, and axe-core's violations (axe injected from node_modules, never fetched).
 // Each PAGE (a path relative to SITE_DIR, optionally with a #fragment) is also screenshotted at desktop and phone width.
-// Prints one JSON object on stdout; the Python test (tests/test_dashboard_browser.py) judges it.
+// Prints one JSON object on stdout; the Python test (tests/reports/test_dashboard_browser.py) judges it.
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";

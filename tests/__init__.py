@@ -1,0 +1,1 @@
+"""The specifications of sigvec, in folders that mirror what they guard."""

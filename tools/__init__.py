@@ -1,0 +1,1 @@
+"""Tools of the project: benchmarks, generators and oracles run from a checkout."""
