@@ -196,7 +196,7 @@ def test_a_harness_replying_with_lone_surrogates_and_ansi_stderr_gets_every_repo
 ) -> None:
     files = {kind: tmp_path / f"report.{kind}" for kind in ("junit", "markdown", "badge", "json")}
     options = [item for kind, path in files.items() for item in (f"--{kind}", str(path))]
-    harness = f"{sys.executable} {REPO / 'tests' / 'harnesses' / 'broken_harness.py'} surrogates"
+    harness = f"{sys.executable} {Path(__file__).parent / 'harnesses' / 'broken_harness.py'} surrogates"
     code, out, err = gate(capsys, "--harness", harness, "--scheme", "max-v2", *options)
     assert code == 1 and err == ""
     assert "\\ud800" in out and "\x1b" not in out
