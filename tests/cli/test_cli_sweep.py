@@ -32,11 +32,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from sigvec.cli import main, parser
+from tests.support.corpus import REPO
 
 ARGV_TEXT = st.text(st.characters(exclude_characters="\x00"), max_size=20)
 """What a shell can pass as one argument: anything but NUL (undecodable bytes arrive as surrogate escapes)."""
@@ -45,7 +45,9 @@ NUMBERS = st.sampled_from(["nan", "inf", "-inf", "1e309", "-1", "0", "-0", "9999
 SAFE = {
     "--host": ["127.0.0.1", "::1", "localhost"],
     "--harness": ["/nonexistent/harness", "", "'unclosed", "   "],
-    "--python": ["nocolon", "no_such_module_sigvec:f", "gate_support:no_such_function", ":", "a:b:c", "gate_support:"],
+    "--python": [
+        "nocolon", "no_such_module_sigvec:f", "tests.support.gate:no_such_function", ":", "a:b:c", "tests.support.gate:",
+    ],
 }
 HEX_TIMESTAMP = "0x" + "f" * 4000
 HEX_INPUT = f"scheme: coinex-v2\ncredentials: {{api_key: k, secret: s}}\nmethod: GET\npath: /v2/x\ntimestamp: {HEX_TIMESTAMP}\n"

@@ -7,13 +7,13 @@ import signal
 from pathlib import Path
 
 import requests
-from conftest import repo_corpus
-from test_serve_process import start
 
 from signing.model import Credentials, Request
 from signing.registry import sign
 from signing.server import MemoryReplayStore
 from sigvec.serve.state import corpus_keys
+from tests.support.corpus import repo_corpus
+from tests.support.serve import start
 
 NOW = 1_700_000_000_000
 TTL = 60_000

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from test_serve_process import start
 
 from sigvec.serve import MockExchange, Settings
+from tests.support.serve import start
 
 MALFORMED = b"GET /max-v2/api/v2/members/me HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"
 SLOW_BODY = b"POST /max-v2/api/v2/orders HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab"

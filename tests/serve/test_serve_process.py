@@ -21,18 +21,7 @@ from sigvec.codec import wire_from_mapping
 from sigvec.serve.app import Arrival
 from sigvec.serve.state import corpus_keys
 from tests.support.corpus import REPO, repo_corpus, repo_vectors
-
-
-def start(tmp_path: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
-    """The server process and its printed base address (it listens on a free port)."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sigvec.cli", "serve", "--port", "0", *options],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    assert process.stdout is not None
-    first = process.stdout.readline()
-    assert first.startswith("sigvec serve: listening on "), first + (process.stderr.read() if process.stderr else "")
-    return process, first.rsplit(" ", 1)[1].strip()
+from tests.support.serve import start
 
 
 def keep_sending(address: str, stop: threading.Event, answered: list[int]) -> None:

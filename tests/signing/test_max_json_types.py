@@ -8,11 +8,11 @@ import hmac
 import json
 
 import pytest
-from server_side import rejection_of
 
 from signing.http import HttpRequest
 from signing.max_v2 import verify
 from signing.model import Credentials
+from tests.support.server import rejection_of
 
 KEY = Credentials("xxx", "yyy")
 NONCE = 1700000000000

@@ -12,13 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import repo_corpus, repo_vectors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from signing.model import Request, SigningError, request_from_mapping
 from signing.registry import SCHEMES, sign, verify
 from signing.server import MemoryReplayStore, ServerContext, StaticKeys
+from tests.support.corpus import repo_corpus, repo_vectors
 
 
 def seeds(scheme: str) -> list[dict[str, Any]]:

@@ -1,10 +1,13 @@
-"""Three real HTTP clients sending one wire request to the mock exchange: requests, httpx and curl."""
+"""The mock exchange from a test: `sigvec serve` as a process, and three real HTTP clients sending one wire request
+to it (requests, httpx and curl)."""
 
 from __future__ import annotations
 
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import requests
@@ -59,3 +62,15 @@ def send_curl(base_url: str, received: HttpRequest) -> Reply:
 
 
 SENDERS: dict[str, Sender] = {"requests": send_requests, "httpx": send_httpx, "curl": send_curl}
+
+
+def start(tmp_path: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
+    """The server process and its printed base address (it listens on a free port)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sigvec.cli", "serve", "--port", "0", *options],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    assert first.startswith("sigvec serve: listening on "), first + (process.stderr.read() if process.stderr else "")
+    return process, first.rsplit(" ", 1)[1].strip()
