@@ -15,8 +15,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
-from conftest import repo_vectors
-from gate_support import reference_wire
 
 from signing.model import SigningError, request_from_mapping
 from signing.registry import SCHEMES, sign
@@ -25,6 +23,8 @@ from sigvec.corpus import ClientOutcome, Vector
 from sigvec.gate.judge import Judge
 from sigvec.gate.protocol import Answer, implementation_from_mapping
 from sigvec.gate.results import VectorVerdict
+from tests.support.corpus import repo_vectors
+from tests.support.gate import reference_wire
 
 VECTORS = repo_vectors()
 BY_ID = {vector.id: vector for vector in VECTORS}
