@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from signing.model import Request, SigningError
-from signing.registry import scheme_named, sign
+from signing.registry import SCHEMES, scheme_named, sign
 from signing.server import REPLAY_ENTRIES_PER_SPACE
 from sigvec import __version__
 from sigvec.check import check_vector, summarise
@@ -182,6 +182,27 @@ def command_explain(args: argparse.Namespace) -> int:
     return 0 if diagnosis.found else 1
 
 
+def command_triage(args: argparse.Namespace) -> int:
+    from sigvec.diagnose.triage import triage
+
+    keys = key_source(args).secrets(os.environ)
+    examples = Examples.of(open_valid_corpus(args).vectors())
+    raw = read_stdin_bytes() if args.input is None or str(args.input) == "-" else read_input_file(args.input)
+    results = triage(raw, scheme_named(args.scheme), keys, args.server_time, args.error, examples)
+    if args.format == "json":
+        print(json.dumps([result.to_mapping() for result in results], indent=2, ensure_ascii=False))
+    else:
+        print("\n\n".join(result.text() for result in results))
+    return 0 if all(result.diagnosis.found for result in results) else 1
+
+
+def read_input_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        raise UsageError(f"input: {path} cannot be read") from None
+
+
 def command_gate(args: argparse.Namespace) -> int:
     """Run the client over the corpus named by `--vectors`, print the terminal report and write the others."""
     from sigvec.gate.adapters import AdapterError
@@ -279,6 +300,20 @@ def parser() -> argparse.ArgumentParser:
     add_request_options(explain_command)
     explain_command.add_argument("--json", action="store_true", help="print the whole diagnosis as JSON")
     explain_command.set_defaults(run=command_explain)
+    triage_command = with_vectors(
+        commands.add_parser(
+            "triage", allow_abbrev=False, help="diagnose real failing requests: raw HTTP, a curl line, a HAR file or a cassette"
+        )
+    )
+    triage_command.add_argument("input", nargs="?", type=Path, help="the file to read (default or -: stdin)")
+    triage_command.add_argument("--scheme", required=True, choices=sorted(SCHEMES))
+    triage_command.add_argument("--api-key", help="the API key the requests should carry")
+    triage_command.add_argument("--secret-env", help="the environment variable holding that key's secret (never the secret)")
+    triage_command.add_argument("--keys", type=Path, help="a YAML or JSON file: API key -> {secret_env: VARIABLE}")
+    triage_command.add_argument("--server-time", type=int, help="the server clock in ms (default: each request's own clock)")
+    triage_command.add_argument("--error", metavar="CODE", help="the exchange's error code (default: the recorded one)")
+    triage_command.add_argument("--format", choices=("text", "json"), default="text")
+    triage_command.set_defaults(run=command_triage)
     gate = with_vectors(
         commands.add_parser("gate", allow_abbrev=False, help="run a client over the corpus and judge it by the client contract")
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,15 @@ class BugClass:
     signature: str | None = None
     sent: str | None = None
     needs_intended: bool = False
+    axes: Mapping[str, str] = field(default_factory=dict)
+    encoder: str | None = None
+    fix: str = ""
+    reports: Mapping[str, str] = field(default_factory=dict)
+
+    def reported(self, exchange: str) -> str:
+        """The public threads for this class that concern `exchange` or any exchange, as a parenthesis."""
+        threads = [self.reports[name] for name in (exchange, "*") if name in self.reports]
+        return f" ({'; '.join(threads)})" if threads else ""
 
     @property
     def is_edit(self) -> bool:
@@ -79,15 +88,67 @@ class Catalogue:
     steps: Mapping[str, Mapping[str, Any]]
     changed_part_flags: Mapping[str, tuple[str, ...]]
     vector_properties: frozenset[str]
+    encoders: Mapping[str, Encoder]
 
     def named(self, name: str) -> BugClass:
         return next(bug for bug in self.classes if bug.name == name)
+
+
+@dataclass(frozen=True)
+class Encoder:
+    """One way to write parameter text (`encoders:` in the catalogue): a setting of the encoder axes."""
+
+    name: str
+    says: str
+    escaping: Escaping
+
+
+ENCODING_FLAGS = ("SpaceEncoding", "ReservedCharEncoding", "Utf8Encoding")
+
+
+def character_set(text: str) -> frozenset[str]:
+    return CHARACTER_SETS.get(text, frozenset(text))
+
+
+def encoder_from(name: str, entry: Mapping[str, Any]) -> Encoder:
+    escaping = Escaping(
+        space=entry.get("space", "%20"),
+        literal=character_set(entry.get("literal", "")),
+        non_ascii_literal=entry.get("non_ascii") == "literal",
+        lower_hex=bool(entry.get("lower_hex", False)),
+        escaped=character_set(entry.get("escaped", "")),
+        charset=entry.get("charset", "utf-8"),
+        double=bool(entry.get("double", False)),
+    )
+    return Encoder(name, entry["says"], escaping)
+
+
+def encoder_classes(encoders: Mapping[str, Encoder], axes: Mapping[str, Mapping[str, str]]) -> tuple[BugClass, ...]:
+    """Every encoder as a setting of each encoder axis: the signed text, the sent text, or both."""
+    classes = []
+    for axis, entry in axes.items():
+        side = entry["side"]
+        for encoder in encoders.values():
+            settings = {"sign_encoder": encoder.name, "send_encoder": encoder.name} if side == "both" else {axis: encoder.name}
+            classes.append(
+                BugClass(
+                    f"{axis}={encoder.name}",
+                    ENCODING_FLAGS,
+                    entry["says"],
+                    {side: {"escaping": encoder.escaping}},
+                    axes=settings,
+                    encoder=encoder.name,
+                    fix=entry.get("fix", ""),
+                )
+            )
+    return tuple(classes)
 
 
 @cache
 def catalogue() -> Catalogue:
     """The catalogue shipped beside this module."""
     data = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    encoders = {name: encoder_from(name, entry) for name, entry in data["encoders"].items()}
     classes = tuple(
         BugClass(
             name,
@@ -99,12 +160,16 @@ def catalogue() -> Catalogue:
             entry.get("signature"),
             entry.get("sent"),
             bool(entry.get("needs_intended", False)),
+            dict(entry.get("axes", {})),
+            fix=entry.get("fix", ""),
+            reports=dict(entry.get("reports", {})),
         )
         for name, entry in data["classes"].items()
-    )
+    ) + encoder_classes(encoders, data["encoder_axes"])
     options = {name: tuple(flags) for name, flags in data.get("options", {}).items()}
     changed = {name: tuple(flags) for name, flags in data.get("changed_part_flags", {}).items()}
-    return Catalogue(classes, options, data.get("steps", {}), changed, frozenset(data.get("vector_properties", ())))
+    properties = frozenset(data.get("vector_properties", ()))
+    return Catalogue(classes, options, data.get("steps", {}), changed, properties, encoders)
 
 
 JSON_KEYS = frozenset({"json", "strip_spaces"})
@@ -119,13 +184,14 @@ def edits_some(parts: Mapping[str, Part], changes: Mapping[str, Any]) -> bool:
 
 
 def edited_rendering(rendering: Rendering, changes: Mapping[str, Any]) -> Rendering:
-    escaping = rendering.escaping
+    escaping = changes.get("escaping", rendering.escaping)
     literal = escaping.literal
     if "literal_add" in changes:
         literal = literal | CHARACTER_SETS[changes["literal_add"]]
     if "literal_remove" in changes:
         literal = literal - CHARACTER_SETS[changes["literal_remove"]]
-    escaping = Escaping(
+    escaping = replace(
+        escaping,
         space=changes.get("space", escaping.space),
         literal=literal,
         non_ascii_literal=changes["non_ascii"] == "literal" if "non_ascii" in changes else escaping.non_ascii_literal,

@@ -34,25 +34,39 @@ PLAIN_TEXT = re.compile(r"[A-Za-z0-9._~-]*")
 
 @dataclass(frozen=True)
 class Escaping:
-    """How text is escaped: RFC 3986 unreserved characters always stay literal."""
+    """How text is escaped: RFC 3986 unreserved characters stay literal unless `escaped` names them.
+
+    `literal`: other characters left as they are; `charset`: the bytes a
+    character is escaped as; `double`: the escaped text escaped once more.
+    """
 
     space: str = "%20"
     literal: frozenset[str] = frozenset()
     non_ascii_literal: bool = False
     lower_hex: bool = False
+    escaped: frozenset[str] = frozenset()
+    charset: str = "utf-8"
+    double: bool = False
 
     def encode(self, text: str) -> str:
-        if PLAIN_TEXT.fullmatch(text):
+        once = self.encode_once(text)
+        return self.encode_once(once) if self.double else once
+
+    def encode_once(self, text: str) -> str:
+        if PLAIN_TEXT.fullmatch(text) and not any(char in self.escaped for char in text):
             return text
         out: list[str] = []
+        hex_form = "%{:02x}" if self.lower_hex else "%{:02X}"
         for char in text:
-            if char in UNRESERVED or char in self.literal or (char > "\x7f" and self.non_ascii_literal):
+            if char in self.escaped:
+                out.append(hex_form.format(ord(char)))
+            elif char in UNRESERVED or char in self.literal or (char > "\x7f" and self.non_ascii_literal):
                 out.append(char)
             elif char == " ":
                 out.append(self.space)
             else:
-                hex_form = "%{:02x}" if self.lower_hex else "%{:02X}"
-                out.extend(hex_form.format(byte) for byte in char.encode("utf-8", "surrogateescape"))
+                errors = "surrogateescape" if self.charset == "utf-8" else "replace"
+                out.extend(hex_form.format(byte) for byte in char.encode(self.charset, errors))
         return "".join(out)
 
 

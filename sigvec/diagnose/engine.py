@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
@@ -22,13 +23,14 @@ from signing.model import JsonBody, Request, Signed, SigningError
 from signing.registry import SCHEMES, Scheme, scheme_named, sign, verify
 from signing.server import ServerContext, Verdict
 from sigvec.corpus import Vector
-from sigvec.diagnose.catalogue import BugClass, catalogue
+from sigvec.diagnose.catalogue import ENCODING_FLAGS, BugClass, catalogue
 from sigvec.diagnose.checks import by_check, by_step, clock_diagnosis, misplaced_signature, missing_key
-from sigvec.diagnose.construction import Construction, Json, Pairs
+from sigvec.diagnose.construction import Construction, Escaping, Json, Pairs
 from sigvec.diagnose.examples import Examples
 from sigvec.diagnose.recover import recovered_request
 from sigvec.diagnose.reference import Reference, reference_for, sent_parts, without_param
 from sigvec.diagnose.result import Diagnosis, Match, citation, found, phrase, rejection_note
+from sigvec.diagnose.verified import verified_message
 from sigvec.wire import read_carrier
 
 
@@ -45,12 +47,15 @@ def diagnose(
     scheme: str,
     context: ServerContext,
     intended: Request | None = None,
+    error: str | None = None,
     *,
     examples: Examples,
     verdict: Verdict | None = None,
 ) -> Diagnosis:
     """Why the server rejects `received` (or that it accepts it); see the module docstring.
 
+    `error`: the code the exchange answered, if known; when the verifier
+    accepts the request, its documented non-signing causes are listed.
     `verdict` is the server's verdict on `received` in `context` when the caller already has it (the gate's
     capture mode gets it from the loopback server), so that the request is not verified a second time.
     """
@@ -58,7 +63,7 @@ def diagnose(
     if verdict is None:
         verdict = verify(received, context, scheme)
     if verdict.accepted:
-        return Diagnosis(verdict, None, (), True, f"{surface.exchange} accepts this request")
+        return Diagnosis(verdict, None, (), True, verified_message(surface, error))
     api_key = read_carrier(received, surface.api_key)
     if not api_key:
         return missing_key(verdict, received, surface, examples)
@@ -124,6 +129,7 @@ def search(
     edits: list[BugClass] = []
     sent_by: dict[str, tuple[str | None, str | None]] = {}
     alone: dict[str, Construction] = {}
+    produced_by: dict[str, tuple[str | None, str | None, str | None]] = {}
     base = reference.construction
     wanted = (client.signature, client.parts["query"], client.parts["body"])
     if base is not None:
@@ -136,22 +142,57 @@ def search(
             if produced == baseline:
                 continue
             edits.append(bug)
-            sent_by[bug.name], alone[bug.name] = produced[1:], construction
+            sent_by[bug.name], alone[bug.name], produced_by[bug.name] = produced[1:], construction, produced
             if produced == wanted:
                 singles.append(edit_match(reference, (bug,), construction, examples))
     singles += resigned_matches(reference, client, examples)
     if intended_given:
         singles += clock_matches(reference, client, received, examples)
     if singles or base is None:
-        return tuple(singles)
+        return tuple(sorted(singles, key=lambda match: deviation(match, base)))
     pairs: list[Match] = []
-    for first, second in combinations(edits, 2):
-        if not sends_wanted(first, second, sent_by, baseline[1:], wanted[1:]):
+    for first, second in combinations(distinct(edits, produced_by, reference.construction), 2):
+        if set(first.axes) & set(second.axes) or not sends_wanted(first, second, sent_by, baseline[1:], wanted[1:]):
             continue
         construction = second.apply(alone[first.name])
         if fingerprint(reference, construction) == wanted:
             pairs.append(edit_match(reference, (first, second), construction, examples))
     return tuple(pairs)
+
+
+def distinct(
+    edits: list[BugClass], produced_by: dict[str, tuple[str | None, str | None, str | None]], base: Construction | None
+) -> list[BugClass]:
+    """One class per distinct result alone, the nearest to the reference's encoders first: classes that write these
+    parameters identically (two encoders that agree on every character present) are one setting for the pair search."""
+    kept: dict[tuple[str | None, ...], str] = {}
+    for bug in sorted(edits, key=lambda bug: class_deviation(bug, base)):
+        kept.setdefault(produced_by[bug.name], bug.name)
+    chosen = set(kept.values())
+    return [bug for bug in edits if bug.name in chosen]
+
+
+PROBE = frozenset(chr(code) for code in range(0x20, 0x7F)) | {"\u00e9"}
+
+
+def deviation(match: Match, base: Construction | None) -> int:
+    """How far a match's encoders are from the reference's own (characters of a probe set written differently);
+    among classes that give the same bytes the nearest explains them best. Other classes come first."""
+    named = {bug.name: bug for bug in catalogue().classes}
+    return sum(class_deviation(named[name], base) for name in match.classes if name in named)
+
+
+def class_deviation(bug: BugClass, base: Construction | None) -> int:
+    """0 for a class other than an encoder; for an encoder, 1 + the probe characters it writes unlike the reference."""
+    if bug.encoder is None or base is None:
+        return 0
+    mine = catalogue().encoders[bug.encoder].escaping
+    return escaping_distance(mine, escaping_of(base.signed if "signed" in bug.edit else base.sent) or mine)
+
+
+@lru_cache(maxsize=256)
+def escaping_distance(mine: Escaping, theirs: Escaping) -> int:
+    return 1 + sum(mine.encode(char) != theirs.encode(char) for char in PROBE)
 
 
 def sends_wanted(
@@ -193,13 +234,76 @@ def first_stage(scheme: Scheme, reference: dict[str, str], attempt: dict[str, st
 
 
 def edit_match(reference: Reference, bugs: tuple[BugClass, ...], construction: Construction, examples: Examples) -> Match:
+    """The match for classes that together give `construction`: one sentence per class, in the order of the stage
+    where each alone first leaves the reference's bytes, each with its own evidence."""
     base = reference.construction
     assert base is not None
-    stage = first_stage(reference.scheme, reference.signed.stages.to_mapping(), reference.outcome(construction).stages)
-    flags = tuple(dict.fromkeys(flag for bug in bugs for flag in bug.flags))
-    says = "; and ".join(phrase(bug.says, reference.scheme) for bug in bugs)
-    detail = evidence(reference, base, construction)
-    return Match(tuple(bug.name for bug in bugs), flags, stage, f"{says}{detail}{citation(flags, reference.scheme, examples)}")
+    mapping = reference.signed.stages.to_mapping()
+    stage = first_stage(reference.scheme, mapping, reference.outcome(construction).stages)
+    alone = {bug.name: bug.apply(base) for bug in bugs}
+    order = {name: index for index, name in enumerate((*reference.scheme.stages, "wire"))}
+
+    def stage_of(bug: BugClass) -> int:
+        return order.get(first_stage(reference.scheme, mapping, reference.outcome(alone[bug.name]).stages), len(order))
+
+    ordered = sorted(bugs, key=stage_of)
+    flags = tuple(dict.fromkeys(flag for bug in ordered for flag in class_flags(bug, base, alone[bug.name])))
+    sentences = [sentence(reference, bug, base, alone[bug.name]) for bug in ordered]
+    axes = tuple((axis, setting) for bug in ordered for axis, setting in bug.axes.items())
+    message = ". ".join(text if not index else text[:1].upper() + text[1:] for index, text in enumerate(sentences))
+    message += citation(flags, reference.scheme, examples)
+    return Match(tuple(bug.name for bug in ordered), flags, stage, message, axes)
+
+
+def sentence(reference: Reference, bug: BugClass, base: Construction, attempt: Construction) -> str:
+    """One class's sentence: what the client did against the scheme's own rule, the bytes, and the fix."""
+    if bug.encoder is not None:
+        encoders = catalogue().encoders
+        says = phrase(
+            bug.says,
+            reference.scheme,
+            encoder=encoders[bug.encoder].says,
+            signs=encoder_named(escaping_of(base.signed)),
+            sends=encoder_named(escaping_of(base.sent)),
+        )
+        fix = f"; fix: {phrase(bug.fix, reference.scheme)}" if bug.fix else ""
+        return says + evidence(reference, base, attempt) + fix + bug.reported(reference.scheme.exchange)
+    return phrase(bug.says, reference.scheme) + evidence(reference, base, attempt) + bug.reported(reference.scheme.exchange)
+
+
+def escaping_of(parts: dict[str, Any]) -> Escaping | None:
+    """The escaping of the first parameter list among `parts`."""
+    return next((part.rendering.escaping for part in parts.values() if isinstance(part, Pairs)), None)
+
+
+def encoder_named(escaping: Escaping | None) -> str:
+    """The catalogue's words for an escaping the reference uses; a plain phrase where no encoder is the same."""
+    encoders = catalogue().encoders.values()
+    return next((encoder.says for encoder in encoders if encoder.escaping == escaping), "its own escaping")
+
+
+def class_flags(bug: BugClass, base: Construction, attempt: Construction) -> tuple[str, ...]:
+    """A class's flags; for an encoder, those of the characters it writes differently in this request."""
+    if bug.encoder is None:
+        return bug.flags
+    found: set[str] = set()
+    for side in ("signed", "sent"):
+        before, after = getattr(base, side), getattr(attempt, side)
+        for name, part in before.items():
+            other = after.get(name)
+            if not isinstance(part, Pairs) or not isinstance(other, Pairs):
+                continue
+            mine, theirs = part.rendering.escaping, other.rendering.escaping
+            for key, value in part.pairs:
+                found.update(symptom(char) for char in set(key + value) if mine.encode(char) != theirs.encode(char))
+    return tuple(flag for flag in ENCODING_FLAGS if flag in found)
+
+
+def symptom(char: str) -> str:
+    """The flag of a character two encoders write differently."""
+    if char == " ":
+        return "SpaceEncoding"
+    return "Utf8Encoding" if char > "\x7f" else "ReservedCharEncoding"
 
 
 def resigned_matches(reference: Reference, client: Client, examples: Examples) -> list[Match]:
@@ -259,8 +363,9 @@ def clock_matches(reference: Reference, client: Client, received: HttpRequest, e
         or without_clock(scheme, client.parts) != without_clock(scheme, sent_parts(reference_received, reference.carrier))
     ):
         return []
-    says = f"{phrase(bug.says, reference.scheme)}: signed {signed_clock}, sent {sent_clock}"
-    return [Match((bug.name,), bug.flags, "wire", f"{says}{citation(bug.flags, reference.scheme, examples)}")]
+    says = f"{phrase(bug.says, reference.scheme)}: signed {signed_clock}, sent {sent_clock}{bug.reported(scheme.exchange)}"
+    message = f"{says}{citation(bug.flags, reference.scheme, examples)}"
+    return [Match((bug.name,), bug.flags, "wire", message, tuple(bug.axes.items()))]
 
 
 def without_clock(scheme: Scheme, parts: dict[str, str]) -> dict[str, str]:
@@ -280,7 +385,8 @@ def one_character_off(verdict: Verdict, received: HttpRequest, scheme: Scheme, e
     if sum(mine != theirs for mine, theirs in zip(sent, expected, strict=True)) != 1:
         return None
     bug = next(bug for bug in catalogue().classes if bug.signature == "one-character")
-    return Match((bug.name,), bug.flags, "signature", phrase(bug.says, scheme) + citation(bug.flags, scheme, examples))
+    message = phrase(bug.says, scheme) + bug.reported(scheme.exchange) + citation(bug.flags, scheme, examples)
+    return Match((bug.name,), bug.flags, "signature", message, tuple(bug.axes.items()))
 
 
 def json_pairs(text: str) -> list[tuple[str, str]] | None:
@@ -332,8 +438,13 @@ def sent_matches(reference: Reference, client: Client, verdict: Verdict, example
     detail = f": signed `{excerpt(reference_parts[part], 0, 60)}`, sent `{excerpt(client.parts[part], 0, 60)}`"
     if reference.request.credentials.secret in reference_parts[part] + client.parts[part]:
         detail = ""
-    message = phrase(bug.says, reference.scheme) + detail + citation(flags, reference.scheme, examples)
-    return (Match((bug.name,), flags, "wire", message),)
+    message = (
+        phrase(bug.says, reference.scheme)
+        + detail
+        + bug.reported(reference.scheme.exchange)
+        + citation(flags, reference.scheme, examples)
+    )
+    return (Match((bug.name,), flags, "wire", message, tuple(bug.axes.items())),)
 
 
 # --- messages --------------------------------------------------------------------------
@@ -431,10 +542,35 @@ def nothing_reproduces(verdict: Verdict, reference: Reference, client: Client, r
     return Diagnosis(verdict, verdict.step, (), False, message, (), closest)
 
 
+def diagnose_both(
+    received: Received,
+    scheme: str,
+    context: ServerContext,
+    intended: Request | None,
+    error: str | None = None,
+    *,
+    examples: Examples,
+    verdict: Verdict | None = None,
+) -> Diagnosis:
+    """The diagnosis from both starting points: the intended request, then the parameters read off the wire.
+
+    A client that moves parameters to the other placement, sorts them or adds
+    one differs from the intended request before any bug applies, so the
+    search from the intended request finds nothing; the search from the wire
+    (what `sigvec explain` does) still names the bug. The first that names
+    classes wins, so the gate never knows less than `explain`.
+    """
+    from_input = diagnose(received, scheme, context, intended, error, examples=examples, verdict=verdict)
+    if intended is None or from_input.matches or from_input.verdict.accepted:
+        return from_input
+    from_wire = diagnose(received, scheme, context, None, error, examples=examples, verdict=from_input.verdict)
+    return from_wire if from_wire.matches else from_input
+
+
 @dataclass(frozen=True)
 class VectorDiagnoser:
     """The gate's `Diagnoser`: the diagnosis message for a client's request made from a vector's input, citing
-    example vectors from `examples` (the corpus the gate runs)."""
+    example vectors from `examples` (the corpus the gate runs); it searches from the input and from the wire."""
 
     examples: Examples
 
@@ -442,4 +578,4 @@ class VectorDiagnoser:
         """`verdict`, when given, is the one the capture server already reached with `context`; diagnosis
         reuses it and runs without the replay store, so the nonce is neither recorded twice nor taken for a replay."""
         context = replace(context, replay=None)
-        return diagnose(received, vector.scheme, context, vector.request, examples=self.examples, verdict=verdict).message
+        return diagnose_both(received, vector.scheme, context, vector.request, examples=self.examples, verdict=verdict).message

@@ -22,14 +22,15 @@ class Examples:
         return cls(tuple((vector.id, vector.scheme, frozenset(vector.flags)) for vector in vectors if vector.result == "invalid"))
 
     def example_vector(self, flags: tuple[str, ...], scheme: str) -> str | None:
-        """An invalid vector carrying every one of `flags`: of `scheme` if there is one, with the fewest other flags."""
+        """An invalid vector of `scheme` carrying every one of `flags`, with the fewest other flags; None if there is
+        none (another scheme's vector would show another scheme's rule)."""
         wanted = frozenset(flags)
         found = [
-            (vector_scheme != scheme, len(have - wanted), vector_id)
+            (len(have - wanted), vector_id)
             for vector_id, vector_scheme, have in self.invalid
-            if wanted <= have
+            if vector_scheme == scheme and wanted <= have
         ]
-        return min(found)[2] if found else None
+        return min(found)[1] if found else None
 
 
 NO_EXAMPLES = Examples()

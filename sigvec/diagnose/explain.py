@@ -10,9 +10,7 @@ from sigvec.diagnose.result import Diagnosis
 from sigvec.keys import read_request, request_clock
 
 
-def explain(
-    raw: bytes, scheme_name: str, keys: KeyStore, server_time: int | None, http: bool, examples: Examples
-) -> Diagnosis:
+def explain(raw: bytes, scheme_name: str, keys: KeyStore, server_time: int | None, http: bool, examples: Examples) -> Diagnosis:
     """Read `raw` (JSON wire form, or raw HTTP with `http`) and diagnose it at `server_time` (default: its own clock)."""
     scheme = scheme_named(scheme_name)
     received = read_request(raw, http)

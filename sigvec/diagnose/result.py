@@ -19,9 +19,16 @@ class Match:
     flags: tuple[str, ...]
     stage: str
     message: str
+    axes: tuple[tuple[str, str], ...] = ()
 
     def to_mapping(self) -> dict[str, Any]:
-        return {"classes": list(self.classes), "flags": list(self.flags), "stage": self.stage, "message": self.message}
+        return {
+            "classes": list(self.classes),
+            "axes": dict(self.axes),
+            "flags": list(self.flags),
+            "stage": self.stage,
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True)
@@ -56,11 +63,17 @@ class Diagnosis:
         }
 
 
+SHOWN_ALTERNATIVES = 3
+
+
 def found(verdict: Verdict, matches: tuple[Match, ...]) -> Diagnosis:
     """The diagnosis naming `matches`: the first one's message, the others listed after it."""
     flags = tuple(dict.fromkeys(flag for match in matches for flag in match.flags))
     others = [" + ".join(match.classes) for match in matches[1:]]
-    also = f" (also reproduced by: {'; '.join(others)})" if others else ""
+    shown = "; ".join(others[:SHOWN_ALTERNATIVES]) + (
+        f"; and {len(others) - SHOWN_ALTERNATIVES} more" if len(others) > SHOWN_ALTERNATIVES else ""
+    )
+    also = f" (also reproduced by: {shown})" if others else ""
     return Diagnosis(verdict, verdict.step, matches, True, matches[0].message + also, flags)
 
 
@@ -69,6 +82,7 @@ def phrase(text: str, scheme: Scheme, **values: object) -> str:
 
 
 def citation(flags: tuple[str, ...], scheme: Scheme, examples: Examples) -> str:
+    """The flags, and a vector of the same scheme that shows them, if the corpus has one (never another scheme's)."""
     if not flags:
         return ""
     example = examples.example_vector(flags, scheme.name)

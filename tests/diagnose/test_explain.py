@@ -108,7 +108,7 @@ def test_explain_without_server_time_uses_the_request_clock(
     late = ["--server-time", str(int(SIGNED.input["timestamp"]) + 3_600_000)]
     _, on_time, _ = run(monkeypatch, capsys, ["explain", *KEY_OPTIONS], wire)
     code, stale, _ = run(monkeypatch, capsys, ["explain", *KEY_OPTIONS, *late], wire)
-    assert on_time == "MEXC accepts this request\n"
+    assert on_time.startswith("MEXC accepts this request")
     assert code == 0 and stale.startswith("your clock is 3600 s behind MEXC's")
 
 

@@ -1,0 +1,183 @@
+"""The gate never knows less than `explain`: a client-fault bug is named however the client places and orders
+its parameters, since the gate's diagnosis also starts from the parameters read off the wire."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+from conftest import repo_vectors, vector_param
+from test_diagnose import EXAMPLES, bug_flags, client_fault, client_request, needs_intended, vector_context
+
+from signing.model import FormBody, JsonBody, Request, SigningError, received_from_wire
+from signing.registry import SCHEMES, scheme_named, sign
+from sigvec.corpus import Vector
+from sigvec.diagnose import catalogue, diagnose, diagnose_both
+from sigvec.diagnose.reference import Reference, reference_for
+from sigvec.wire import received_from_mapping
+
+BODY_METHODS = ("POST", "PUT", "DELETE")
+
+
+def moved(request: Request) -> Request:
+    """The request with its parameters reversed and, where the method takes a body, moved to the other placement."""
+    query, body = request.query[::-1], request.body
+    if isinstance(body, FormBody):
+        form = body.params[::-1]
+        if not query:
+            return replace(request, query=form, body=None)
+        return replace(request, query=form, body=FormBody(query))
+    if isinstance(body, JsonBody) and isinstance(body.value, dict):
+        value = dict(reversed(list(body.value.items())))
+        return replace(request, query=query, body=JsonBody(value, json.dumps(value, separators=(",", ":"), ensure_ascii=False)))
+    if body is None and query and request.method in BODY_METHODS:
+        return replace(request, query=(), body=FormBody(query))
+    return replace(request, query=query)
+
+
+def rebuildable(name: str) -> bool:
+    bug = catalogue().named(name)
+    return bug.is_edit or bug.signature is not None
+
+
+def resent(reference: Reference, classes: tuple[str, ...]) -> Reference | None:
+    """What a client with the in-place diagnosis's classes sends for `reference`'s request, or None where a class
+    is not an edit of the construction, the scheme option or the sibling scheme it names."""
+    request = reference.request
+    construction = reference.construction
+    for name in classes:
+        if name.startswith("option "):
+            option, _, value = name.removeprefix("option ").partition("=")
+            request = replace(request, options={**request.options, option: value})
+        elif name == "SiblingScheme" or construction is None or not rebuildable(name):
+            return None
+    variant = reference_for(scheme_named(reference.scheme.name), request) if request is not reference.request else reference
+    if variant.construction is None:
+        return None
+    built = variant.construction
+    for name in classes:
+        if not name.startswith("option "):
+            built = catalogue().named(name).apply(built)
+    return replace(variant, construction=built)
+
+
+def with_extra(request: Request) -> Request:
+    """The request with one parameter more, first in its list (as a client that adds its own `recvWindow` does)."""
+    if isinstance(request.body, FormBody):
+        return replace(request, body=FormBody((EXTRA, *request.body.params)))
+    return replace(request, query=(EXTRA, *request.query))
+
+
+EXTRA = ("clientTag", "x 1")
+
+
+def moved_requests(vector: Vector) -> list[Request]:
+    """The vector's input moved and re-ordered, re-ordered alone, and both with a parameter added; each where
+    the reference can sign it."""
+    request, _ = vector_context(vector)
+    found = []
+    reordered = replace(moved(request), query=request.query[::-1], body=moved(replace(request, query=())).body)
+    for variant in (moved(request), reordered, with_extra(moved(request)), with_extra(reordered)):
+        try:
+            sign(variant)
+        except SigningError:
+            continue
+        if variant != request:
+            found.append(variant)
+    return found
+
+
+@pytest.mark.parametrize("vector", [vector_param(vector) for vector in repo_vectors() if client_fault(vector)])
+def test_a_client_fault_moved_and_reordered_is_diagnosed_by_the_gate_as_in_place(vector: Vector) -> None:
+    request, context = vector_context(vector)
+    in_place = diagnose(received_from_mapping(vector.expected["wire"]), vector.scheme, context, request, examples=EXAMPLES)
+    if needs_intended(in_place) or not in_place.matches:
+        pytest.skip("only the intended request shows this class, or no class reproduces it in place")
+    wanted = bug_flags(vector)
+    tried = 0
+    for variant in moved_requests(vector):
+        reference = reference_for(SCHEMES[vector.scheme], variant)
+        client = resent(reference, in_place.matches[0].classes)
+        if client is None or client.construction is None:
+            continue
+        sent = client_request(reference, client.construction)
+        diagnosis = diagnose_both(sent, vector.scheme, context, request, examples=EXAMPLES)
+        if diagnosis.verdict.accepted:
+            continue
+        tried += 1
+        assert diagnosis.matches, f"{variant}: {diagnosis.message}"
+        assert set(diagnosis.flags) & wanted if wanted else not diagnosis.flags, diagnosis.message
+    if not tried:
+        pytest.skip("the class does not apply once the parameters move")
+
+
+def test_the_wire_starting_point_is_needed_for_a_moved_request() -> None:
+    vector = next(vector for vector in repo_vectors() if vector.id == "mexc-spot-v3-0004")
+    request, context = vector_context(vector)
+    assert isinstance(request.body, FormBody)
+    variant = replace(request, query=request.query[::-1], body=FormBody(request.body.params[::-1]))
+    reference = reference_for(SCHEMES[vector.scheme], variant)
+    client = resent(reference, ("StrayAmpersand",))
+    assert client is not None and client.construction is not None
+    sent = client_request(reference, client.construction)
+    assert not diagnose(sent, vector.scheme, context, request, examples=EXAMPLES).matches
+    assert [match.classes for match in diagnose_both(sent, vector.scheme, context, request, examples=EXAMPLES).matches] == [
+        ("StrayAmpersand",)
+    ]
+
+
+def test_the_resent_request_carries_the_reference_wire_otherwise() -> None:
+    vector = next(vector for vector in repo_vectors() if vector.id == "mexc-spot-v3-0002")
+    request, _ = vector_context(vector)
+    reference = reference_for(SCHEMES[vector.scheme], request)
+    assert reference.construction is not None
+    assert client_request(reference, reference.construction) == received_from_wire(reference.signed.wire)
+
+
+OTHER_EXCHANGES = {scheme.name: {other.exchange for other in SCHEMES.values()} - {scheme.exchange} for scheme in SCHEMES.values()}
+VECTOR_IDS = {vector.id: vector.scheme for vector in repo_vectors()}
+
+
+def false_for_scheme(message: str, scheme: str) -> list[str]:
+    """What `message` cites that belongs to another scheme: another exchange's name, or another scheme's vector."""
+    words = set(message.replace("(", " ").replace(")", " ").replace(";", " ").replace(",", " ").split())
+    cited = [name for name in OTHER_EXCHANGES[scheme] if name in words]
+    return cited + [word for word in words if VECTOR_IDS.get(word, scheme) != scheme]
+
+
+@pytest.mark.parametrize("vector", [vector_param(vector) for vector in repo_vectors() if vector.result == "invalid"])
+def test_no_diagnosis_cites_another_schemes_rule_or_vector(vector: Vector) -> None:
+    request, context = vector_context(vector)
+    received = received_from_mapping(vector.expected["wire"])
+    for intended in (request, None):
+        message = diagnose(received, vector.scheme, context, intended, examples=EXAMPLES).message
+        assert not false_for_scheme(message, vector.scheme), message
+
+
+@pytest.mark.parametrize("bug", [pytest.param(bug, id=bug.name) for bug in catalogue().classes if bug.is_edit])
+def test_no_class_applied_to_any_scheme_cites_another_schemes_rule_or_vector(bug: object) -> None:
+    from test_diagnose import REFERENCES, context_for
+
+    for _, reference, now in REFERENCES:
+        assert reference.construction is not None
+        built = catalogue().named(str(bug.name)).apply(reference.construction)
+        sent = client_request(reference, built)
+        diagnosis = diagnose(
+            sent, reference.scheme.name, context_for(reference.request, now), reference.request, examples=EXAMPLES
+        )
+        assert not false_for_scheme(diagnosis.message, reference.scheme.name), diagnosis.message
+
+
+def test_a_coinex_client_declared_percent_is_told_its_own_reading_not_the_form_default() -> None:
+    vector = next(vector for vector in repo_vectors() if vector.id == "coinex-v2-sha256-legacy-0003")
+    request, context = vector_context(vector)
+    declared = replace(request, scheme="coinex-v2", options={**request.options, "query_encoding": "percent"})
+    reference = reference_for(SCHEMES["coinex-v2"], declared)
+    assert reference.construction is not None
+    built = catalogue().named("send_encoder=quote_plus").apply(reference.construction)
+    diagnosis = diagnose(client_request(reference, built), "coinex-v2", context, declared, examples=EXAMPLES)
+    assert diagnosis.matches and "send_encoder=quote_plus" in diagnosis.matches[0].classes, diagnosis.message
+    assert "CoinEx expects them sent with RFC 3986 percent-encoding (space as `%20`" in diagnosis.message
+    assert "signed `remark=rent%20for%20May` but sent `remark=rent+for+May`" in diagnosis.message
+    assert "`+` where" not in diagnosis.message
