@@ -13,7 +13,7 @@ from test_diagnose import EXAMPLES, bug_flags, client_fault, client_request, nee
 from signing.model import FormBody, JsonBody, Request, SigningError, received_from_wire
 from signing.registry import SCHEMES, scheme_named, sign
 from sigvec.corpus import Vector
-from sigvec.diagnose import catalogue, diagnose, diagnose_both
+from sigvec.diagnose import BugClass, catalogue, diagnose, diagnose_both
 from sigvec.diagnose.reference import Reference, reference_for
 from sigvec.wire import received_from_mapping
 
@@ -156,12 +156,12 @@ def test_no_diagnosis_cites_another_schemes_rule_or_vector(vector: Vector) -> No
 
 
 @pytest.mark.parametrize("bug", [pytest.param(bug, id=bug.name) for bug in catalogue().classes if bug.is_edit])
-def test_no_class_applied_to_any_scheme_cites_another_schemes_rule_or_vector(bug: object) -> None:
+def test_no_class_applied_to_any_scheme_cites_another_schemes_rule_or_vector(bug: BugClass) -> None:
     from test_diagnose import REFERENCES, context_for
 
     for _, reference, now in REFERENCES:
         assert reference.construction is not None
-        built = catalogue().named(str(bug.name)).apply(reference.construction)
+        built = bug.apply(reference.construction)
         sent = client_request(reference, built)
         diagnosis = diagnose(
             sent, reference.scheme.name, context_for(reference.request, now), reference.request, examples=EXAMPLES
