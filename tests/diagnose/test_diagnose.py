@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from signing.http import HttpRequest
 from signing.model import FormBody, Request, SigningError, request_from_mapping
-from signing.registry import scheme_named
+from signing.registry import SCHEMES, scheme_named
 from signing.server import ServerContext, StaticKeys
 from sigvec.check import context_for as check_context
 from sigvec.codec import wire_from_mapping
@@ -172,6 +172,14 @@ def sent_bytes(reference: Reference, construction: Construction) -> tuple[str | 
     return reference.outcome(construction).signature, sent_parts(received, reference.carrier)
 
 
+def cited_from_other_schemes(message: str, scheme: str) -> list[str]:
+    """What `message` cites that belongs to another scheme: another exchange's name, or another scheme's vector."""
+    exchanges = {other.exchange for other in SCHEMES.values()} - {scheme_named(scheme).exchange}
+    words = set(message.replace("(", " ").replace(")", " ").replace(";", " ").replace(",", " ").split())
+    vectors = {vector.id: vector.scheme for vector in repo_vectors()}
+    return [name for name in exchanges if name in words] + [word for word in words if vectors.get(word, scheme) != scheme]
+
+
 def check_class_is_named(bug: BugClass, name: str, reference: Reference, now: int) -> bool:
     """Diagnose `bug` applied to `reference`; False when it does not apply or the server accepts the result."""
     assert reference.construction is not None
@@ -191,6 +199,7 @@ def check_class_is_named(bug: BugClass, name: str, reference: Reference, now: in
     names = {name for match in diagnosis.matches for name in match.classes}
     assert bug.name in names, f"{name}: {diagnosis.message}"
     assert all(len(match.classes) == 1 for match in diagnosis.matches), name
+    assert not cited_from_other_schemes(diagnosis.message, reference.scheme.name), diagnosis.message
     for match in diagnosis.matches:
         if match.classes[0] in EDIT_NAMES:
             other = catalogue().named(match.classes[0])
