@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +184,16 @@ def edits_some(parts: Mapping[str, Part], changes: Mapping[str, Any]) -> bool:
 
 
 def edited_rendering(rendering: Rendering, changes: Mapping[str, Any]) -> Rendering:
+    """`rendering` with the parameter-list changes of an edit (the search asks for the same few many times)."""
+    return cached_rendering(rendering, tuple(sorted((key, value) for key, value in changes.items() if key not in NOT_RENDERING)))
+
+
+NOT_RENDERING = frozenset({"json", "strip_spaces", "omit_body"})
+
+
+@lru_cache(maxsize=4096)
+def cached_rendering(rendering: Rendering, items: tuple[tuple[str, Any], ...]) -> Rendering:
+    changes = dict(items)
     escaping = changes.get("escaping", rendering.escaping)
     literal = escaping.literal
     if "literal_add" in changes:
