@@ -16,6 +16,8 @@ from sigvec.diagnose import BugClass, catalogue, diagnose
 from sigvec.diagnose.reference import Reference, reference_for
 
 ALPHABET = "aZ09 +%&=:,()!*'/~?#@[]$;\u00e9\u4ed8\u20ac"
+WORDS = ("true", "False", "151", "0.00001", "")
+"""Values whose text a client may rewrite: booleans, whole and decimal numbers, the empty value."""
 AXIS_CLASSES = [bug for bug in catalogue().classes if bug.is_edit]
 PLACEMENTS = ("query", "form", "json")
 # One request per scheme that signs parameters: every scheme the search can edit.
@@ -96,7 +98,7 @@ def same_bytes(reference: Reference, classes: tuple[str, ...], wanted: tuple[str
 def generated(rng: random.Random, deviations: int) -> Outcome | None:
     """One generated client with `deviations` distinct axis settings, or None where it does not apply."""
     name, request, now = rng.choice(BASES)
-    value = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 6)))
+    value = rng.choice(WORDS) if rng.random() < 0.25 else "".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 6)))
     placement = rng.choice(PLACEMENTS)
     reference = reference_of(placed(request, value, placement))
     if reference is None:

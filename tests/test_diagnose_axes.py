@@ -5,7 +5,7 @@ exactly those axes or as settings that send the same bytes (100% for one deviati
 from __future__ import annotations
 
 import axes_property
-from axes_property import ALPHABET, AXIS_CLASSES, BASES, PLACEMENTS, diagnosed, placed, reference_of
+from axes_property import ALPHABET, AXIS_CLASSES, BASES, PLACEMENTS, WORDS, diagnosed, placed, reference_of
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +16,7 @@ from sigvec.diagnose import BugClass
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(
     base=st.sampled_from(BASES),
-    value=st.text(st.sampled_from(ALPHABET), min_size=1, max_size=6),
+    value=st.text(st.sampled_from(ALPHABET), min_size=1, max_size=6) | st.sampled_from(WORDS),
     placement=st.sampled_from(PLACEMENTS),
     bug=st.sampled_from(AXIS_CLASSES),
 )

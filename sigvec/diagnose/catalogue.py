@@ -72,6 +72,10 @@ class BugClass:
             return True
         if "payload" in edit:
             return signs_payload
+        if "secret" in edit or "swap" in edit:
+            return True
+        if "clock_text" in edit:
+            return construction.clock_value is not None
         if "joiner" in edit:
             return construction.pieces[1:4:2] == ("params", "body")
         if "separator" in edit:
@@ -246,4 +250,13 @@ def edited(construction: Construction, edit: Mapping[str, Any]) -> Construction:
             result = replace(result, **{name: flips.get(getattr(result, name), getattr(result, name))})
     if "payload" in edit:
         result = replace(result, payload=replace(result.payload, **edit["payload"]))
+    if "secret" in edit:
+        result = replace(result, secret_suffix=SECRET_SUFFIXES[edit["secret"]])
+    if edit.get("swap"):
+        result = replace(result, swapped=True)
+    if edit.get("clock_text") == "seconds":
+        result = replace(result, clock_seconds=True)
     return result
+
+
+SECRET_SUFFIXES = {"trailing-newline": "\n", "trailing-space": " "}

@@ -29,6 +29,13 @@ UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
 RESERVED = frozenset(chr(code) for code in range(0x21, 0x7F)) - UNRESERVED
 CHARACTER_SETS = {"reserved": RESERVED, "encodeURIComponent": frozenset("!'()*"), "brackets": frozenset("[]")}
 DECIMAL_TEXT = re.compile(r"-?\d+\.\d+")
+INTEGER_TEXT = re.compile(r"-?\d{1,12}")
+BOOLEAN_FORMS = {
+    "python": {"true": "True", "false": "False"},
+    "lower": {"True": "true", "False": "false"},
+    "numeric": {"true": "1", "false": "", "True": "1", "False": ""},
+}
+"""How clients write a boolean: Python's `str(bool)`, JSON's lower case, or PHP's `1` and empty string."""
 PLAIN_TEXT = re.compile(r"[A-Za-z0-9._~-]*")
 
 
@@ -99,6 +106,8 @@ class Rendering:
     drop_empty: bool = False
     float_numbers: bool = False
     arrays: str = "keep"
+    int_floats: bool = False
+    booleans: str = "keep"
 
     def prepared(self, pairs: tuple[Param, ...]) -> list[Param]:
         """The pairs after the value-level choices: arrays, empty values, number forms."""
@@ -121,6 +130,11 @@ class Rendering:
             items = [(key, value) for key, value in items if value != ""]
         if self.float_numbers:
             items = [(key, python_float(value)) for key, value in items]
+        if self.int_floats:
+            items = [(key, f"{value}.0" if INTEGER_TEXT.fullmatch(value) else value) for key, value in items]
+        if self.booleans != "keep":
+            forms = BOOLEAN_FORMS[self.booleans]
+            items = [(key, forms.get(value, value)) for key, value in items]
         return items
 
     def encoded_pairs(self, pairs: tuple[Param, ...]) -> list[tuple[str, str, str]]:
@@ -257,6 +271,10 @@ class Construction:
     hex_case: str = "lower"
     payload: PayloadEdit = PayloadEdit()
     signature_typo: bool = False
+    swapped: bool = False
+    secret_suffix: str = ""
+    clock_value: str | None = None
+    clock_seconds: bool = False
 
     def segment_text(self, name: str) -> str | None:
         part = self.signed.get(name)
@@ -276,7 +294,10 @@ class Construction:
             params, body = out[1], out[3]
             if params and body:
                 out[2] = self.joiner
-        return "".join(out)
+        message = "".join(out)
+        if self.clock_seconds and self.clock_value:
+            message = message.replace(self.clock_value, self.clock_value[:-3])
+        return message
 
     def sent_text(self, name: str) -> str | None:
         part = self.sent.get(name)
@@ -319,11 +340,13 @@ def as_bytes(text: str, encoding: str) -> bytes | None:
         return None
 
 
-def finish(algorithm: Algorithm, secret: str, message: str, encoding: str, hex_case: str) -> tuple[str | None, str | None]:
+def finish(
+    algorithm: Algorithm, secret: str, message: str, encoding: str, hex_case: str, swapped: bool = False
+) -> tuple[str | None, str | None]:
     """The inner digest (where the algorithm has one) and the signature of `message`, or None when it cannot be encoded.
 
     The constructions are named as in `vectors/schema.json`: `hmac-sha256`
-    (the secret is the key), `sha256` and `md5` (the secret is already in the
+    (the secret is the key; `swapped`: the message is, a client bug), `sha256` and `md5` (the secret is already in the
     message), `sha256-with-secret-suffix` (hash of message + secret) and
     `sha256-digest-then-secret` (hash of the hex digest + secret).
     """
@@ -332,7 +355,7 @@ def finish(algorithm: Algorithm, secret: str, message: str, encoding: str, hex_c
         return None, None
     inner: str | None = None
     if algorithm.name == "hmac-sha256":
-        result = hmac_sha256_hex(key, data)
+        result = hmac_sha256_hex(data, key) if swapped else hmac_sha256_hex(key, data)
     elif algorithm.name == "sha256":
         result = sha256_hex(data)
     elif algorithm.name == "md5":

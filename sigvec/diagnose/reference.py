@@ -78,8 +78,10 @@ class Reference:
             if params is not None:
                 stages["canonical_query"] = params
         stages["string_to_sign"] = message
-        secret = self.request.credentials.secret
-        digest, signature = finish(self.scheme.algorithm, secret, message, construction.text_encoding, construction.hex_case)
+        secret = self.request.credentials.secret + construction.secret_suffix
+        digest, signature = finish(
+            self.scheme.algorithm, secret, message, construction.text_encoding, construction.hex_case, construction.swapped
+        )
         if digest is not None:
             stages["digest"] = digest
         if signature is not None and construction.signature_typo:
@@ -172,6 +174,12 @@ def with_segments(construction: Construction, request: Request, signed: Signed, 
         pieces += [message[position:start], name]
         position = end
     pieces.append(message[position:])
+    clock = str(request.timestamp) if request.timestamp is not None else None
     return Construction(
-        tuple(pieces), parts, construction.sent, text_encoding=construction.text_encoding, hex_case=construction.hex_case
+        tuple(pieces),
+        parts,
+        construction.sent,
+        text_encoding=construction.text_encoding,
+        hex_case=construction.hex_case,
+        clock_value=clock if clock is not None and len(clock) > 3 and clock in message else None,
     )

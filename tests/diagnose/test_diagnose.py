@@ -123,7 +123,7 @@ def client_request(reference: Reference, construction: Construction) -> HttpRequ
 
 
 # Values no valid vector holds, added as one more parameter so that every class meets a request it changes.
-EXTRA_VALUES = ("rent for May", "a:b,c(d)'e@f!g*h/i", "caf\u00e9", "\u20acuro", "", "0.00001", "1.50")
+EXTRA_VALUES = ("rent for May", "a:b,c(d)'e@f!g*h/i", "caf\u00e9", "\u20acuro", "", "0.00001", "1.50", "true", "False", "151")
 
 
 def extended(request: Request, key: str, value: str) -> Request:
