@@ -218,7 +218,7 @@ def edited_part(part: Part, changes: Mapping[str, Any], is_body: bool) -> Part:
     if is_body and changes.get("omit_body"):
         return Omitted()
     if isinstance(part, Pairs):
-        return Pairs(part.pairs, edited_rendering(part.rendering, changes))
+        return Pairs(part.pairs, edited_rendering(part.rendering, changes), part.every)
     if isinstance(part, Json):
         if "json" in changes:
             part = replace(part, style=replace(part.style or JsonStyle(), **changes["json"]))

@@ -108,6 +108,7 @@ class Rendering:
     arrays: str = "keep"
     int_floats: bool = False
     booleans: str = "keep"
+    include_left_out: bool = False
 
     def prepared(self, pairs: tuple[Param, ...]) -> list[Param]:
         """The pairs after the value-level choices: arrays, empty values, number forms."""
@@ -190,9 +191,12 @@ class Pairs:
 
     pairs: tuple[Param, ...]
     rendering: Rendering
+    every: tuple[Param, ...] = ()
+    """Where the reference leaves some of the request's parameters out of this text (a server rule, such as a
+    `format` parameter): all of them, in order; a rendering with `include_left_out` writes these instead."""
 
     def text(self) -> str:
-        return self.rendering.render(self.pairs)
+        return self.rendering.render(self.every if self.rendering.include_left_out and self.every else self.pairs)
 
 
 @dataclass(frozen=True)

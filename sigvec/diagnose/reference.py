@@ -121,11 +121,19 @@ def form_pairs(request: Request) -> tuple[Param, ...]:
 
 
 def pairs_part(sources: tuple[tuple[Param, ...], ...], text: str) -> Part:
+    """The parameters of the first source that a candidate rendering writes as `text`; failing that, those whose
+    keys `text` holds, with every parameter kept beside them (the scheme's rule drops the others from this text)."""
     for pairs in sources:
         if pairs:
             rendering = inferred_rendering(pairs, text)
             if rendering is not None:
                 return Pairs(pairs, rendering)
+    for pairs in sources:
+        kept = tuple(pair for pair in pairs if f"{pair[0]}=" in text)
+        if kept and len(kept) < len(pairs):
+            rendering = inferred_rendering(kept, text)
+            if rendering is not None:
+                return Pairs(kept, rendering, pairs)
     return Verbatim(text)
 
 
