@@ -331,9 +331,7 @@ def resigned_matches(reference: Reference, client: Client, examples: Examples) -
             signed = sign(variant)
         except SigningError:
             continue
-        unchanged = Client(
-            reference.signed.stages.signature, sent_parts(reference.signed.wire, reference.carrier)
-        )
+        unchanged = Client(reference.signed.stages.signature, sent_parts(reference.signed.wire, reference.carrier))
         if not resigned_reproduces(reference, signed, unchanged) and resigned_reproduces(reference, signed, client):
             stage = first_stage(scheme, reference.signed.stages.to_mapping(), signed.stages.to_mapping())
             matches.append(Match((name,), flags, stage, f"{says}{citation(flags, scheme, examples)}"))
@@ -543,7 +541,7 @@ def nothing_reproduces(verdict: Verdict, reference: Reference, client: Client, r
 
 
 def diagnose_both(
-    received: Received,
+    received: HttpRequest,
     scheme: str,
     context: ServerContext,
     intended: Request | None,
@@ -567,7 +565,7 @@ def diagnose_both(
     return from_wire if from_wire.matches else from_input
 
 
-def sends_as_intended(received: Received, scheme: str, intended: Request) -> bool:
+def sends_as_intended(received: HttpRequest, scheme: str, intended: Request) -> bool:
     """Whether the request sends the intended request's query and body as the reference does: the parameters read
     off the wire are then the intended ones in the reference's order, and a second search would repeat the first."""
     try:
@@ -575,7 +573,7 @@ def sends_as_intended(received: Received, scheme: str, intended: Request) -> boo
     except SigningError:
         return False
     carrier = signature_carrier(scheme_named(scheme))
-    return sent_parts(received, carrier) == sent_parts(received_from_wire(signed.wire), carrier)
+    return sent_parts(received, carrier) == sent_parts(signed.wire, carrier)
 
 
 @dataclass(frozen=True)

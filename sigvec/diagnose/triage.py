@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from signing.model import Received
+from signing.http import HttpRequest
 from signing.registry import Scheme
 from signing.server import KeyStore, MemoryReplayStore, ServerContext
 from sigvec.diagnose.engine import diagnose
@@ -28,7 +28,7 @@ from sigvec.diagnose.examples import Examples
 from sigvec.diagnose.reference import signature_carrier
 from sigvec.diagnose.result import Diagnosis
 from sigvec.keys import request_clock
-from sigvec.wire import METHODS, WireFormatError, read_carrier, received_from_http
+from sigvec.wire import METHODS, WireFormatError, read_carrier, request_from_http
 
 MASK = "[redacted]"
 SECRET_HEADER_WORDS = ("key", "sign", "token", "auth", "cookie", "secret", "passphrase", "session")
@@ -45,23 +45,17 @@ class Captured:
     """One request read from the input, where it was found (`label`), and the error code its response carries."""
 
     label: str
-    received: Received
+    received: HttpRequest
     error: str | None = None
 
 
-def received_at(method: str, url: str, headers: Iterable[tuple[str, str]], body: bytes) -> Received:
+def received_at(method: str, url: str, headers: Iterable[tuple[str, str]], body: bytes) -> HttpRequest:
     """The one place a triage input becomes the request a server receives (origin-form target, header pairs, body)."""
     if method not in METHODS:
         raise WireFormatError("method", f"must be one of {', '.join(METHODS)}; got {method!r}")
-    target = url.partition("#")[0]
-    if "://" in target:
-        after = target.partition("://")[2]
-        starts = [index for index in (after.find("/"), after.find("?")) if index >= 0]
-        target = after[min(starts) :] if starts else "/"
-    if not target.startswith(("/", "?")):
+    if not url.startswith(("/", "?")) and "://" not in url:
         raise WireFormatError("url", "must be an absolute URL or an origin-form target (/path?query)")
-    path, _, query = target.partition("?")
-    return Received(method, path or "/", query, tuple(headers), body)
+    return HttpRequest(method, url, tuple(headers), body).with_origin()
 
 
 def error_in(body: str) -> str | None:
@@ -126,7 +120,7 @@ def from_curl(text: str) -> Captured:
 def from_curl_trace(text: str) -> Captured:
     """The `> ` lines `curl -v` prints: the request line and headers as sent (curl does not print the body)."""
     head = [line[2:] for line in text.splitlines() if line.startswith("> ")]
-    return Captured("curl -v", received_from_http("\r\n".join(head).encode("latin-1", "replace") + b"\r\n\r\n"))
+    return Captured("curl -v", request_from_http("\r\n".join(head).encode("latin-1", "replace") + b"\r\n\r\n"))
 
 
 def from_har(data: Mapping[str, Any]) -> list[Captured]:
@@ -192,7 +186,7 @@ def captured_requests(raw: bytes) -> list[Captured]:
     if any(line.startswith("> ") for line in stripped.splitlines()):
         return [from_curl_trace(stripped)]
     if stripped.split(" ", 1)[0] in METHODS:
-        return [Captured("request", received_from_http(raw.lstrip()))]
+        return [Captured("request", request_from_http(raw.lstrip()))]
     if stripped.startswith("{"):
         try:
             data = json.loads(stripped)
@@ -213,7 +207,7 @@ def captured_requests(raw: bytes) -> list[Captured]:
 # --- diagnosis and masking ----------------------------------------------------------------------
 
 
-def secret_values(received: Received, scheme: Scheme) -> set[str]:
+def secret_values(received: HttpRequest, scheme: Scheme) -> set[str]:
     """Values that must not be echoed: the API key, the signature, and every header whose name looks secret."""
     values = {read_carrier(received, scheme.api_key) or "", read_carrier(received, signature_carrier(scheme)) or ""}
     values |= {value for name, value in received.headers if any(word in name.lower() for word in SECRET_HEADER_WORDS)}
