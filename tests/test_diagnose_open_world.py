@@ -152,7 +152,10 @@ def test_a_coinex_client_declared_percent_is_told_its_own_reading_not_the_form_d
     assert reference.construction is not None
     built = catalogue().named("send_encoder=quote_plus").apply(reference.construction)
     diagnosis = diagnose(client_request(reference, built), "coinex-v2", context, declared, examples=EXAMPLES)
-    assert diagnosis.matches and "send_encoder=quote_plus" in diagnosis.matches[0].classes, diagnosis.message
+    named = [match.classes for match in diagnosis.matches]
+    assert ("send_encoder=quote_plus",) in named and all(
+        axis == "send_encoder" for match in diagnosis.matches for axis, _ in match.axes
+    )
     assert "CoinEx expects them sent with RFC 3986 percent-encoding (space as `%20`" in diagnosis.message
     assert "signed `remark=rent%20for%20May` but sent `remark=rent+for+May`" in diagnosis.message
     assert "`+` where" not in diagnosis.message

@@ -65,7 +65,7 @@ def test_a_cassette_gets_one_block_per_interaction_and_stays_as_it_was(
         "interaction 1: GET /v2/assets/withdraw",
         "interaction 2: GET /v2/spot/pending-order",
     ]
-    assert blocks[0]["flags"] == ["ReservedCharEncoding"] and blocks[0]["matches"][0]["axes"] == {"sign_encoder": "encodeURI"}
+    assert blocks[0]["flags"] == ["ReservedCharEncoding"] and blocks[0]["matches"][0]["axes"] == {"sign_encoder": "raw"}
     assert blocks[1]["flags"] == ["HexCase"]
     assert blocks[0]["rejection"]["code"] == 4006
 

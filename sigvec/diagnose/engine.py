@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
@@ -163,8 +162,8 @@ def search(
 def distinct(
     edits: list[BugClass], produced_by: dict[str, tuple[str | None, str | None, str | None]], base: Construction | None
 ) -> list[BugClass]:
-    """One class per distinct result alone, the nearest to the reference's encoders first: classes that write these
-    parameters identically (two encoders that agree on every character present) are one setting for the pair search."""
+    """One class per distinct result alone, the plainest encoder first: classes that write these parameters
+    identically (two encoders that agree on every character present) are one setting for the pair search."""
     kept: dict[tuple[str | None, ...], str] = {}
     for bug in sorted(edits, key=lambda bug: class_deviation(bug, base)):
         kept.setdefault(produced_by[bug.name], bug.name)
@@ -172,27 +171,18 @@ def distinct(
     return [bug for bug in edits if bug.name in chosen]
 
 
-PROBE = frozenset(chr(code) for code in range(0x20, 0x7F)) | {"\u00e9"}
-
-
 def deviation(match: Match, base: Construction | None) -> int:
-    """How far a match's encoders are from the reference's own (characters of a probe set written differently);
-    among classes that give the same bytes the nearest explains them best. Other classes come first."""
+    """Where a match's encoders stand in the catalogue's table (listed from the plainest reading): among classes
+    that give the same bytes, the plainest is named first. Other classes come before any encoder."""
     named = {bug.name: bug for bug in catalogue().classes}
     return sum(class_deviation(named[name], base) for name in match.classes if name in named)
 
 
 def class_deviation(bug: BugClass, base: Construction | None) -> int:
-    """0 for a class other than an encoder; for an encoder, 1 + the probe characters it writes unlike the reference."""
-    if bug.encoder is None or base is None:
+    """0 for a class other than an encoder; for an encoder, 1 + its place in the catalogue's table."""
+    if bug.encoder is None:
         return 0
-    mine = catalogue().encoders[bug.encoder].escaping
-    return escaping_distance(mine, escaping_of(base.signed if "signed" in bug.edit else base.sent) or mine)
-
-
-@lru_cache(maxsize=256)
-def escaping_distance(mine: Escaping, theirs: Escaping) -> int:
-    return 1 + sum(mine.encode(char) != theirs.encode(char) for char in PROBE)
+    return 1 + list(catalogue().encoders).index(bug.encoder)
 
 
 def sends_wanted(
