@@ -159,3 +159,31 @@ def test_a_coinex_client_declared_percent_is_told_its_own_reading_not_the_form_d
     assert "CoinEx expects them sent with RFC 3986 percent-encoding (space as `%20`" in diagnosis.message
     assert "signed `remark=rent%20for%20May` but sent `remark=rent+for+May`" in diagnosis.message
     assert "`+` where" not in diagnosis.message
+
+
+def test_two_deviations_get_one_sentence_each_ordered_by_the_stage_where_each_first_shows() -> None:
+    vector = next(vector for vector in repo_vectors() if vector.id == "mexc-spot-v3-0014")
+    request, context = vector_context(vector)
+    reference = reference_for(SCHEMES[vector.scheme], request)
+    assert reference.construction is not None
+    built = catalogue().named("sign_encoder=raw").apply(catalogue().named("HexCaseFlipped").apply(reference.construction))
+    diagnosis = diagnose(client_request(reference, built), vector.scheme, context, request, examples=EXAMPLES)
+    match = diagnosis.matches[0]
+    assert match.classes == ("sign_encoder=raw", "HexCaseFlipped")
+    assert match.class_stages == ("string_to_sign", "signature")
+    assert set(diagnosis.flags) == {"Utf8Encoding", "SpaceEncoding", "HexCase"}
+    first, second = diagnosis.message.split(". Your client ")
+    assert first.startswith("your client signs the parameters written with no escaping (raw text)")
+    assert "signed `remark=付款 café` but sent `remark=%E4%BB%98%E6%AC%BE%20caf%C3%A9`" in first
+    assert second.startswith("writes the signature in the other hex case")
+
+
+def test_a_value_with_a_space_and_non_ascii_text_signed_raw_is_one_bug_on_the_sign_encoder_axis() -> None:
+    vector = next(vector for vector in repo_vectors() if vector.id == "mexc-spot-v3-0014")
+    request, context = vector_context(vector)
+    reference = reference_for(SCHEMES[vector.scheme], request)
+    assert reference.construction is not None
+    built = catalogue().named("sign_encoder=raw").apply(reference.construction)
+    diagnosis = diagnose(client_request(reference, built), vector.scheme, context, request, examples=EXAMPLES)
+    assert diagnosis.matches[0].classes == ("sign_encoder=raw",) and diagnosis.matches[0].axes == (("sign_encoder", "raw"),)
+    assert set(diagnosis.flags) == {"Utf8Encoding", "SpaceEncoding"}

@@ -232,17 +232,15 @@ def edit_match(reference: Reference, bugs: tuple[BugClass, ...], construction: C
     stage = first_stage(reference.scheme, mapping, reference.outcome(construction).stages)
     alone = {bug.name: bug.apply(base) for bug in bugs}
     order = {name: index for index, name in enumerate((*reference.scheme.stages, "wire"))}
-
-    def stage_of(bug: BugClass) -> int:
-        return order.get(first_stage(reference.scheme, mapping, reference.outcome(alone[bug.name]).stages), len(order))
-
-    ordered = sorted(bugs, key=stage_of)
+    stages = {bug.name: first_stage(reference.scheme, mapping, reference.outcome(alone[bug.name]).stages) for bug in bugs}
+    ordered = sorted(bugs, key=lambda bug: order.get(stages[bug.name], len(order)))
     flags = tuple(dict.fromkeys(flag for bug in ordered for flag in class_flags(bug, base, alone[bug.name])))
     sentences = [sentence(reference, bug, base, alone[bug.name]) for bug in ordered]
     axes = tuple((axis, setting) for bug in ordered for axis, setting in bug.axes.items())
     message = ". ".join(text if not index else text[:1].upper() + text[1:] for index, text in enumerate(sentences))
     message += citation(flags, reference.scheme, examples)
-    return Match(tuple(bug.name for bug in ordered), flags, stage, message, axes)
+    class_stages = tuple(stages[bug.name] for bug in ordered)
+    return Match(tuple(bug.name for bug in ordered), flags, stage, message, axes, class_stages)
 
 
 def sentence(reference: Reference, bug: BugClass, base: Construction, attempt: Construction) -> str:

@@ -20,11 +20,14 @@ class Match:
     stage: str
     message: str
     axes: tuple[tuple[str, str], ...] = ()
+    class_stages: tuple[str, ...] = ()
+    """Per class, in `classes` order: the stage where it alone first leaves the reference's bytes."""
 
     def to_mapping(self) -> dict[str, Any]:
         return {
             "classes": list(self.classes),
             "axes": dict(self.axes),
+            "class_stages": dict(zip(self.classes, self.class_stages, strict=False)),
             "flags": list(self.flags),
             "stage": self.stage,
             "message": self.message,
