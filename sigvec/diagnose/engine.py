@@ -560,7 +560,7 @@ def sends_as_intended(received: HttpRequest, scheme: str, intended: Request) -> 
         signed = sign(intended)
     except SigningError:
         return False
-    carrier = signature_carrier(scheme_named(scheme))
+    carrier = scheme_named(scheme).signature
     return sent_parts(received, carrier) == sent_parts(signed.wire, carrier)
 
 

@@ -25,7 +25,6 @@ from signing.registry import Scheme
 from signing.server import KeyStore, MemoryReplayStore, ServerContext
 from sigvec.diagnose.engine import diagnose
 from sigvec.diagnose.examples import Examples
-from sigvec.diagnose.reference import signature_carrier
 from sigvec.diagnose.result import Diagnosis
 from sigvec.keys import request_clock
 from sigvec.wire import METHODS, WireFormatError, read_carrier, request_from_http
@@ -209,7 +208,7 @@ def captured_requests(raw: bytes) -> list[Captured]:
 
 def secret_values(received: HttpRequest, scheme: Scheme) -> set[str]:
     """Values that must not be echoed: the API key, the signature, and every header whose name looks secret."""
-    values = {read_carrier(received, scheme.api_key) or "", read_carrier(received, signature_carrier(scheme)) or ""}
+    values = {read_carrier(received, scheme.api_key) or "", read_carrier(received, scheme.signature) or ""}
     values |= {value for name, value in received.headers if any(word in name.lower() for word in SECRET_HEADER_WORDS)}
     return {value for value in values if len(value) >= 4}
 
