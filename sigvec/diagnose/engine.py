@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
@@ -133,8 +134,11 @@ def search(
     wanted = (client.signature, client.parts["query"], client.parts["body"])
     if base is not None:
         baseline = fingerprint(reference, base)
+        characters = parameter_characters(base)
         for bug in bugs.classes:
             if not bug.is_edit or not bug.touches(base, reference.signs_payload):
+                continue
+            if bug.encoder is not None and not encoder_changes(bug, base, characters):
                 continue
             construction = bug.apply(base)
             produced = fingerprint(reference, construction)
@@ -183,6 +187,28 @@ def class_deviation(bug: BugClass, base: Construction | None) -> int:
     if bug.encoder is None:
         return 0
     return 1 + list(catalogue().encoders).index(bug.encoder)
+
+
+def parameter_characters(construction: Construction) -> frozenset[str]:
+    """Every character of the parameter keys and values the construction writes, on either side."""
+    parts = [*construction.signed.values(), *construction.sent.values()]
+    return frozenset(
+        char for part in parts if isinstance(part, Pairs) for pair in (*part.pairs, *part.every) for char in "".join(pair)
+    )
+
+
+def encoder_changes(bug: BugClass, base: Construction, characters: frozenset[str]) -> bool:
+    """Whether an encoder class writes some character of these parameters unlike the side it replaces (if it
+    writes them all alike, the request is the reference's and the class is not tried)."""
+    mine = catalogue().encoders[bug.encoder or ""].escaping
+    sides = [base.signed, base.sent] if "both" in bug.edit else [base.signed if "signed" in bug.edit else base.sent]
+    theirs = [part.rendering.escaping for side in sides for part in side.values() if isinstance(part, Pairs)]
+    return any(writes_differently(mine, other, characters) for other in theirs)
+
+
+@lru_cache(maxsize=1024)
+def writes_differently(mine: Escaping, theirs: Escaping, characters: frozenset[str]) -> bool:
+    return any(mine.encode(char) != theirs.encode(char) for char in characters)
 
 
 def sends_wanted(
