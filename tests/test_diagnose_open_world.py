@@ -22,7 +22,7 @@ from signing.model import FormBody, JsonBody, Request, SigningError
 from signing.registry import SCHEMES, scheme_named, sign
 from sigvec.codec import wire_from_mapping
 from sigvec.corpus import Vector
-from sigvec.diagnose import catalogue, diagnose, diagnose_both
+from sigvec.diagnose import VectorDiagnoser, catalogue, diagnose, diagnose_both
 from sigvec.diagnose.reference import Reference, reference_for
 
 BODY_METHODS = ("POST", "PUT", "DELETE")
@@ -133,6 +133,8 @@ def test_the_wire_starting_point_is_needed_for_a_moved_request() -> None:
     assert [match.classes for match in diagnose_both(sent, vector.scheme, context, request, examples=EXAMPLES).matches] == [
         ("StrayAmpersand",)
     ]
+    gate_message = VectorDiagnoser(EXAMPLES)(vector, sent, context, None)
+    assert gate_message.startswith("your client joins query and body with `&`")
 
 
 @pytest.mark.parametrize("vector", [vector_param(vector) for vector in repo_vectors() if vector.result == "invalid"])
