@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 
-from test_diagnose import EXAMPLES, REFERENCES, client_request, context_for, sent_bytes
+from test_diagnose import EXAMPLES, REFERENCES, client_request, sent_bytes, server_for
 
 from signing.encoding import dump_json
 from signing.model import FormBody, JsonBody, JsonValue, Request, SigningError
@@ -71,7 +71,7 @@ def diagnosed(reference: Reference, bugs: tuple[BugClass, ...], now: int, case: 
     diagnosis = diagnose(
         client_request(reference, construction),
         reference.scheme.name,
-        context_for(reference.request, now),
+        server_for(reference.request, now),
         reference.request,
         examples=EXAMPLES,
     )
