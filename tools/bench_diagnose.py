@@ -99,9 +99,9 @@ def main() -> None:
 
 
 def print_shares(count: int) -> None:
-    """The axes property's shares (tests/axes_property.py), over `count` generated clients each."""
-    sys.path.insert(0, str(REPO / "tests"))
-    import axes_property
+    """The axes property's shares (tests/diagnose/axes_property.py), over `count` generated clients each."""
+    sys.path.insert(0, str(REPO))
+    from tests.diagnose import axes_property
 
     for deviations, goal in ((1, 1.0), (2, 0.95)):
         named, applicable, _ = axes_property.share(count, deviations)

@@ -4,13 +4,13 @@ non-signing causes from the scheme's data file, each with its public source."""
 from __future__ import annotations
 
 import pytest
-from conftest import repo_vectors
-from test_diagnose import EXAMPLES, vector_context
 
 from signing.registry import SCHEMES
 from sigvec.codec import wire_from_mapping
 from sigvec.diagnose import diagnose
 from sigvec.diagnose.verified import CAUSES_DIR, documented_codes
+from tests.diagnose.test_diagnose import EXAMPLES, vector_context
+from tests.support.corpus import repo_vectors
 
 CAUSE_FILES = sorted(CAUSES_DIR.glob("*.yaml"))
 

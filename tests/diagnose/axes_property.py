@@ -7,13 +7,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 
-from test_diagnose import EXAMPLES, REFERENCES, client_request, sent_bytes, server_for
-
 from signing.encoding import dump_json
 from signing.model import FormBody, JsonBody, JsonValue, Request, SigningError
 from signing.registry import scheme_named
 from sigvec.diagnose import BugClass, catalogue, diagnose
 from sigvec.diagnose.reference import Reference, reference_for
+from tests.diagnose.test_diagnose import EXAMPLES, REFERENCES, client_request, sent_bytes, server_for
 
 ALPHABET = "aZ09 +%&=:,()!*'/~?#@[]$;\u00e9\u4ed8\u20ac"
 WORDS = ("true", "False", "151", "0.00001", "")

@@ -7,8 +7,14 @@ import json
 from dataclasses import replace
 
 import pytest
-from conftest import repo_vectors, vector_param
-from test_diagnose import (
+
+from signing.model import FormBody, JsonBody, Request, SigningError
+from signing.registry import SCHEMES, scheme_named, sign
+from sigvec.codec import wire_from_mapping
+from sigvec.corpus import Vector
+from sigvec.diagnose import VectorDiagnoser, catalogue, diagnose, diagnose_both
+from sigvec.diagnose.reference import Reference, reference_for
+from tests.diagnose.test_diagnose import (
     EXAMPLES,
     bug_flags,
     cited_from_other_schemes,
@@ -17,13 +23,7 @@ from test_diagnose import (
     needs_intended,
     vector_context,
 )
-
-from signing.model import FormBody, JsonBody, Request, SigningError
-from signing.registry import SCHEMES, scheme_named, sign
-from sigvec.codec import wire_from_mapping
-from sigvec.corpus import Vector
-from sigvec.diagnose import VectorDiagnoser, catalogue, diagnose, diagnose_both
-from sigvec.diagnose.reference import Reference, reference_for
+from tests.support.corpus import repo_vectors, vector_param
 
 BODY_METHODS = ("POST", "PUT", "DELETE")
 

@@ -4,13 +4,13 @@ exactly those axes or as settings that send the same bytes (100% for one deviati
 
 from __future__ import annotations
 
-import axes_property
-from axes_property import ALPHABET, AXIS_CLASSES, BASES, PLACEMENTS, WORDS, diagnosed, placed, reference_of
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from signing.model import Request
 from sigvec.diagnose import BugClass
+from tests.diagnose import axes_property
+from tests.diagnose.axes_property import ALPHABET, AXIS_CLASSES, BASES, PLACEMENTS, WORDS, diagnosed, placed, reference_of
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])

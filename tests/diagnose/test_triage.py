@@ -12,7 +12,7 @@ import pytest
 
 from sigvec.cli import main
 
-FIXTURES = Path(__file__).parent / "fixtures" / "triage"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "triage"
 MEXC = ["--scheme", "mexc-spot-v3", "--api-key", "mx0aBYs33eIilxBWC5", "--secret-env", "SIGVEC_MEXC_SECRET"]
 COINEX = ["--scheme", "coinex-v2", "--api-key", "TESTCOINEXACCESSID0001", "--secret-env", "SIGVEC_COINEX_SECRET"]
 STRAY_SIGNATURE = "fd3e4e8543c5188531eb7279d68ae7d26a573d0fc5ab0d18eb692451654d837a"
