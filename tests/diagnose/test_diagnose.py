@@ -184,6 +184,8 @@ def check_class_is_named(bug: BugClass, name: str, reference: Reference, now: in
     """Diagnose `bug` applied to `reference`; False when it does not apply or the server accepts the result."""
     assert reference.construction is not None
     construction = bug.apply(reference.construction)
+    if "#" in client_request(reference, construction).target:
+        return False  # a raw `#` starts a fragment, which no HTTP client sends: such a request never reaches a server
     signature, parts = sent_bytes(reference, construction)
     if signature is None or (signature, parts) == sent_bytes(reference, reference.construction):
         return False
