@@ -81,18 +81,23 @@ def releases(only: Sequence[str]) -> list[Release]:
 
 
 def install(release: Release, venv: Path) -> None:
-    """A venv with exactly the release's pins, from PyPI by name; kept as it is when its recorded pins are the same."""
+    """A venv with exactly the release's pins, from PyPI by name (kept as it is when its recorded pins are the
+    same), and the harness kit from this checkout's built wheel (dist/, made by tools/build-release), as
+    clients/pip-venv installs it."""
+    wheels = sorted((REPO / "dist").glob("sigvec-*.whl"))
+    if not wheels:
+        raise SystemExit("tools/history.py: no sigvec wheel in dist/; run tools/build-release first")
     pins = release.pins()
     recorded = venv / "pins.txt"
-    if (venv / "bin" / "python").is_file() and recorded.is_file() and recorded.read_text(encoding="utf-8") == pins:
-        return
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-    requirements = venv / "requirements.txt"
-    requirements.write_text(pins, encoding="utf-8")
     environment = os.environ | {"PIP_NO_CACHE_DIR": "1", "PIP_USER": "0", "PYTHONNOUSERSITE": "1"}
-    command = [str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", "--no-deps", "-r", str(requirements)]
-    subprocess.run(command, check=True, env=environment)
-    recorded.write_text(pins, encoding="utf-8")
+    pip = [str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", "--no-deps"]
+    if not ((venv / "bin" / "python").is_file() and recorded.is_file() and recorded.read_text(encoding="utf-8") == pins):
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+        requirements = venv / "requirements.txt"
+        requirements.write_text(pins, encoding="utf-8")
+        subprocess.run([*pip, "-r", str(requirements)], check=True, env=environment)
+        recorded.write_text(pins, encoding="utf-8")
+    subprocess.run([*pip, "--force-reinstall", str(wheels[-1])], check=True, env=environment)
 
 
 def run_gate(release: Release, venv: Path, report: Path) -> None:
