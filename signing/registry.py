@@ -50,6 +50,31 @@ class Carrier:
 
 
 @dataclass(frozen=True)
+class Route:
+    """One kind of request a scheme signs: its method, a path, and where its parameters may go.
+
+    Each placement is `query`, `form` (a form body), `json` (a JSON body), or
+    two joined by `+` (`query+form`, `query+json`): the parameters split between them.
+    """
+
+    method: str
+    path: str
+    placements: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Surface:
+    """What a scheme's requests may carry, for generated inputs (`sigvec.strategies`): its routes, whether a JSON
+    body may nest arrays and objects, whether repeated parameters are written `key[]`, and whether a plain key may
+    repeat."""
+
+    routes: tuple[Route, ...]
+    nested_json: bool = False
+    bracket_arrays: bool = False
+    repeated_keys: bool = True
+
+
+@dataclass(frozen=True)
 class Scheme:
     """One signing scheme: its entry points and everything tools need to know about it without reading its module.
 
@@ -75,6 +100,7 @@ class Scheme:
     nonce: Carrier | None = None
     window: Carrier | None = None
     secret_stages: tuple[str, ...] = ()
+    surface: Surface = Surface(())
     title: str = ""
     summary: str = ""
 
@@ -83,6 +109,7 @@ class Scheme:
 
 
 STAGES_QUERY = ("canonical_query", "string_to_sign", "signature")
+QUERY_ONLY = ("query",)
 
 COINEX_V2_SURFACE: dict[str, Any] = {
     "base_url": coinex_v2.BASE_URL,
@@ -95,6 +122,14 @@ COINEX_V2_SURFACE: dict[str, Any] = {
     "options": (
         Option("text_encoding", coinex_v2.TEXT_ENCODINGS, "latin-1"),
         Option("query_encoding", tuple(coinex_v2.QUERY_ENCODERS), "form"),
+    ),
+    "surface": Surface(
+        (
+            Route("GET", "/v2/spot/pending-order", QUERY_ONLY),
+            Route("DELETE", "/v2/spot/order", QUERY_ONLY),
+            Route("POST", "/v2/spot/order", ("json", "query+json")),
+        ),
+        nested_json=True,
     ),
 }
 """What CoinEx v2 and its pre-2024 form share: everything but the signature algorithm."""
@@ -112,6 +147,11 @@ SCHEMES: dict[str, Scheme] = {
             api_key=Carrier("header", "X-MEXC-APIKEY"), clock=Carrier("param", "timestamp"),
             signature=Carrier("param", "signature"),
             window=Carrier("param", "recvWindow"), headers=("X-MEXC-APIKEY",),
+            surface=Surface((
+                Route("GET", "/api/v3/account", QUERY_ONLY),
+                Route("DELETE", "/api/v3/order", QUERY_ONLY),
+                Route("POST", "/api/v3/order", ("query", "form", "query+form")),
+            )),
         ),
         Scheme(
             "mexc-futures-v1", "MEXC", mexc_futures.sign,
@@ -125,6 +165,14 @@ SCHEMES: dict[str, Scheme] = {
             signature=Carrier("header", "Signature"),
             window=Carrier("header", "Recv-Window", "s"),
             headers=("ApiKey", "Request-Time", "Signature", "Content-Type", "Recv-Window"),
+            surface=Surface(
+                (
+                    Route("GET", "/api/v1/private/order/list/history_orders", QUERY_ONLY),
+                    Route("DELETE", "/api/v1/private/order/cancel", QUERY_ONLY),
+                    Route("POST", "/api/v1/private/order/submit", ("json",)),
+                ),
+                nested_json=True,
+            ),
             options=(Option("query_encoding", ("percent", "raw"), "percent"),),
         ),
         Scheme(
@@ -153,6 +201,7 @@ SCHEMES: dict[str, Scheme] = {
             api_key=Carrier("param", "access_id"), clock=Carrier("param", "tonce"),
             signature=Carrier("header", "authorization"),
             headers=("authorization", "Content-Type"), secret_stages=("string_to_sign",),
+            surface=Surface((Route("GET", "/v1/balance/info", QUERY_ONLY), Route("DELETE", "/v1/order/pending", QUERY_ONLY))),
         ),
         Scheme(
             "coinex-perpetual-v1", "CoinEx", coinex_v1.sign_perpetual_v1,
@@ -164,6 +213,10 @@ SCHEMES: dict[str, Scheme] = {
             api_key=Carrier("header", "AccessId"), clock=Carrier("param", "timestamp"),
             signature=Carrier("header", "Authorization"),
             headers=("Authorization", "AccessId", "Content-Type"), secret_stages=("string_to_sign",),
+            surface=Surface((
+                Route("GET", "/perpetual/v1/order/pending", QUERY_ONLY),
+                Route("POST", "/perpetual/v1/order/put_limit", ("form",)),
+            )),
             options=(Option("param_order", ("sorted", "as-given"), "sorted"),),
         ),
         Scheme(
@@ -178,6 +231,13 @@ SCHEMES: dict[str, Scheme] = {
             signature=Carrier("header", "sign"),
             nonce=Carrier("header", "nonce", "text"),
             headers=("api-key", "nonce", "timestamp", "sign", "Content-Type"),
+            surface=Surface(
+                (
+                    Route("GET", "/api/v1/futures/account", QUERY_ONLY),
+                    Route("POST", "/api/v1/futures/trade/place_order", ("json", "query+json")),
+                ),
+                nested_json=True,
+            ),
             options=(Option("query_format", ("concat", "key=value"), "concat"),),
         ),
         Scheme(
@@ -192,6 +252,10 @@ SCHEMES: dict[str, Scheme] = {
             signature=Carrier("header", "X-MAX-SIGNATURE"),
             nonce=Carrier("payload", "nonce"),
             headers=("X-MAX-ACCESSKEY", "X-MAX-PAYLOAD", "X-MAX-SIGNATURE", "Content-Type"),
+            surface=Surface(
+                (Route("GET", "/api/v2/members/me.json", QUERY_ONLY), Route("POST", "/api/v2/orders", ("json",))),
+                nested_json=True, bracket_arrays=True, repeated_keys=False,
+            ),
             options=(
                 Option("json", ("compact", "python", "sorted"), "compact"),
                 Option("base64", ("standard", "urlsafe"), "standard"),
@@ -207,6 +271,10 @@ SCHEMES: dict[str, Scheme] = {
             api_key=Carrier("param", "access_key"), clock=Carrier("param", "tonce"), nonce=Carrier("param", "tonce"),
             signature=Carrier("param", "signature"),
             headers=("Content-Type",),
+            surface=Surface(
+                (Route("GET", "/api/v2/markets", QUERY_ONLY), Route("POST", "/api/v2/orders", ("form", "query+form"))),
+                bracket_arrays=True, repeated_keys=False,
+            ),
             options=(Option("encoding", ("form", "percent"), "form"),),
         ),
     )

@@ -1,0 +1,102 @@
+"""The fuzzer's oracle: the gate's judge, generalised from a vector to a generated input.
+
+`reference_case` signs a generated input with the reference and lets the
+reference verifier answer the reference's own request, at the input's own
+time, with the input's key and a fresh replay store. The result is a
+synthetic `Vector`: `valid` when the verifier accepts that request, `invalid`
+with `fault: request` and the verifier's code when it does not (an input the
+scheme cannot carry). `judge_answer` then judges a client's answer for that
+vector with the gate's `Judge`, exactly as it judges a corpus vector: the
+verifier must accept the client's request (or reject it with the code the
+reference's own request gets) and it must be the same request. An input the
+reference refuses to sign is not judged at all: nothing is asked of the client.
+
+This module is the seam between the fuzzer and the gate's judging: adapting to
+a change in the judge touches this file only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from signing.model import Received, SigningError, received_from_wire, request_from_mapping
+from signing.registry import scheme_named, sign, verify
+from signing.server import MemoryReplayStore, ServerContext, StaticKeys
+from sigvec.corpus import Vector
+from sigvec.diagnose import Diagnosis, diagnose
+from sigvec.gate.protocol import Answer, Implementation
+from sigvec.gate.verdict import Judge, VectorVerdict
+from sigvec.wire import WireFormatError, wire_from_mapping
+
+SYNTHETIC_FILE = "(generated)"
+
+
+@dataclass(slots=True)
+class Case:
+    """One generated input and what the reference makes of it: a synthetic vector, or why it refuses the input."""
+
+    input: Mapping[str, Any]
+    vector: Vector | None
+    refusal: str | None = None
+
+
+def server_for(vector_input: Mapping[str, Any]) -> ServerContext:
+    """A fresh server for one generated input: the input's clock, its key, an empty replay store."""
+    credentials = vector_input["credentials"]
+    return ServerContext(int(vector_input["timestamp"]), StaticKeys({credentials["api_key"]: credentials["secret"]}), MemoryReplayStore())
+
+
+def reference_case(vector_input: Mapping[str, Any]) -> Case:
+    """The synthetic vector for `vector_input` (see the module docstring), or the reference's refusal."""
+    try:
+        signed = sign(request_from_mapping(vector_input))
+    except SigningError as refused:
+        return Case(vector_input, None, str(refused))
+    scheme = scheme_named(str(vector_input["scheme"]))
+    verdict = verify(received_from_wire(signed.wire), server_for(vector_input), scheme.name)
+    data: dict[str, Any] = {
+        "id": f"{scheme.name}-0000",
+        "description": "a generated input",
+        "result": "valid",
+        "flags": [],
+        "provenance": {"source": "sigvec fuzz", "confirmed_by": []},
+        "algorithm": {"name": scheme.algorithm.name},
+        "input": vector_input,
+        "expected": signed.to_mapping(),
+    }
+    if verdict.rejection is not None:
+        rejection = verdict.rejection
+        data.update(result="invalid", fault="request", error={"code": rejection.code, "reason": rejection.reason})
+    return Case(vector_input, Vector(data, SYNTHETIC_FILE))
+
+
+def judge_for(implementation: Implementation) -> Judge:
+    """The gate's judge for generated inputs: no corpus to choose alternatives from, no diagnoser (the fuzzer
+    diagnoses only the failures it keeps, with `diagnosis_of`)."""
+    return Judge(implementation, {})
+
+
+def judge_answer(judge: Judge, case: Case, answer: Answer) -> VectorVerdict:
+    """The gate's verdict on a client's answer to a generated input the reference signs."""
+    assert case.vector is not None, "an input the reference refuses is not judged"
+    return judge.judge(case.vector, answer)
+
+
+def received_of(answer: Answer) -> Received | None:
+    """The request a server receives for a client's answer: the captured request, or the wire it answered with."""
+    if answer.received is not None:
+        return answer.received
+    if answer.kind != "wire":
+        return None
+    try:
+        return received_from_wire(wire_from_mapping(answer.wire))
+    except WireFormatError:
+        return None
+
+
+def diagnosis_of(case: Case, received: Received) -> Diagnosis:
+    """Why the reference verifier rejects the client's request, by the diagnosis engine (its public entry point)."""
+    context = replace(server_for(case.input), replay=None)
+    return diagnose(received, str(case.input["scheme"]), context, request_from_mapping(case.input))

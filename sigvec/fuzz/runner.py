@@ -1,0 +1,275 @@
+"""`sigvec fuzz`'s engine: generated inputs through any gate adapter, judged by the oracle, failures shrunk.
+
+For each scheme the client declares, Hypothesis draws inputs from
+`sigvec.strategies.inputs`; each input the reference signs is sent to the
+client through the adapter (in process, a subprocess harness, or capture
+mode, where the client really sends to a loopback server) and judged by
+`sigvec.fuzz.oracle`. A failing input raises a failure whose type stands for
+its diagnosis (`failure_key`), so that Hypothesis shrinks each distinct
+failure on its own, to a minimal input, and reports each once.
+
+Reproducible: the seed is chosen (or given) and reported, so `--seed` replays
+a run; with an output folder, Hypothesis keeps its example database there, and
+a failure found once is replayed first the next time.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
+
+from signing.model import Received
+from signing.registry import scheme_named
+from sigvec.corpus import Vector
+from sigvec.diagnose import Diagnosis
+from sigvec.fuzz.oracle import Case, diagnosis_of, judge_answer, judge_for, received_of, reference_case
+from sigvec.fuzz.strategies import inputs
+from sigvec.gate.adapters import Adapter
+from sigvec.gate.capture import CaptureServer
+from sigvec.gate.harness import SubprocessHarness
+from sigvec.gate.protocol import Answer, Implementation
+from sigvec.gate.run import captured, selected_vectors
+from sigvec.gate.verdict import Judge, KnownFailure, VectorVerdict
+
+DEFAULT_EXAMPLES = 200
+"""Generated inputs per scheme unless told otherwise: enough to catch each planted bug of the test suite."""
+DATABASE_FOLDER = "examples"
+
+
+@dataclass(frozen=True)
+class FuzzSettings:
+    """How long to fuzz: examples per scheme, the seed (None: a random one, reported), a time budget in seconds
+    for the whole run (None: none), and the output folder holding the example database (None: no database)."""
+
+    max_examples: int = DEFAULT_EXAMPLES
+    seed: int | None = None
+    time_budget: float | None = None
+    out: Path | None = None
+
+
+@dataclass(slots=True)
+class Finding:
+    """One distinct failure, as Hypothesis shrank it: the minimal input, the gate's verdict on the client's
+    answer, the request the client made (if it made one) and the diagnosis of its rejection."""
+
+    scheme: str
+    key: tuple[str, ...]
+    case: Case
+    answer: Answer
+    verdict: VectorVerdict
+    received: Received | None
+    diagnosis: Diagnosis | None
+
+    @property
+    def input(self) -> Mapping[str, Any]:
+        return self.case.input
+
+    @property
+    def vector(self) -> Vector:
+        assert self.case.vector is not None
+        return self.case.vector
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return self.diagnosis.flags if self.diagnosis is not None else ()
+
+    @property
+    def title(self) -> str:
+        """One line naming the failure: its diagnosis, or what the verdict says."""
+        if self.diagnosis is not None and not self.diagnosis.verdict.accepted:
+            return self.diagnosis.message
+        return self.verdict.message
+
+
+@dataclass(slots=True)
+class SchemeRun:
+    """What fuzzing one scheme did: inputs judged, inputs the scheme cannot carry, the findings, the time taken."""
+
+    scheme: str
+    judged: int = 0
+    uncarried: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    seconds: float = 0.0
+    stopped_by_budget: bool = False
+
+
+@dataclass(frozen=True)
+class FuzzRun:
+    implementation: Implementation
+    seed: int
+    schemes: tuple[SchemeRun, ...]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [finding for run in self.schemes for finding in run.findings]
+
+
+class FuzzFailure(Exception):
+    """A generated input the client fails; its subclass stands for the failure's key (see `failure_type`)."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.title)
+        self.finding = finding
+
+
+_FAILURE_TYPES: dict[tuple[str, ...], type[FuzzFailure]] = {}
+
+
+def failure_type(key: tuple[str, ...]) -> type[FuzzFailure]:
+    """One exception type per failure key: Hypothesis tells failures apart by type, so each key is shrunk and
+    reported on its own."""
+    if key not in _FAILURE_TYPES:
+        _FAILURE_TYPES[key] = type(f"FuzzFailure_{len(_FAILURE_TYPES)}", (FuzzFailure,), {"key": key})
+    return _FAILURE_TYPES[key]
+
+
+def failure_key(verdict: VectorVerdict, diagnosis: Diagnosis | None) -> tuple[str, ...]:
+    """What makes two failures the same: the bug classes the diagnosis names, else the check that fired, else
+    the verdict's kind (refused, errored, accepted but not the same request, unexplained at a stage)."""
+    if verdict.status in ("errored", "refused-ok") or verdict.message.startswith("refused"):
+        return (verdict.status if verdict.status == "errored" else "refused",)
+    if diagnosis is None or diagnosis.verdict.accepted:
+        return ("not-the-same-request",) if verdict.server == "accept" else ("rejected",)
+    if diagnosis.matches:
+        return ("classes", *diagnosis.matches[0].classes)
+    if diagnosis.found:
+        return ("check", diagnosis.step or "")
+    return ("unexplained", diagnosis.closest_stage or "")
+
+
+class Fuzzer:
+    """One client, started once, asked about generated inputs one at a time."""
+
+    def __init__(self, adapter: Adapter, capture: bool | None = None) -> None:
+        self.adapter = adapter
+        self.capture = isinstance(adapter, SubprocessHarness) if capture is None else capture
+        self.seq = 0
+        self.server: CaptureServer | None = None
+        self.judge: Judge | None = None
+
+    def ask(self, case: Case) -> Answer:
+        """The client's answer for a case the reference signs; a `sent` answer resolved through capture."""
+        vector = case.vector
+        assert vector is not None
+        self.seq += 1
+        base_url = self.server.prepare(vector) if self.server is not None else scheme_named(vector.scheme).base_url
+        answer = self.adapter.sign(self.seq, vector.id, case.input, base_url)
+        return captured(answer, vector, self.server) if answer.kind == "sent" else answer
+
+    def check(self, scheme: str, vector_input: Mapping[str, Any], stats: SchemeRun) -> Finding | None:
+        """Judge the client on one generated input: None when it passes (or the scheme cannot carry the input)."""
+        case = reference_case(vector_input)
+        if case.vector is None:
+            stats.uncarried += 1
+            return None
+        stats.judged += 1
+        assert self.judge is not None
+        answer = self.ask(case)
+        verdict = judge_answer(self.judge, case, answer)
+        if verdict.passed:
+            return None
+        received = received_of(answer)
+        diagnosis = diagnosis_of(case, received) if received is not None and verdict.status == "fail" else None
+        return Finding(scheme, failure_key(verdict, diagnosis), case, answer, verdict, received, diagnosis)
+
+    def run(self, schemes: Iterable[str], fuzz: FuzzSettings, on_scheme: Callable[[SchemeRun], None] | None = None) -> FuzzRun:
+        """Start the client, fuzz each of its schemes (narrowed to `schemes` when any are given), stop it."""
+        run_seed = fuzz.seed if fuzz.seed is not None else random.SystemRandom().randrange(2**32)
+        implementation = self.adapter.start()
+        runs = []
+        try:
+            chosen = selected_schemes(implementation, schemes)
+            self.judge = judge_for(implementation)
+            deadline = None if fuzz.time_budget is None else time.monotonic() + fuzz.time_budget
+            with CaptureServer() if self.capture and chosen else nullcontext() as server:
+                self.server = server
+                for scheme in chosen:
+                    scheme_run = self.fuzz_scheme(scheme, implementation, fuzz, run_seed, deadline)
+                    runs.append(scheme_run)
+                    if on_scheme is not None:
+                        on_scheme(scheme_run)
+        finally:
+            self.server = None
+            self.adapter.stop()
+        return FuzzRun(implementation, run_seed, tuple(runs))
+
+    def fuzz_scheme(
+        self, scheme: str, implementation: Implementation, fuzz: FuzzSettings, run_seed: int, deadline: float | None
+    ) -> SchemeRun:
+        stats = SchemeRun(scheme)
+        started = time.monotonic()
+
+        def conforms(vector_input: dict[str, Any]) -> None:
+            if deadline is not None and time.monotonic() > deadline:
+                stats.stopped_by_budget = True
+                return
+            finding = self.check(scheme, vector_input, stats)
+            if finding is not None:
+                raise failure_type(finding.key)(finding)
+
+        conforms.__name__ = f"sigvec_fuzz_{scheme.replace('-', '_')}"
+        test = given(inputs(scheme, options=implementation.options.get(scheme)))(conforms)
+        test = settings(hypothesis_settings(fuzz))(test)
+        test = seed(run_seed)(test)
+        test.hypothesis.inner_test._hypothesis_internal_add_digest = scheme.encode()  # type: ignore[attr-defined]
+        try:
+            test()
+        except Exception as error:  # noqa: BLE001 - Hypothesis re-raises the client's failures, one or a group
+            stats.findings = findings_in(error)
+        stats.seconds = time.monotonic() - started
+        return stats
+
+
+def hypothesis_settings(fuzz: FuzzSettings) -> settings:
+    database = DirectoryBasedExampleDatabase(str(fuzz.out / DATABASE_FOLDER)) if fuzz.out is not None else None
+    return settings(
+        max_examples=fuzz.max_examples,
+        deadline=None,
+        database=database,
+        derandomize=False,
+        report_multiple_bugs=True,
+        verbosity=Verbosity.quiet,
+        phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink),
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+    )
+
+
+def findings_in(error: BaseException) -> list[Finding]:
+    """The findings Hypothesis re-raised: one `FuzzFailure`, or a group of them. Anything else is not the
+    client's failure but the fuzzer's own error, and is raised again."""
+    if isinstance(error, FuzzFailure):
+        return [error.finding]
+    if isinstance(error, BaseExceptionGroup):
+        return [finding for inner in error.exceptions for finding in findings_in(inner)]
+    raise error
+
+
+def selected_schemes(implementation: Implementation, schemes: Iterable[str]) -> list[str]:
+    """The schemes to fuzz: those the client declares (checked as the gate checks them), narrowed to `schemes`,
+    that declare a surface to draw from."""
+    declared = {vector_scheme for vector_scheme in implementation.schemes}
+    narrowed = set(schemes)
+    selected_vectors([], implementation, narrowed)  # the gate's checks of the declaration and of --scheme
+    wanted = narrowed or declared
+    return [name for name in sorted(wanted) if scheme_named(name).surface.routes]
+
+
+def known_failure(finding: Finding, known: Mapping[str, KnownFailure], corpus: Mapping[str, Vector]) -> KnownFailure | None:
+    """The listed known failure that already shows this finding's bug: a vector of the same scheme, listed as
+    known, whose flags include every flag of the finding's diagnosis (a finding without flags is never known)."""
+    if not finding.flags:
+        return None
+    for vector_id, failure in known.items():
+        vector = corpus.get(vector_id)
+        if vector is not None and vector.scheme == finding.scheme and set(finding.flags) <= set(vector.flags):
+            return failure
+    return None
