@@ -238,6 +238,12 @@ def command_kit(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_fuzz(args: argparse.Namespace) -> int:
+    from sigvec.fuzz.command import command
+
+    return command(args)
+
+
 def command_serve(args: argparse.Namespace) -> int:
     from sigvec import serve
     from sigvec.serve.state import corpus_keys
@@ -330,6 +336,21 @@ def parser() -> argparse.ArgumentParser:
     )
     kit.add_argument("language", choices=sorted(KITS))
     kit.set_defaults(run=command_kit)
+    fuzz = with_vectors(
+        commands.add_parser("fuzz", allow_abbrev=False, help="judge a client on generated inputs; shrink each failure")
+    )
+    fuzz.add_argument("--harness", metavar="CMD ARGS", help="a harness command speaking the gate protocol on stdin/stdout")
+    fuzz.add_argument("--python", metavar="MODULE:FUNCTION", help="an in-process signer: input mapping in, wire mapping out")
+    fuzz.add_argument("--scheme", action="append", metavar="S", help="fuzz only this scheme (repeatable)")
+    fuzz.add_argument("--max-examples", type=int, default=200, metavar="N", help="generated inputs per scheme (default 200)")
+    fuzz.add_argument("--seed", type=int, metavar="N", help="replay the run with this seed (default: a random one, printed)")
+    fuzz.add_argument("--time-budget", type=float, metavar="S", help="stop generating after this many seconds")
+    fuzz.add_argument("--out", type=Path, metavar="DIR", help="keep the example database, the vectors and the report here")
+    fuzz.add_argument("--known-failures", type=Path, metavar="FILE", help="the client's known failures (gate format)")
+    for report in ("junit", "markdown", "json"):
+        fuzz.add_argument(f"--{report}", type=Path, metavar="FILE", help=f"write the {report} report here")
+    fuzz.add_argument("--timeout", type=float, default=5.0, metavar="S", help="seconds to wait for each answer (default 5)")
+    fuzz.set_defaults(run=command_fuzz)
     serve_command = with_vectors(
         commands.add_parser("serve", allow_abbrev=False, help="run the verifying mock exchange (every scheme under /<scheme>/)")
     )

@@ -25,7 +25,7 @@ SIGVEC_IMPLEMENTATION = {"name": "planted", "language": "python", "schemes": ["m
 SPOT_URL = "https://api.mexc.com"
 FUTURES_URL = "https://contract.mexc.com"
 UNRESERVED = "-._~"
-Pairs = Sequence[Sequence[str]]
+Pairs = Sequence[tuple[str, str]]
 
 
 def percent(text: str) -> str:
@@ -47,8 +47,8 @@ def hmac_hex(secret: str, message: str) -> str:
 def spot(vector_input: Mapping[str, Any], bug: str | None) -> dict[str, Any]:
     """MEXC spot v3: HMAC of the encoded query followed by the encoded form body; `signature` appended last."""
     credentials = vector_input["credentials"]
-    query: Pairs = vector_input.get("query") or []
-    body: Pairs = (vector_input.get("body") or {}).get("form") or []
+    query: Pairs = [(key, value) for key, value in vector_input.get("query") or []]
+    body: Pairs = [(key, value) for key, value in (vector_input.get("body") or {}).get("form") or []]
     encode = form if bug == "space_as_plus" else percent
     sent_query, sent_body = joined(query, encode), joined(body, encode)
     if bug == "sorted_params":

@@ -45,7 +45,8 @@ class Case:
 def server_for(vector_input: Mapping[str, Any]) -> ServerContext:
     """A fresh server for one generated input: the input's clock, its key, an empty replay store."""
     credentials = vector_input["credentials"]
-    return ServerContext(int(vector_input["timestamp"]), StaticKeys({credentials["api_key"]: credentials["secret"]}), MemoryReplayStore())
+    keys = StaticKeys({credentials["api_key"]: credentials["secret"]})
+    return ServerContext(int(vector_input["timestamp"]), keys, MemoryReplayStore())
 
 
 def reference_case(vector_input: Mapping[str, Any]) -> Case:

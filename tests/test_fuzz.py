@@ -1,0 +1,203 @@
+"""`sigvec fuzz`: planted bugs are caught, shrunk and diagnosed; conforming clients pass; runs replay."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import planted_clients
+import pytest
+import yaml
+from conftest import REPO, missing, require_tool
+
+from sigvec.cli import main
+from sigvec.fuzz.runner import DEFAULT_EXAMPLES, Finding, Fuzzer, FuzzRun, FuzzSettings
+from sigvec.gate.adapters import InProcessAdapter
+from sigvec.gate.harness import SubprocessHarness
+
+SEED = 20261205
+HARNESSES = REPO / "tests" / "harnesses"
+
+
+def fuzz(bug: str, examples: int = DEFAULT_EXAMPLES, seed: int = SEED, out: Path | None = None) -> FuzzRun:
+    """A run of the planted client `bug`; a run without an output folder is made once and shared."""
+    return fuzz_once(bug, examples, seed) if out is None else fuzz_run(bug, examples, seed, out)
+
+
+@cache
+def fuzz_once(bug: str, examples: int, seed: int) -> FuzzRun:
+    return fuzz_run(bug, examples, seed, None)
+
+
+def fuzz_run(bug: str, examples: int, seed: int, out: Path | None) -> FuzzRun:
+    adapter = InProcessAdapter(getattr(planted_clients, bug), planted_clients.SIGVEC_IMPLEMENTATION)
+    return Fuzzer(adapter).run([], FuzzSettings(max_examples=examples, seed=seed, out=out))
+
+
+def with_classes(run: FuzzRun, scheme: str, *classes: str) -> Finding:
+    found = [finding for finding in run.findings if finding.scheme == scheme and finding.key == ("classes", *classes)]
+    assert found, [finding.key for finding in run.findings]
+    return found[0]
+
+
+def own_params(finding: Finding) -> list[list[str]]:
+    """The minimal input's parameters other than the scheme's clock and window."""
+    params = [*finding.input.get("query", []), *finding.input.get("body", {}).get("form", [])]
+    return [pair for pair in params if pair[0] not in ("timestamp", "recvWindow")]
+
+
+def test_a_conforming_client_written_apart_from_the_reference_passes() -> None:
+    assert fuzz("conforming").findings == []
+
+
+def test_space_as_plus_is_caught_and_shrunk_to_one_space() -> None:
+    finding = with_classes(fuzz("space_as_plus"), "mexc-spot-v3", "SpaceAsPlus")
+    assert own_params(finding) == [["symbol", " "]]
+    assert "SpaceEncoding" in finding.flags
+
+
+def test_stray_ampersand_is_caught_with_a_query_and_a_body() -> None:
+    finding = with_classes(fuzz("stray_ampersand"), "mexc-spot-v3", "StrayAmpersand")
+    assert finding.input.get("query") and finding.input["body"]["form"]
+    assert len(own_params(finding)) <= 1
+
+
+def test_sorting_where_the_scheme_signs_as_sent_is_caught_with_two_keys_out_of_order() -> None:
+    finding = with_classes(fuzz("sorted_params"), "mexc-spot-v3", "SortedByKey")
+    keys = [key for key, _ in [*finding.input.get("query", []), *finding.input.get("body", {}).get("form", [])]]
+    assert len(keys) == 2 and keys != sorted(keys)
+
+
+def test_signed_raw_and_sent_encoded_is_caught_with_one_character_that_encoding_changes() -> None:
+    run = fuzz("signed_raw")
+    singles = [finding for finding in run.findings if finding.key[0] == "classes" and len(finding.key) == 2]
+    assert {finding.key[1] for finding in singles} >= {"SignedSpaceRaw"}
+    for finding in singles:
+        [(_, value)] = own_params(finding)
+        assert len(value) == 1
+
+
+def test_json_re_serialised_after_signing_is_caught_with_a_one_member_body() -> None:
+    finding = with_classes(fuzz("json_reserialised"), "mexc-futures-v1", "JsonSentSpaced")
+    assert finding.input["body"]["json_text"].count(":") == 1
+
+
+def test_seconds_for_milliseconds_is_caught_on_the_simplest_request() -> None:
+    run = fuzz("seconds")
+    [finding] = run.findings
+    assert finding.key == ("check", "window")
+    assert finding.flags == ("SecondsForMilliseconds",)
+    assert "query" not in finding.input and "body" not in finding.input
+
+
+def test_the_same_seed_replays_the_same_minimal_inputs() -> None:
+    first, second = fuzz_run("space_as_plus", DEFAULT_EXAMPLES, 7, None), fuzz_run("space_as_plus", DEFAULT_EXAMPLES, 7, None)
+    assert [finding.input for finding in first.findings] == [finding.input for finding in second.findings]
+
+
+def test_a_failure_found_once_is_replayed_first_from_the_out_folder(tmp_path: Path) -> None:
+    assert fuzz("stray_ampersand", out=tmp_path).findings
+    again = fuzz("stray_ampersand", examples=1, seed=SEED + 1, out=tmp_path)
+    assert with_classes(again, "mexc-spot-v3", "StrayAmpersand")
+
+
+def test_the_reference_passes_through_a_subprocess_harness() -> None:
+    harness = SubprocessHarness([sys.executable, str(HARNESSES / "reference_harness.py")])
+    run = Fuzzer(harness).run([], FuzzSettings(max_examples=50, seed=SEED))
+    assert run.findings == [] and all(scheme.judged > 40 for scheme in run.schemes)
+
+
+def test_the_reference_passes_in_capture_mode_where_the_client_really_sends() -> None:
+    harness = SubprocessHarness([sys.executable, str(HARNESSES / "sending_harness.py"), "exact", "mexc-spot-v3", "bitunix"])
+    run = Fuzzer(harness).run([], FuzzSettings(max_examples=30, seed=SEED))
+    assert run.findings == [] and [scheme.judged for scheme in run.schemes] == [30, 30]
+
+
+def test_the_node_port_passes() -> None:
+    harness = SubprocessHarness([require_tool("node"), str(REPO / "ports" / "node" / "harness.mjs")])
+    run = Fuzzer(harness).run([], FuzzSettings(max_examples=100, seed=SEED))
+    assert run.findings == [] and len(run.schemes) == 9
+
+
+def test_the_cli_reports_a_failure_writes_its_vector_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["fuzz", "--python", "planted_clients:space_as_plus", "--scheme", "mexc-spot-v3", "--seed", str(SEED),
+                 "--out", str(tmp_path), "--junit", str(tmp_path / "junit.xml")])
+    printed = capsys.readouterr().out
+    assert code == 1
+    assert "minimal input:" in printed and "curl -sS -g -X" in printed and f"replay with --seed {SEED}" in printed
+    assert "45d0b3c26f2644f19bfb98b07741b2f5" not in printed  # the test secret is never printed
+    assert 'failures="1"' in (tmp_path / "junit.xml").read_text(encoding="utf-8")
+    assert list(tmp_path.glob("mexc-spot-v3-*.yaml"))
+
+
+def test_the_cli_passes_a_conforming_client() -> None:
+    assert main(["fuzz", "--python", "planted_clients:conforming", "--max-examples", "20", "--seed", "1"]) == 0
+
+
+def test_a_finding_the_known_failures_file_already_shows_does_not_fail_the_run(tmp_path: Path) -> None:
+    known = tmp_path / "known.yaml"
+    known.write_text("mexc-spot-v3-0006: {reason: writes a space as +}\n", encoding="utf-8")
+    args = ["fuzz", "--python", "planted_clients:space_as_plus", "--scheme", "mexc-spot-v3", "--seed", str(SEED)]
+    assert main([*args, "--known-failures", str(known)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--max-examples", "0"], "--max-examples"),
+        (["--time-budget", "-1"], "--time-budget"),
+        (["--scheme", "nope"], "--scheme"),
+    ],
+)
+def test_bad_usage_exits_2_naming_the_option(args: list[str], named: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fuzz", "--python", "planted_clients:conforming", *args]) == 2
+    assert named in capsys.readouterr().err
+
+
+def emitted_vector(tmp_path: Path) -> tuple[Path, dict[str, object]]:
+    out = tmp_path / "out"
+    assert main(["fuzz", "--python", "planted_clients:space_as_plus", "--scheme", "mexc-spot-v3", "--seed", str(SEED),
+                 "--out", str(out)]) == 1
+    [path] = out.glob("mexc-spot-v3-*.yaml")
+    [vector] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return path, vector
+
+
+def test_the_emitted_vector_passes_lint_and_check_when_added_to_the_corpus(tmp_path: Path) -> None:
+    path, vector = emitted_vector(tmp_path)
+    corpus = tmp_path / "vectors"
+    shutil.copytree(REPO / "vectors", corpus)
+    with (corpus / "mexc" / "spot.yaml").open("a", encoding="utf-8") as spot:
+        spot.write("\n" + path.read_text(encoding="utf-8"))
+    assert vector["fault"] == "client" and "SpaceEncoding" in vector["flags"]  # type: ignore[operator]
+    assert main(["lint", "--vectors", str(corpus)]) == 0
+    assert main(["check", "--vectors", str(corpus)]) == 0
+
+
+def test_the_curl_reproducer_gets_the_native_rejection_from_sigvec_serve(tmp_path: Path) -> None:
+    curl = shutil.which("curl") or missing("curl is not installed (tools/install-test-tools installs it)")
+    run = fuzz("space_as_plus")
+    finding = with_classes(run, "mexc-spot-v3", "SpaceAsPlus")
+    from sigvec.fuzz.output import curl_command
+
+    command = curl_command(finding, port=0)
+    assert command is not None
+    serve_line, curl_line = command.splitlines()
+    clock = serve_line.split("--clock ")[1].split()[0]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sigvec.cli", "serve", "--port", "0", "--clock", clock],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+    )
+    try:
+        assert server.stdout is not None
+        port = next(line for line in server.stdout if "127.0.0.1:" in line).split("127.0.0.1:")[1].split()[0].strip("/")
+        line = curl_line.replace("127.0.0.1:0/", f"127.0.0.1:{port}/").replace("curl ", f"{curl} ", 1)
+        answer = subprocess.run(["bash", "-c", line], capture_output=True, text=True, timeout=30, check=True).stdout
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert finding.diagnosis is not None and finding.diagnosis.verdict.rejection is not None
+    assert answer == finding.diagnosis.verdict.rejection.body
