@@ -11,7 +11,7 @@ from pathlib import Path
 import planted_clients
 import pytest
 import yaml
-from conftest import REPO, missing, require_tool
+from conftest import REPO, missing, repo_corpus, require_tool
 
 from sigvec.cli import main
 from sigvec.fuzz.runner import DEFAULT_EXAMPLES, Finding, Fuzzer, FuzzRun, FuzzSettings
@@ -34,7 +34,7 @@ def fuzz_once(bug: str, examples: int, seed: int) -> FuzzRun:
 
 def fuzz_run(bug: str, examples: int, seed: int, out: Path | None) -> FuzzRun:
     adapter = InProcessAdapter(getattr(planted_clients, bug), planted_clients.SIGVEC_IMPLEMENTATION)
-    return Fuzzer(adapter).run([], FuzzSettings(max_examples=examples, seed=seed, out=out))
+    return Fuzzer(adapter, repo_corpus()).run([], FuzzSettings(max_examples=examples, seed=seed, out=out))
 
 
 def with_classes(run: FuzzRun, scheme: str, *classes: str) -> Finding:
@@ -106,19 +106,19 @@ def test_a_failure_found_once_is_replayed_first_from_the_out_folder(tmp_path: Pa
 
 def test_the_reference_passes_through_a_subprocess_harness() -> None:
     harness = SubprocessHarness([sys.executable, str(HARNESSES / "reference_harness.py")])
-    run = Fuzzer(harness).run([], FuzzSettings(max_examples=50, seed=SEED))
+    run = Fuzzer(harness, repo_corpus()).run([], FuzzSettings(max_examples=50, seed=SEED))
     assert run.findings == [] and all(scheme.judged > 40 for scheme in run.schemes)
 
 
 def test_the_reference_passes_in_capture_mode_where_the_client_really_sends() -> None:
     harness = SubprocessHarness([sys.executable, str(HARNESSES / "sending_harness.py"), "exact", "mexc-spot-v3", "bitunix"])
-    run = Fuzzer(harness).run([], FuzzSettings(max_examples=30, seed=SEED))
+    run = Fuzzer(harness, repo_corpus()).run([], FuzzSettings(max_examples=30, seed=SEED))
     assert run.findings == [] and [scheme.judged for scheme in run.schemes] == [30, 30]
 
 
 def test_the_node_port_passes() -> None:
     harness = SubprocessHarness([require_tool("node"), str(REPO / "ports" / "node" / "harness.mjs")])
-    run = Fuzzer(harness).run([], FuzzSettings(max_examples=100, seed=SEED))
+    run = Fuzzer(harness, repo_corpus()).run([], FuzzSettings(max_examples=100, seed=SEED))
     assert run.findings == [] and len(run.schemes) == 9
 
 

@@ -87,7 +87,7 @@ def command(args: argparse.Namespace) -> int:
         adapter = adapter_from(args)
         known = load_known_failures(args.known_failures) if args.known_failures else {}
         corpus = load_corpus(args.vectors)
-        run = Fuzzer(adapter).run(args.scheme or (), fuzz)
+        run = Fuzzer(adapter, corpus).run(args.scheme or (), fuzz)
     except (GateUsageError, AdapterError, HarnessError, CorpusError, FileNotFoundError) as error:
         print(f"sigvec fuzz: error: {error}", file=sys.stderr)
         return 2

@@ -26,6 +26,7 @@ from signing.registry import scheme_named, sign, verify
 from signing.server import MemoryReplayStore, ServerContext, StaticKeys
 from sigvec.corpus import Vector
 from sigvec.diagnose import Diagnosis, diagnose
+from sigvec.diagnose.examples import Examples
 from sigvec.gate.protocol import Answer, Implementation
 from sigvec.gate.verdict import Judge, VectorVerdict
 from sigvec.wire import WireFormatError, wire_from_mapping
@@ -73,16 +74,13 @@ def reference_case(vector_input: Mapping[str, Any]) -> Case:
     return Case(vector_input, Vector(data, SYNTHETIC_FILE))
 
 
-def judge_for(implementation: Implementation) -> Judge:
-    """The gate's judge for generated inputs: no corpus to choose alternatives from, no diagnoser (the fuzzer
-    diagnoses only the failures it keeps, with `diagnosis_of`)."""
-    return Judge(implementation, {})
-
-
-def judge_answer(judge: Judge, case: Case, answer: Answer) -> VectorVerdict:
-    """The gate's verdict on a client's answer to a generated input the reference signs."""
-    assert case.vector is not None, "an input the reference refuses is not judged"
-    return judge.judge(case.vector, answer)
+def judge_answer(implementation: Implementation, case: Case, answer: Answer) -> VectorVerdict:
+    """The gate's verdict on a client's answer to a generated input the reference signs: the gate's judge, over
+    a corpus of that one synthetic vector, with no diagnoser (the fuzzer diagnoses only the failures it keeps,
+    with `diagnosis_of`)."""
+    vector = case.vector
+    assert vector is not None, "an input the reference refuses is not judged"
+    return Judge(implementation, {vector.id: vector}).judge(vector, answer)
 
 
 def received_of(answer: Answer) -> Received | None:
@@ -97,7 +95,8 @@ def received_of(answer: Answer) -> Received | None:
         return None
 
 
-def diagnosis_of(case: Case, received: Received) -> Diagnosis:
-    """Why the reference verifier rejects the client's request, by the diagnosis engine (its public entry point)."""
+def diagnosis_of(case: Case, received: Received, examples: Examples) -> Diagnosis:
+    """Why the reference verifier rejects the client's request, by the diagnosis engine (its public entry point),
+    citing example vectors from `examples`."""
     context = replace(server_for(case.input), replay=None)
-    return diagnose(received, str(case.input["scheme"]), context, request_from_mapping(case.input))
+    return diagnose(received, str(case.input["scheme"]), context, request_from_mapping(case.input), examples=examples)

@@ -28,16 +28,18 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 from signing.model import Received
 from signing.registry import scheme_named
-from sigvec.corpus import Vector
+from sigvec.corpus import Corpus, Vector
 from sigvec.diagnose import Diagnosis
-from sigvec.fuzz.oracle import Case, diagnosis_of, judge_answer, judge_for, received_of, reference_case
+from sigvec.diagnose.examples import Examples
+from sigvec.fuzz.oracle import Case, diagnosis_of, judge_answer, received_of, reference_case
 from sigvec.fuzz.strategies import inputs
 from sigvec.gate.adapters import Adapter
 from sigvec.gate.capture import CaptureServer
 from sigvec.gate.harness import SubprocessHarness
 from sigvec.gate.protocol import Answer, Implementation
 from sigvec.gate.run import captured, selected_vectors
-from sigvec.gate.verdict import Judge, KnownFailure, VectorVerdict
+from sigvec.gate.verdict import KnownFailure, VectorVerdict
+from sigvec.serve.state import corpus_keys
 
 DEFAULT_EXAMPLES = 200
 """Generated inputs per scheme unless told otherwise: enough to catch each planted bug of the test suite."""
@@ -148,12 +150,15 @@ def failure_key(verdict: VectorVerdict, diagnosis: Diagnosis | None) -> tuple[st
 class Fuzzer:
     """One client, started once, asked about generated inputs one at a time."""
 
-    def __init__(self, adapter: Adapter, capture: bool | None = None) -> None:
+    def __init__(self, adapter: Adapter, corpus: Corpus, capture: bool | None = None) -> None:
+        """`corpus` gives the test keys inputs are signed with and the example vectors diagnoses cite."""
         self.adapter = adapter
+        self.keys = corpus_keys(corpus)
+        self.examples = Examples.of(corpus.vectors())
         self.capture = isinstance(adapter, SubprocessHarness) if capture is None else capture
         self.seq = 0
         self.server: CaptureServer | None = None
-        self.judge: Judge | None = None
+        self.implementation: Implementation | None = None
 
     def ask(self, case: Case) -> Answer:
         """The client's answer for a case the reference signs; a `sent` answer resolved through capture."""
@@ -171,13 +176,13 @@ class Fuzzer:
             stats.uncarried += 1
             return None
         stats.judged += 1
-        assert self.judge is not None
+        assert self.implementation is not None
         answer = self.ask(case)
-        verdict = judge_answer(self.judge, case, answer)
+        verdict = judge_answer(self.implementation, case, answer)
         if verdict.passed:
             return None
         received = received_of(answer)
-        diagnosis = diagnosis_of(case, received) if received is not None and verdict.status == "fail" else None
+        diagnosis = diagnosis_of(case, received, self.examples) if received is not None and verdict.status == "fail" else None
         return Finding(scheme, failure_key(verdict, diagnosis), case, answer, verdict, received, diagnosis)
 
     def run(self, schemes: Iterable[str], fuzz: FuzzSettings, on_scheme: Callable[[SchemeRun], None] | None = None) -> FuzzRun:
@@ -187,7 +192,7 @@ class Fuzzer:
         runs = []
         try:
             chosen = selected_schemes(implementation, schemes)
-            self.judge = judge_for(implementation)
+            self.implementation = implementation
             deadline = None if fuzz.time_budget is None else time.monotonic() + fuzz.time_budget
             with CaptureServer() if self.capture and chosen else nullcontext() as server:
                 self.server = server
@@ -216,7 +221,9 @@ class Fuzzer:
                 raise failure_type(finding.key)(finding)
 
         conforms.__name__ = f"sigvec_fuzz_{scheme.replace('-', '_')}"
-        test = given(inputs(scheme, options=implementation.options.get(scheme)))(conforms)
+        keys = sorted(self.keys.get(scheme, {}).items())
+        credentials = [{"api_key": api_key, "secret": secret} for api_key, secret in keys]
+        test = given(inputs(scheme, credentials or None, implementation.options.get(scheme)))(conforms)
         test = settings(hypothesis_settings(fuzz))(test)
         replayable(test, run_seed, scheme)
         try:

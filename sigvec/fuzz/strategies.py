@@ -281,13 +281,20 @@ def drawn_from(vector_input: Mapping[str, Any]) -> Drawn:
 
 
 def test_credentials(scheme_name: str) -> list[Mapping[str, str]]:
-    """The corpus's test keys for a scheme (the keys `sigvec serve` knows), in a stable order."""
-    from sigvec.serve.state import packaged_test_keys
-
-    keys = packaged_test_keys().get(scheme_name, {})
+    """The packaged corpus's test keys for a scheme (the keys `sigvec serve` knows), in a stable order."""
+    keys = packaged_keys().get(scheme_name, {})
     if not keys:
         raise ValueError(f"{scheme_name}: the corpus holds no test key for it; pass credentials")
     return [{"api_key": api_key, "secret": secret} for api_key, secret in sorted(keys.items())]
+
+
+@cache
+def packaged_keys() -> dict[str, dict[str, str]]:
+    """Every scheme's test keys in the packaged corpus, read once, on first use (not at import)."""
+    from sigvec.corpus import load_corpus
+    from sigvec.serve.state import corpus_keys
+
+    return corpus_keys(load_corpus())
 
 
 def cells(scheme_name: str) -> set[tuple[str, str, str]]:
