@@ -100,3 +100,15 @@ def diagnosis_of(case: Case, received: Received, examples: Examples) -> Diagnosi
     citing example vectors from `examples`."""
     context = replace(server_for(case.input), replay=None)
     return diagnose(received, str(case.input["scheme"]), context, request_from_mapping(case.input), examples=examples)
+
+
+def judge_output(vector_input: Mapping[str, Any], output: Mapping[str, Any]) -> VectorVerdict:
+    """The gate's verdict on what a client made of `vector_input`: its wire mapping, or `{"wire": ..., "stages": ...}`
+    (`sigvec.strategies.judge`). An input the reference refuses to sign is `skipped`, with the reason."""
+    case = reference_case(vector_input)
+    scheme = str(vector_input["scheme"])
+    if case.vector is None:
+        message = f"the reference refuses this input, so it asks nothing of a client: {case.refusal}"
+        return VectorVerdict(f"{scheme}-0000", scheme, "valid", "skipped", False, False, message)
+    wire, stages = (output["wire"], output.get("stages")) if "wire" in output else (output, None)
+    return judge_answer(Implementation("client", "any", (scheme,)), case, Answer("wire", wire=wire, stages=stages))

@@ -24,7 +24,7 @@ Use them in a client's own tests:
 
     @given(strategies.inputs("mexc-spot-v3"))
     def test_my_client_signs_like_the_reference(vector_input):
-        assert strategies.judge(my_sign(vector_input), vector_input).passed
+        assert strategies.judge(vector_input, my_sign(vector_input)).passed
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ CHARACTER_CLASSES: Mapping[str, tuple[str, ...]] = {
     "slash": ("/",),
     "comma": (",",),
     "colon": (":",),
-    "parenthesis": ("(", ")"),
+    "parenthesis": ("()",),
     "apostrophe": ("'",),
     "at": ("@",),
     "tilde": ("~",),
@@ -173,10 +173,12 @@ class SchemeStrategies:
     arrays: st.SearchStrategy[list[str]]
     literals: st.SearchStrategy[str]
     positions: tuple[st.SearchStrategy[int], ...]
+    splits: tuple[st.SearchStrategy[int], ...]
 
 
 MAX_PARAMS = 4
-MAX_CARRIED = 4
+LONGEST = MAX_PARAMS + 3 + 4
+"""The most parameters an input holds: its own, a `key[]` array, and the carriers (key, clock, nonce, window)."""
 
 
 @cache
@@ -188,7 +190,8 @@ def scheme_strategies(scheme_name: str) -> SchemeStrategies:
         pairs=st.lists(st.tuples(st.sampled_from(keys), values()), max_size=MAX_PARAMS),
         arrays=st.lists(values(), min_size=1, max_size=3),
         literals=json_literals(scheme.surface.nested_json),
-        positions=tuple(st.integers(0, size) for size in range(MAX_PARAMS + 3 + MAX_CARRIED + 1)),
+        positions=tuple(st.integers(0, size) for size in range(LONGEST + 1)),
+        splits=tuple(st.integers(1, max(1, size - 1)) for size in range(LONGEST + 1)),
     )
 
 
@@ -252,8 +255,8 @@ def inputs(
         "timestamp": timestamp,
     }
     split = len(params) if placement == "query" else 0
-    if "+" in placement:
-        split = draw(strategies.positions[len(params)])
+    if "+" in placement and len(params) > 1:  # both parts carry parameters (one part alone is another placement)
+        split = draw(strategies.splits[len(params)])
     query, body = params[:split], params[split:]
     if query:
         data["query"] = [[param.key, param.value] for param in query]
@@ -297,9 +300,53 @@ def packaged_keys() -> dict[str, dict[str, str]]:
     return corpus_keys(load_corpus())
 
 
-def cells(scheme_name: str) -> set[tuple[str, str, str]]:
-    """Every (character class, placement, method) cell `inputs` can draw for a scheme: by construction, each
-    class's text is among the `PIECES` of every value, in every placement of every route."""
+ASCII_MARKS = {
+    name: "%" if name == "percent" else "".join(texts)
+    for name, texts in CHARACTER_CLASSES.items()
+    if name != "empty" and texts[0].isascii()
+}
+"""The characters any one of which marks an ASCII class in a value (the percent class: any `%`)."""
+Cell = tuple[str, str, str]
+"""(character class, placement, method): `query`, `form` or `json` for the placement."""
+
+
+def classes_in(text: str) -> set[str]:
+    """The character classes `text` holds (`CHARACTER_CLASSES`; non-ASCII text by code point range)."""
+    if not text:
+        return {"empty"}
+    found = {name for name, marks in ASCII_MARKS.items() if any(mark in text for mark in marks)}
+    points = [ord(char) for char in text if ord(char) > 0x7F]
+    found |= {"latin-1"} if any(point <= 0xFF for point in points) else set()
+    found |= {"beyond-latin-1"} if any(0xFF < point <= 0xFFFF for point in points) else set()
+    found |= {"astral"} if any(point > 0xFFFF for point in points) else set()
+    return found
+
+
+def json_strings(value: object) -> list[str]:
+    """Every string value in a decoded JSON value (object keys aside)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in json_strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in json_strings(item)]
+    return []
+
+
+def cells_of(vector_input: Mapping[str, Any]) -> set[Cell]:
+    """The cells an input covers: each class found in a parameter value (or JSON string), by where it travels."""
+    method = str(vector_input["method"])
+    body = vector_input.get("body") or {}
+    values = [("query", str(value)) for _, value in vector_input.get("query") or []]
+    values += [("form", str(value)) for _, value in body.get("form") or []]
+    if "json_text" in body or "json" in body:
+        decoded = json.loads(body["json_text"]) if "json_text" in body else body["json"]
+        values += [("json", text) for text in json_strings(decoded)]
+    return {(name, placement, method) for placement, text in values for name in classes_in(text)}
+
+
+def table(scheme_name: str) -> set[Cell]:
+    """Every cell of a scheme's surface: each character class in each placement its routes allow, per method."""
     scheme = scheme_named(scheme_name)
     return {
         (name, part, route.method)
