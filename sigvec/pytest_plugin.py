@@ -20,6 +20,12 @@ header says so), so pasting the setting before writing the file runs every
 vector instead of stopping with a usage error. Without a signer the plugin
 adds no test.
 
+With a signer the plugin also adds `sigvec_fuzz::<scheme>`, one test per
+scheme the signer declares: `sigvec fuzz` with `--sigvec-fuzz-examples N`
+generated inputs (default 100; 0 adds no fuzz test). It fails with each
+distinct failure shrunk to its minimal input, diagnosed, and the seed that
+replays it; a failure whose bug a listed known failure already shows is an xfail.
+
 The plugin also offers the fixture `sigvec_server`: a running verifying mock
 exchange (`sigvec.serve.MockExchange`) on an ephemeral loopback port, for a
 client's own integration tests (`sigvec_server.base_url(scheme)`,
@@ -36,13 +42,14 @@ import pytest
 from sigvec.serve.fixture import plugin_corpus, sigvec_server
 
 if TYPE_CHECKING:  # the gate is imported only when a signer is configured: an unused plugin costs nothing
-    from sigvec.corpus import Vector
+    from sigvec.corpus import Corpus, Vector
     from sigvec.gate.adapters import InProcessAdapter
     from sigvec.gate.judge import Judge
     from sigvec.gate.results import KnownFailure, VectorVerdict
 
 
 __all__ = ["sigvec_server"]
+FUZZ_EXAMPLES = 100
 
 VERDICTS = pytest.StashKey[list["VectorVerdict"]]()
 """Every vector's verdict in this session, for the summary."""
@@ -60,6 +67,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("sigvec", "sigvec signature conformance vectors")
     group.addoption("--sigvec-signer", metavar="MODULE:FUNCTION", help="run every applicable sigvec vector against this signer")
     group.addoption("--sigvec-vectors", metavar="FOLDER", help="the vectors/ folder to run (default: the packaged corpus)")
+    group.addoption(
+        "--sigvec-fuzz-examples", type=int, default=FUZZ_EXAMPLES, metavar="N",
+        help=f"generated inputs per scheme for the sigvec_fuzz tests (default {FUZZ_EXAMPLES}; 0: no fuzz test)",
+    )
     parser.addini("sigvec_signer", "module:function of the signer to run the sigvec vectors against")
     parser.addini("sigvec_known_failures", "YAML file of vector IDs the signer is known to fail (strict xfail); optional")
     parser.addini("sigvec_vectors", "the vectors/ folder to run and to take test keys from (default: the packaged corpus)")
@@ -108,6 +119,43 @@ class SigvecVector(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"sigvec vector {self.vector.id}"
+
+
+class FuzzFailed(Exception):
+    """A scheme on which `sigvec fuzz` found failures nobody listed; carries their report."""
+
+
+class SigvecFuzz(pytest.Item):
+    """`sigvec fuzz` over one scheme, through the in-process adapter."""
+
+    def __init__(
+        self, *, scheme: str, adapter: InProcessAdapter, corpus: Corpus, known: dict[str, KnownFailure], examples: int,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.scheme, self.adapter, self.corpus, self.known, self.examples = scheme, adapter, corpus, known, examples
+
+    def runtest(self) -> None:
+        from sigvec.fuzz.output import finding_lines
+        from sigvec.fuzz.runner import Fuzzer, FuzzSettings, known_failure
+
+        run = Fuzzer(self.adapter, self.corpus).run([self.scheme], FuzzSettings(max_examples=self.examples))
+        by_id = self.corpus.by_id()
+        known = [(finding, known_failure(finding, self.known, by_id)) for finding in run.findings]
+        unexpected = [finding for finding, listed in known if listed is None]
+        if unexpected:
+            blocks = ["\n".join(finding_lines(finding)) for finding in unexpected]
+            raise FuzzFailed("\n\n".join([*blocks, f"replay with sigvec fuzz --seed {run.seed}"]))
+        if known:
+            pytest.xfail("; ".join(f"{listed.reason}" for _, listed in known if listed is not None))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, FuzzFailed):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"sigvec fuzz {self.scheme}"
 
 
 class SigvecCorpus(pytest.Collector):
@@ -159,6 +207,16 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         session, name="sigvec", nodeid="sigvec", path=corpus.root, vectors=chosen, known=known, adapter=adapter, judge=judge
     )
     items.extend(collector.collect())
+    examples = int(config.getoption("sigvec_fuzz_examples"))
+    if examples > 0:
+        fuzzed = sorted({vector.scheme for vector in chosen})
+        items.extend(
+            SigvecFuzz.from_parent(
+                session, name=f"sigvec_fuzz::{scheme}", path=corpus.root, scheme=scheme, adapter=adapter, corpus=corpus,
+                known=known, examples=examples,
+            )
+            for scheme in fuzzed
+        )
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

@@ -34,6 +34,8 @@ def garbled(data):
 MAX_VECTORS = len(vectors_of("max-v2"))
 QUIET = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
 """Plugins the inner runs do without: hypothesis's terminal summary alone costs seconds per run."""
+NO_FUZZ = "--sigvec-fuzz-examples=0"
+"""For the tests of the corpus items: no sigvec_fuzz test."""
 
 
 @pytest.fixture
@@ -54,27 +56,28 @@ def test_the_plugin_is_registered_as_a_pytest11_entry_point() -> None:
 
 
 def test_each_applicable_vector_is_one_test_named_by_its_id(project: pytest.Pytester) -> None:
-    result = configured(project, "sign_for_sigvec").runpytest("-v", *QUIET)
+    result = configured(project, "sign_for_sigvec").runpytest("-v", NO_FUZZ, *QUIET)
     result.assert_outcomes(passed=MAX_VECTORS)
     result.stdout.fnmatch_lines(["sigvec::max-v2-0001 PASSED*", "sigvec::max-v2-0012 PASSED*"])
 
 
 def test_a_failing_vector_shows_the_verdict_and_the_stage_diff(project: pytest.Pytester) -> None:
-    result = configured(project, "garbled").runpytest("-k", "max-v2-0001", *QUIET)
+    result = configured(project, "garbled").runpytest("-k", "max-v2-0001", NO_FUZZ, *QUIET)
     result.assert_outcomes(failed=1, deselected=MAX_VECTORS - 1)
     result.stdout.fnmatch_lines(["max-v2-0001 (max-v2, valid): fail", "*rejects it with*", "wire.headers differs at character *"])
 
 
 def test_a_failing_vectors_message_carries_its_diagnosis(project: pytest.Pytester) -> None:
-    result = configured(project, "garbled").runpytest("-k", "max-v2-0001", *QUIET)
+    result = configured(project, "garbled").runpytest("-k", "max-v2-0001", NO_FUZZ, *QUIET)
     result.stdout.fnmatch_lines(["*diagnosis: your client's signature differs in one character from the one MAX computes*"])
 
 
 def test_known_failures_are_strict_xfail(project: pytest.Pytester) -> None:
     project.makefile(".yaml", known="max-v2-0001: {reason: garbled}\nmax-v2-0002: {reason: garbled}\n")
-    garbled = configured(project, "garbled", "known.yaml").runpytest("-k", "max-v2-0001 or max-v2-0002 or max-v2-0003", *QUIET)
+    selected = "max-v2-0001 or max-v2-0002 or max-v2-0003"
+    garbled = configured(project, "garbled", "known.yaml").runpytest("-k", selected, NO_FUZZ, *QUIET)
     garbled.assert_outcomes(xfailed=2, failed=1, deselected=MAX_VECTORS - 3)
-    correct = configured(project, "sign_for_sigvec", "known.yaml").runpytest(*QUIET)
+    correct = configured(project, "sign_for_sigvec", "known.yaml").runpytest(NO_FUZZ, *QUIET)
     correct.assert_outcomes(failed=2, passed=MAX_VECTORS - 2)
     correct.stdout.fnmatch_lines(["*XPASS(strict)*garbled*"])
 
@@ -86,7 +89,25 @@ def test_a_configured_known_failures_file_that_does_not_exist_yet_expects_no_fai
 
 
 def test_the_command_line_option_names_the_signer_without_an_ini(project: pytest.Pytester) -> None:
-    project.runpytest("--sigvec-signer", "mysigner:sign_for_sigvec", *QUIET).assert_outcomes(passed=MAX_VECTORS)
+    project.runpytest("--sigvec-signer", "mysigner:sign_for_sigvec", NO_FUZZ, *QUIET).assert_outcomes(passed=MAX_VECTORS)
+
+
+def test_a_fuzz_test_per_declared_scheme_passes_a_conforming_signer(project: pytest.Pytester) -> None:
+    result = configured(project, "sign_for_sigvec").runpytest("-v", "-k", "sigvec_fuzz", "--sigvec-fuzz-examples=30", *QUIET)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*sigvec_fuzz::max-v2 PASSED*"])
+
+
+def test_a_fuzz_failure_shows_its_minimal_input_its_diagnosis_and_the_seed(project: pytest.Pytester) -> None:
+    result = configured(project, "garbled").runpytest("-k", "sigvec_fuzz", "--sigvec-fuzz-examples=30", *QUIET)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*minimal input:*", "*diagnosis:*", "*replay with sigvec fuzz --seed *"])
+
+
+def test_a_fuzz_failure_a_listed_known_failure_already_shows_is_an_xfail(project: pytest.Pytester) -> None:
+    project.makefile(".yaml", known="max-v2-0013: {reason: flips the signature's last digit}\n")
+    result = configured(project, "garbled", "known.yaml").runpytest("-k", "sigvec_fuzz", "--sigvec-fuzz-examples=30", *QUIET)
+    result.assert_outcomes(xfailed=1)
 
 
 def test_without_a_signer_the_plugin_adds_no_tests(project: pytest.Pytester) -> None:
@@ -100,7 +121,7 @@ def test_a_signer_that_cannot_be_imported_is_a_usage_error(project: pytest.Pytes
 
 
 def test_the_installed_plugin_loads_itself_in_a_fresh_interpreter(project: pytest.Pytester) -> None:
-    configured(project, "sign_for_sigvec").runpytest_subprocess(*QUIET).assert_outcomes(passed=MAX_VECTORS)
+    configured(project, "sign_for_sigvec").runpytest_subprocess(NO_FUZZ, *QUIET).assert_outcomes(passed=MAX_VECTORS)
 
 
 def test_an_unused_plugin_does_not_import_the_gate() -> None:
