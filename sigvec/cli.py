@@ -244,6 +244,15 @@ def command_fuzz(args: argparse.Namespace) -> int:
     return command(args)
 
 
+def command_coverage(args: argparse.Namespace) -> int:
+    from sigvec.fuzz.coverage import report
+
+    for scheme in args.scheme or ():
+        scheme_named(scheme)
+    print(report(open_valid_corpus(args), args.scheme or ()), end="")
+    return 0
+
+
 def command_serve(args: argparse.Namespace) -> int:
     from sigvec import serve
     from sigvec.serve.state import corpus_keys
@@ -351,6 +360,11 @@ def parser() -> argparse.ArgumentParser:
         fuzz.add_argument(f"--{report}", type=Path, metavar="FILE", help=f"write the {report} report here")
     fuzz.add_argument("--timeout", type=float, default=5.0, metavar="S", help="seconds to wait for each answer (default 5)")
     fuzz.set_defaults(run=command_fuzz)
+    coverage = with_vectors(
+        commands.add_parser("coverage", allow_abbrev=False, help="which class x placement x method cells the corpus covers")
+    )
+    coverage.add_argument("--scheme", action="append", metavar="S", help="only this scheme (repeatable)")
+    coverage.set_defaults(run=command_coverage)
     serve_command = with_vectors(
         commands.add_parser("serve", allow_abbrev=False, help="run the verifying mock exchange (every scheme under /<scheme>/)")
     )
