@@ -19,11 +19,12 @@ import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from signing.model import Received
@@ -36,14 +37,17 @@ from sigvec.fuzz.strategies import inputs
 from sigvec.gate.adapters import Adapter
 from sigvec.gate.capture import CaptureServer
 from sigvec.gate.harness import SubprocessHarness
-from sigvec.gate.protocol import Answer, Implementation
-from sigvec.gate.run import captured, selected_vectors
+from sigvec.gate.protocol import Answer, Implementation, errored
+from sigvec.gate.run import PIPELINED_SENT, captured, selected_vectors
 from sigvec.gate.verdict import KnownFailure, VectorVerdict
 from sigvec.serve.state import corpus_keys
 
 DEFAULT_EXAMPLES = 200
 """Generated inputs per scheme unless told otherwise: enough to catch each planted bug of the test suite."""
 DATABASE_FOLDER = "examples"
+BATCH_AT_LEAST = 4
+"""For a pipelined harness each example is a list of inputs (Hypothesis's lists average about 6 long, whatever
+their cap): examples are `max_examples / BATCH_AT_LEAST`, and drawing stops once `max_examples` inputs are judged."""
 
 
 @dataclass(frozen=True)
@@ -160,30 +164,46 @@ class Fuzzer:
         self.server: CaptureServer | None = None
         self.implementation: Implementation | None = None
 
-    def ask(self, case: Case) -> Answer:
-        """The client's answer for a case the reference signs; a `sent` answer resolved through capture."""
-        vector = case.vector
-        assert vector is not None
-        self.seq += 1
-        base_url = self.server.prepare(vector) if self.server is not None else scheme_named(vector.scheme).base_url
-        answer = self.adapter.sign(self.seq, vector.id, case.input, base_url)
-        return captured(answer, vector, self.server) if answer.kind == "sent" else answer
+    @property
+    def pipeline(self) -> int:
+        """How many `sign` commands the client takes in flight: its declared pipeline, for a subprocess harness."""
+        declared = self.implementation.pipeline if self.implementation is not None else 1
+        return declared if isinstance(self.adapter, SubprocessHarness) else 1
 
-    def check(self, scheme: str, vector_input: Mapping[str, Any], stats: SchemeRun) -> Finding | None:
-        """Judge the client on one generated input: None when it passes (or the scheme cannot carry the input)."""
-        case = reference_case(vector_input)
-        if case.vector is None:
-            stats.uncarried += 1
-            return None
-        stats.judged += 1
+    def ask(self, cases: Sequence[Case]) -> list[Answer]:
+        """The client's answers for cases the reference signs: pipelined when the harness declares it, else one at a
+        time, with a `sent` answer resolved through capture."""
+        vectors = [case.vector for case in cases if case.vector is not None]
+        if self.pipeline > 1:
+            assert isinstance(self.adapter, SubprocessHarness)
+            commands = [(self.seq + n, v.id, v.input, scheme_named(v.scheme).base_url) for n, v in enumerate(vectors, 1)]
+            self.seq += len(commands)
+            answers = self.adapter.sign_batch(commands)
+            return [errored(PIPELINED_SENT, answer.stderr) if answer.kind == "sent" else answer for answer in answers]
+        answers = []
+        for vector in vectors:
+            self.seq += 1
+            base_url = self.server.prepare(vector) if self.server is not None else scheme_named(vector.scheme).base_url
+            answer = self.adapter.sign(self.seq, vector.id, vector.input, base_url)
+            answers.append(captured(answer, vector, self.server) if answer.kind == "sent" else answer)
+        return answers
+
+    def check(self, scheme: str, batch: Sequence[Mapping[str, Any]], stats: SchemeRun) -> Finding | None:
+        """Judge the client on generated inputs: the first failure, or None when it passes them all (an input the
+        scheme cannot carry is not asked)."""
+        cases = [reference_case(vector_input) for vector_input in batch]
+        signed = [case for case in cases if case.vector is not None]
+        stats.uncarried += len(cases) - len(signed)
+        stats.judged += len(signed)
         assert self.implementation is not None
-        answer = self.ask(case)
-        verdict = judge_answer(self.implementation, case, answer)
-        if verdict.passed:
-            return None
-        received = received_of(answer)
-        diagnosis = diagnosis_of(case, received, self.examples) if received is not None and verdict.status == "fail" else None
-        return Finding(scheme, failure_key(verdict, diagnosis), case, answer, verdict, received, diagnosis)
+        for case, answer in zip(signed, self.ask(signed), strict=True):
+            verdict = judge_answer(self.implementation, case, answer)
+            if not verdict.passed:
+                received = received_of(answer)
+                failed = received is not None and verdict.status == "fail"
+                diagnosis = diagnosis_of(case, received, self.examples) if failed and received is not None else None
+                return Finding(scheme, failure_key(verdict, diagnosis), case, answer, verdict, received, diagnosis)
+        return None
 
     def run(self, schemes: Iterable[str], fuzz: FuzzSettings, on_scheme: Callable[[SchemeRun], None] | None = None) -> FuzzRun:
         """Start the client, fuzz each of its schemes (narrowed to `schemes` when any are given), stop it."""
@@ -194,7 +214,7 @@ class Fuzzer:
             chosen = selected_schemes(implementation, schemes)
             self.implementation = implementation
             deadline = None if fuzz.time_budget is None else time.monotonic() + fuzz.time_budget
-            with CaptureServer() if self.capture and chosen else nullcontext() as server:
+            with CaptureServer() if self.capture and chosen and self.pipeline == 1 else nullcontext() as server:
                 self.server = server
                 for scheme in chosen:
                     scheme_run = self.fuzz_scheme(scheme, implementation, fuzz, run_seed, deadline)
@@ -212,19 +232,29 @@ class Fuzzer:
         stats = SchemeRun(scheme)
         started = time.monotonic()
 
-        def conforms(vector_input: dict[str, Any]) -> None:
-            if deadline is not None and time.monotonic() > deadline:
-                stats.stopped_by_budget = True
-                return
-            finding = self.check(scheme, vector_input, stats)
+        shrinking = False
+
+        def conforms(drawn: dict[str, Any] | list[dict[str, Any]]) -> None:
+            nonlocal shrinking
+            if not shrinking:  # the budget and the count bound the search; shrinking a failure is Hypothesis's to bound
+                if deadline is not None and time.monotonic() > deadline:
+                    stats.stopped_by_budget = True
+                    return
+                if stats.judged + stats.uncarried >= fuzz.max_examples:
+                    return  # a pipelined run draws several inputs per example: max_examples counts inputs
+            finding = self.check(scheme, drawn if isinstance(drawn, list) else [drawn], stats)
             if finding is not None:
+                shrinking = True
                 raise failure_type(finding.key)(finding)
 
         conforms.__name__ = f"sigvec_fuzz_{scheme.replace('-', '_')}"
         keys = sorted(self.keys.get(scheme, {}).items())
         credentials = [{"api_key": api_key, "secret": secret} for api_key, secret in keys]
-        test = given(inputs(scheme, credentials or None, implementation.options.get(scheme)))(conforms)
-        test = settings(hypothesis_settings(fuzz))(test)
+        drawn = inputs(scheme, credentials or None, implementation.options.get(scheme))
+        pipeline = self.pipeline
+        test = given(st.lists(drawn, min_size=1, max_size=pipeline) if pipeline > 1 else drawn)(conforms)
+        examples = fuzz.max_examples if pipeline == 1 else -(-fuzz.max_examples // BATCH_AT_LEAST)
+        test = settings(hypothesis_settings(replace(fuzz, max_examples=examples)))(test)
         replayable(test, run_seed, scheme)
         try:
             test()

@@ -35,6 +35,7 @@ from sigvec.gate.protocol import (
     Answer,
     Implementation,
     ProtocolError,
+    SignCommand,
     errored,
     read_sign_reply,
     read_start_reply,
@@ -172,7 +173,7 @@ class _Process:
 
 
 class SubprocessHarness:
-    """A client harness run as a subprocess and spoken to in protocol v1."""
+    """A client harness run as a subprocess and spoken to in protocol v1 (or v2, pipelined, if it declares it)."""
 
     def __init__(
         self,
@@ -244,6 +245,44 @@ class SubprocessHarness:
         answer = read_sign_reply(reply, seq)
         stderr = process.take_stderr()
         return replace(answer, stderr=stderr) if stderr else answer
+
+    def sign_batch(self, commands: Sequence[SignCommand]) -> list[Answer]:
+        """The harness's answers to several `sign` commands, in order, with up to its declared `pipeline` (protocol
+        version 2) outstanding at once; one at a time for a harness that declares none. A window in which the harness
+        times out, exits or breaks the order errs its remaining commands; the next call restarts the harness."""
+        size = self.implementation.pipeline if self.implementation is not None else 1
+        if size <= 1:
+            return [self.sign(*command) for command in commands]
+        answers: list[Answer] = []
+        for start in range(0, len(commands), size):
+            answers += self._window(commands[start : start + size])
+        return answers
+
+    def _window(self, commands: Sequence[SignCommand]) -> list[Answer]:
+        process = self._process
+        if process is None or not self._drained(process):
+            restarted = self._restart()
+            if isinstance(restarted, Answer):
+                return [restarted] * len(commands)
+            process = restarted
+        if not all(process.send(sign_command(*command)) for command in commands):
+            return [self._crashed(process, "exited before reading its commands")] * len(commands)
+        answers: list[Answer] = []
+        for seq, *_ in commands:
+            try:
+                line = self._next_line(process, self.timeout)
+            except TimeoutError:
+                process.end()
+                line = None
+            if line is None:
+                lost = errored(f"the harness stopped answering its pipelined commands (exit code {process.popen.poll()})")
+                return [*answers, *[lost] * (len(commands) - len(answers))]
+            try:
+                answers.append(read_sign_reply(json.loads(line), seq))
+            except ValueError:
+                answers.append(errored(f"the harness answered with a line that is not JSON: {line.strip()[:200]!r}"))
+        stderr = process.take_stderr()
+        return [*answers[:-1], replace(answers[-1], stderr=stderr)] if stderr else answers
 
     def stop(self) -> None:
         if self._process is not None:

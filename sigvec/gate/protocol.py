@@ -1,10 +1,14 @@
-"""The gate's harness protocol, version 1: its messages, their JSON Schemas, and the answers they carry.
+"""The gate's harness protocol, versions 1 and 2: its messages, their JSON Schemas, and the answers they carry.
 
 JSON lines over a harness's stdin and stdout (the harness side is
 `sigvec.harness`):
-- `{"cmd":"start","version":1}` is answered with `{"version":1,"implementation":{...}}`:
+- `{"cmd":"start","version":1,"max_version":2}` is answered with `{"version":1,"implementation":{...}}`:
   the client's name, language, version, homepage, issues and source URLs, the
-  schemes it implements and, per scheme, the option readings it implements;
+  schemes it implements and, per scheme, the option readings it implements.
+  A version 2 harness may answer `{"version":2,"implementation":{...},"pipeline":N}`:
+  it answers `sign` commands in the order received with up to N outstanding,
+  and the gate and the fuzzer keep that many in flight. Version 1 harnesses
+  (which read only `version`) keep working unchanged;
 - `{"cmd":"sign","seq":S,"id":ID,"input":{...},"base_url":URL}` is answered with
   exactly one of `wire` (plus optional `stages`), `sent`, `refused`, `skipped`
   or `errored`, carrying the same `seq`. Refusing is explicit: `refused` is the
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -31,6 +35,9 @@ from signing.server import Verdict
 from sigvec.corpus import WIRE_SCHEMA, packaged_root, read_schema, schema_registry
 
 PROTOCOL_VERSION = 1
+"""The version every harness speaks, sent as the start command's `version`."""
+MAX_PROTOCOL_VERSION = 2
+"""The highest version the gate speaks, sent as `max_version`: 2 adds `pipeline` to the start reply."""
 MESSAGES = ("start", "start-reply", "sign", "sign-reply", "stop", "known-failures")
 AnswerKind = Literal["wire", "sent", "refused", "skipped", "errored"]
 
@@ -76,6 +83,8 @@ class Implementation:
     schemes: tuple[str, ...]
     options: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    pipeline: int = 1
+    """How many `sign` commands the harness takes outstanding (protocol version 2; 1 for version 1)."""
 
     def option(self, scheme: str, name: str) -> str | None:
         return self.options.get(scheme, {}).get(name)
@@ -93,7 +102,11 @@ def implementation_from_mapping(data: Mapping[str, Any]) -> Implementation:
 
 
 def start_command() -> dict[str, Any]:
-    return {"cmd": "start", "version": PROTOCOL_VERSION}
+    return {"cmd": "start", "version": PROTOCOL_VERSION, "max_version": MAX_PROTOCOL_VERSION}
+
+
+SignCommand = tuple[int, str, Mapping[str, Any], str]
+"""A `sign` command's fields: seq, vector ID, input, base URL."""
 
 
 def sign_command(seq: int, vector_id: str, vector_input: Mapping[str, Any], base_url: str) -> dict[str, Any]:
@@ -108,7 +121,7 @@ def read_start_reply(reply: object) -> Implementation:
     """The implementation a start reply declares; `ProtocolError` if the reply breaks the schema."""
     validate("start-reply", reply)
     assert isinstance(reply, Mapping)
-    return implementation_from_mapping(reply["implementation"])
+    return replace(implementation_from_mapping(reply["implementation"]), pipeline=int(reply.get("pipeline", 1)))
 
 
 @dataclass(slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import shlex
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +26,9 @@ from sigvec.gate.judge import Diagnoser, Judge
 from sigvec.gate.protocol import Answer, Implementation, ProtocolError, errored, validate
 from sigvec.gate.results import GateRun, KnownFailure, VectorVerdict
 
+PIPELINED_SENT = "answered sent, but a harness that declares pipeline answers with the wire request (capture is one at a time)"
+PIPELINE_WINDOW = 1024
+"""How many vectors the gate hands a pipelined harness at a time (it keeps the harness's own pipeline in flight)."""
 CAPTURE_NEEDS_SERVER = "answered sent, but this client cannot send: --python signers answer with the wire request"
 
 
@@ -108,7 +111,10 @@ def run_gate(
     vectors); `on_verdict(verdict, total)` is called after each vector.
     With `capture` (by default, for a subprocess harness) the loopback server
     runs for the whole run and each `sign` carries its base URL for the
-    vector's scheme; otherwise the exchange's own base URL.
+    vector's scheme; otherwise the exchange's own base URL. A harness that
+    declares `pipeline` N (protocol version 2) gets N `sign` commands in
+    flight, each with the exchange's base URL: capture stays one at a time,
+    so such a harness answers with the wire request (`PIPELINED_SENT`).
     """
     known = dict(known_failures or {})
     every = list(vectors if vectors is not None else corpus.vectors())
@@ -123,12 +129,11 @@ def run_gate(
         chosen = selected_vectors(every, implementation, schemes)
         judge = Judge(implementation, {vector.id: vector for vector in every}, diagnoser)
         verdicts = []
-        with CaptureServer() if capture and chosen else nullcontext() as server:
-            for seq, vector in enumerate(chosen, start=1):
-                base_url = server.prepare(vector) if server else scheme_named(vector.scheme).base_url
-                answer = adapter.sign(seq, vector.id, vector.input, base_url)
+        pipelined = isinstance(adapter, SubprocessHarness) and implementation.pipeline > 1
+        with CaptureServer() if capture and chosen and not pipelined else nullcontext() as server:
+            for vector, answer in answered(adapter, chosen, server, pipelined):
                 if answer.kind == "sent":
-                    answer = captured(answer, vector, server)
+                    answer = captured(answer, vector, server) if not pipelined else errored(PIPELINED_SENT, answer.stderr)
                 verdict = judge.judge(vector, answer)
                 if vector.id in known:
                     verdict = verdict.with_known_failure(known[vector.id])
@@ -138,6 +143,23 @@ def run_gate(
     finally:
         adapter.stop()
     return GateRun(implementation, verdicts, started, corpus_summary(corpus), __version__)
+
+
+def answered(
+    adapter: Adapter, vectors: list[Vector], server: CaptureServer | None, pipelined: bool
+) -> Iterator[tuple[Vector, Answer]]:
+    """Each vector with the client's answer, asked one at a time, or in windows of the harness's pipeline."""
+    if not pipelined:
+        for seq, vector in enumerate(vectors, start=1):
+            base_url = server.prepare(vector) if server else scheme_named(vector.scheme).base_url
+            yield vector, adapter.sign(seq, vector.id, vector.input, base_url)
+        return
+    assert isinstance(adapter, SubprocessHarness)
+    window = PIPELINE_WINDOW
+    for start in range(0, len(vectors), window):
+        batch = vectors[start : start + window]
+        commands = [(start + n, v.id, v.input, scheme_named(v.scheme).base_url) for n, v in enumerate(batch, start=1)]
+        yield from zip(batch, adapter.sign_batch(commands), strict=True)
 
 
 def adapter_from(args: argparse.Namespace) -> Adapter:

@@ -1,4 +1,4 @@
-"""The harness side of the sigvec gate protocol, version 1: the standard library only, to run in a client's interpreter.
+"""The harness side of the sigvec gate protocol, versions 1 and 2: the standard library only, to run in a client's interpreter.
 
 A harness reads one JSON command per line on stdin and answers on stdout, one
 JSON line per `start` and `sign`, flushed at once; `stop` ends it with no
@@ -9,8 +9,11 @@ that turns a `sign` command into an answer:
 - or it raises `Refused` (the client refused the input) or `Skipped` (the
   client cannot express the vector). Any other exception becomes `errored`,
   with its traceback.
-The protocol's JSON Schemas are in `sigvec/gate/schemas/`. `Refused` and
-`Skipped` are `sigvec.Refused` and `sigvec.Skipped`, shared with `--python` signers.
+A harness that answers `sign` commands strictly in order may pass `pipeline`
+(protocol version 2): when the gate speaks version 2 it then keeps that many
+commands in flight. The protocol's JSON Schemas are in `sigvec/gate/schemas/`.
+`Refused` and `Skipped` are `sigvec.Refused` and `sigvec.Skipped`, shared with
+`--python` signers.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any, TextIO
 from sigvec import Refused, Skipped
 
 PROTOCOL_VERSION = 1
+PIPELINED_VERSION = 2
 
 
 def answer(command: Mapping[str, Any], handle: Callable[[Mapping[str, Any]], Mapping[str, Any]]) -> dict[str, Any]:
@@ -45,14 +49,17 @@ def serve(
     handle: Callable[[Mapping[str, Any]], Mapping[str, Any]],
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
+    pipeline: int | None = None,
 ) -> None:
-    """Answer gate commands until `stop` or end of input."""
+    """Answer gate commands until `stop` or end of input; with `pipeline`, declare it to a gate that speaks version 2."""
     for line in stdin:
         command = json.loads(line)
         if command.get("cmd") == "start":
             if command.get("version") != PROTOCOL_VERSION:
                 sys.exit(f"harness speaks protocol version {PROTOCOL_VERSION}, not {command.get('version')}")
             reply: dict[str, Any] = {"version": PROTOCOL_VERSION, "implementation": dict(implementation)}
+            if pipeline is not None and command.get("max_version", PROTOCOL_VERSION) >= PIPELINED_VERSION:
+                reply.update(version=PIPELINED_VERSION, pipeline=pipeline)
         elif command.get("cmd") == "sign":
             reply = answer(command, handle)
         else:

@@ -1,7 +1,12 @@
-"""A correct subprocess client: the reference signer behind sigvec.harness (the protocol's Python kit)."""
+"""A correct subprocess client: the reference signer behind sigvec.harness (the protocol's Python kit).
+
+    reference_harness.py              protocol version 1, one command at a time
+    reference_harness.py --pipeline N protocol version 2, declaring N commands in flight
+"""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,4 +30,5 @@ def handle(command: Mapping[str, Any]) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    serve(IMPLEMENTATION, handle)
+    pipeline = int(sys.argv[2]) if sys.argv[1:2] == ["--pipeline"] else None
+    serve(IMPLEMENTATION, handle, pipeline=pipeline)
