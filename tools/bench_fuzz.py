@@ -1,0 +1,121 @@
+"""Benchmark: `sigvec fuzz`'s generated cases per second, and the time to shrink one planted bug, in one run.
+
+It prints, for mexc-spot-v3 and a conforming client (the reference), cases per
+second with generation and judging included:
+- in process (`--python`);
+- through a subprocess harness speaking protocol version 1, one command in flight;
+- through the same harness declaring `pipeline` 64 (protocol version 2);
+- generation alone: drawing the inputs with Hypothesis and nothing else, the
+  ceiling any adapter can reach;
+and the seconds to find and shrink a client that writes a space as `+` to its
+minimal input. Targets (the issue's): >= 5,000 cases/s in process and through
+the pipelined harness; shrinking <= 10 s. Rates depend on the machine, so it
+times one bare HMAC in the same run and prints each row's cost per case in bare
+HMACs.
+
+    python tools/bench_fuzz.py [--examples 2000] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import sys
+import time
+import timeit
+from collections.abc import Callable
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+
+from sigvec.corpus import load_corpus
+from sigvec.fuzz.runner import Fuzzer, FuzzSettings
+from sigvec.fuzz.strategies import inputs, test_credentials
+from sigvec.gate.adapters import Adapter, InProcessAdapter
+from sigvec.gate.harness import SubprocessHarness
+
+REPO = Path(__file__).resolve().parents[1]
+SCHEME = "mexc-spot-v3"
+sys.path.insert(0, str(REPO / "tests"))
+
+import planted_clients  # noqa: E402
+
+
+def cases_per_second(make: Callable[[], Adapter], examples: int) -> float:
+    corpus = load_corpus(REPO / "vectors")
+    fuzzer = Fuzzer(make(), corpus)
+    began = time.perf_counter()
+    run = fuzzer.run([SCHEME], FuzzSettings(max_examples=examples, seed=1))
+    seconds = time.perf_counter() - began
+    assert not run.findings, "the conforming client failed"
+    judged = run.schemes[0]
+    return (judged.judged + judged.uncarried) / seconds
+
+
+def generation_per_second(examples: int) -> float:
+    test_credentials(SCHEME)
+    count = 0
+
+    @settings(max_examples=examples, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(inputs(SCHEME))
+    def draw(_: object) -> None:
+        nonlocal count
+        count += 1
+
+    began = time.perf_counter()
+    draw()
+    return count / (time.perf_counter() - began)
+
+
+def shrink_seconds() -> float:
+    corpus = load_corpus(REPO / "vectors")
+    adapter = InProcessAdapter(planted_clients.space_as_plus, planted_clients.SIGVEC_IMPLEMENTATION)
+    began = time.perf_counter()
+    run = Fuzzer(adapter, corpus).run([SCHEME], FuzzSettings(seed=1))
+    seconds = time.perf_counter() - began
+    assert any(finding.key == ("classes", "SpaceAsPlus") for finding in run.findings), "the planted bug was not found"
+    return seconds
+
+
+def bare_hmac_seconds() -> float:
+    """One bare HMAC-SHA256 over a 94-byte message, as `bench_sign.py`'s yardstick: how fast the machine is right now."""
+    key, message = b"k" * 32, b"m" * 94
+    return timeit.timeit(lambda: hmac.new(key, message, hashlib.sha256).hexdigest(), number=2000) / 2000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", type=int, default=2000, help="generated cases per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="measurements per row (the fastest is printed)")
+    args = parser.parse_args()
+    harness = [sys.executable, str(REPO / "tests" / "harnesses" / "reference_harness.py")]
+    rows: dict[str, Callable[[], float]] = {
+        "in process": lambda: cases_per_second(
+            lambda: InProcessAdapter(planted_clients.conforming, planted_clients.SIGVEC_IMPLEMENTATION), args.examples
+        ),
+        "subprocess, one in flight (v1)": lambda: cases_per_second(lambda: SubprocessHarness(harness), args.examples),
+        "subprocess, pipeline 64 (v2)": lambda: cases_per_second(
+            lambda: SubprocessHarness([*harness, "--pipeline", "64"]), args.examples
+        ),
+        "generation alone (Hypothesis draws)": lambda: generation_per_second(args.examples),
+    }
+    rates = {name: max(measure() for _ in range(args.rounds)) for name, measure in rows.items()}
+    yardstick = min(bare_hmac_seconds() for _ in range(5))
+    shrink = min(shrink_seconds() for _ in range(args.rounds))
+    print(f"{SCHEME}, {args.examples} generated cases per measurement, fastest of {args.rounds}")
+    print(f"machine speed: one bare HMAC-SHA256 takes {yardstick * 1e6:.2f} us (bench_sign.py's yardstick)")
+    print(f"{'adapter':<40}{'cases/s':>10}{'HMACs/case':>12}")
+    for name, rate in rates.items():
+        print(f"{name:<40}{rate:>10,.0f}{1 / rate / yardstick:>12,.0f}")
+    print(f"find and shrink a space written as '+' (in process, default examples): {shrink:.2f} s")
+    for label, met in (
+        (">= 5,000 cases/s in process", rates["in process"] >= 5000),
+        (">= 5,000 cases/s through a pipelined harness", rates["subprocess, pipeline 64 (v2)"] >= 5000),
+        ("shrinking one planted bug <= 10 s", shrink <= 10),
+    ):
+        print(f"target {label}: {'met' if met else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
