@@ -18,7 +18,15 @@ version of the same package) with `known-failures-<v>.yaml`. A Node harness
 
 and its JSON-lines report (a metadata line, then one line per vector, as
 `sigvec/reports/schemas/gate-line.json` defines) is read by `read_report`
-alone. The figures are computed here, never typed, by the gate's one
+alone. Each harness is then fuzzed, bounded and seeded so that the run is the
+same every time:
+
+    sigvec fuzz --harness "<interpreter> <harness>" --known-failures <file> --json <report> \
+        --max-examples 200 --seed 19 --time-budget 120
+
+and every failure it finds that no listed known failure already shows (a
+deviation the fixed corpus does not show) is recorded with its diagnosis and
+minimal input. The figures are computed here, never typed, by the gate's one
 counting rule (`sigvec.gate.score`), and list every failing
 vector with its diagnosis and, where one exists, its upstream issue. The exit
 code is 1 when any gate run fails (a verdict no known-failures file expects).
@@ -33,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sigvec.gate.score import Score, score
@@ -47,6 +55,10 @@ NO_DIAGNOSIS = "no known class"
 """Shown for a failing vector the gate gave no diagnosis for: diagnosis explains rejections, and these requests are
 accepted by the server but differ from the one the caller asked for (the "what goes wrong" column says how)."""
 NOTHING_SENT = "none: nothing was sent"
+FUZZ_ARGUMENTS = ("--max-examples", "200", "--seed", "19", "--time-budget", "120")
+"""Bounded and seeded: the same inputs, so the same findings, on every run."""
+MINIMAL_INPUT = "; minimal input: "
+"""Where a fuzz finding's message (sigvec.fuzz.command.finding_verdict) gives the minimal input."""
 """Shown for an errored vector: there is no request to diagnose."""
 
 
@@ -70,6 +82,13 @@ class ClientRun:
     language: str
     homepage: str | None
     vectors: tuple[VectorLine, ...]
+    fuzzed: tuple[VectorLine, ...] | None = None
+    """The `sigvec fuzz` report's verdicts, when the client was fuzzed."""
+
+    @property
+    def deviations(self) -> list[VectorLine]:
+        """Fuzz findings no listed known failure shows: what the fixed corpus does not show."""
+        return [line for line in self.fuzzed or () if line.status in FAILING and line.reason is None]
 
     @property
     def title(self) -> str:
@@ -133,6 +152,17 @@ def harnesses(clients: Path) -> list[Harness]:
     return found
 
 
+def run_fuzz(harness: Harness, report: Path, fuzz: Sequence[str]) -> int:
+    """Fuzz one harness (`FUZZ_ARGUMENTS`), writing its JSON-lines report; exit code 2 (bad usage) is a failure,
+    1 (findings) is not: the findings are recorded."""
+    arguments = [*fuzz, "--harness", shlex.join(harness.command), "--json", str(report), *FUZZ_ARGUMENTS]
+    arguments += ["--known-failures", str(harness.known_failures)]
+    done = subprocess.run(arguments, capture_output=True, text=True, check=False)
+    if done.returncode == 2:
+        print(done.stdout + done.stderr, file=sys.stderr)
+    return done.returncode
+
+
 def run_gate(harness: Harness, report: Path, gate: Sequence[str]) -> int:
     """Run the gate on one harness, writing its JSON-lines report; the gate's exit code. Its terminal report is
     shown only when the run fails."""
@@ -187,6 +217,15 @@ def client_section(run: ClientRun) -> list[str]:
             )
     else:
         lines.append("No failing vector.")
+    if run.fuzzed is not None:
+        lines += ["", f"`sigvec fuzz` ({' '.join(FUZZ_ARGUMENTS[:4])}) against the known failures:", ""]
+        if run.deviations:
+            lines += ["| scheme | diagnosis | minimal input |", "|---|---|---|"]
+            for line in run.deviations:
+                message, _, shown = line.message.partition(MINIMAL_INPUT)
+                lines.append(f"| {line.scheme} | {cell(message)} | `{cell(shown)}` |")
+        else:
+            lines.append("No deviation the fixed corpus does not show.")
     skipped: dict[str, list[str]] = {}
     for line in run.vectors:
         if line.status == "skipped":
@@ -243,6 +282,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--docs", type=Path, default=REPO / "docs" / "clients.md")
     parser.add_argument("--page", type=Path, default=REPO / "docs" / "explanation" / "real-clients.md")
     parser.add_argument("--gate", default=f"{shlex.quote(sys.executable)} -m sigvec.cli gate", help="the gate command")
+    parser.add_argument("--fuzz", default=f"{shlex.quote(sys.executable)} -m sigvec.cli fuzz", help="the fuzz command")
+    parser.add_argument("--no-fuzz", action="store_true", help="run the gate only")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed files are stale")
     parser.add_argument("--reports", type=Path, help="keep each run's JSON-lines report here, as <client folder>.jsonl")
     parser.add_argument("--site", type=Path, help="build the HTML site here from the reports and docs/history/")
@@ -261,9 +302,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             report.unlink(missing_ok=True)
             if run_gate(harness, report, shlex.split(args.gate)) != 0:
                 failed.append(harness.label)
-            if report.is_file():
-                runs.append(read_report(report.read_text(encoding="utf-8")))
-                reports.append(report)
+            if not report.is_file():
+                continue
+            run = read_report(report.read_text(encoding="utf-8"))
+            reports.append(report)
+            fuzzed = Path(scratch) / f"{harness.label}-fuzz.jsonl"
+            if not args.no_fuzz:
+                if run_fuzz(harness, fuzzed, shlex.split(args.fuzz)) == 2:
+                    failed.append(harness.label)
+                if fuzzed.is_file():
+                    run = replace(run, fuzzed=read_report(fuzzed.read_text(encoding="utf-8")).vectors)
+            runs.append(run)
         if args.site:
             build_site(args.site, [*reports, *sorted(args.history.glob("*/*.jsonl"))])
     docs = clients_markdown(runs)

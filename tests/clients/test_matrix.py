@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,25 @@ def test_an_errored_vector_has_no_request_to_diagnose() -> None:
 
 def test_skipped_vectors_are_grouped_by_reason(run: ClientRun) -> None:
     assert "- it cannot send a form body: mexc-spot-v3-0005" in clients_markdown([run])
+
+
+def test_a_fuzz_finding_no_known_failure_shows_is_recorded_with_its_minimal_input(run: ClientRun) -> None:
+    lines = [
+        METADATA,
+        verdict("mexc-spot-v3-fuzz-1", "fail", False, False, scheme="mexc-spot-v3",
+                message='your client writes a space as `+`; minimal input: {"query": [["symbol", " "]]}'),
+        verdict("mexc-spot-v3-fuzz-2", "fail", False, False, message="known; minimal input: {}", known_failure={"reason": "x"}),
+        verdict("mexc-futures-v1-fuzz", "pass", False, True, message="200 generated inputs judged"),
+    ]
+    fuzzed = read_report("".join(json.dumps(line) + "\n" for line in lines)).vectors
+    page = clients_markdown([replace(run, fuzzed=fuzzed)])
+    assert '| mexc-spot-v3 | your client writes a space as `+` | `{"query": [["symbol", " "]]}` |' in page
+    assert "known; minimal input" not in page
+
+
+def test_a_fuzzed_client_without_deviations_says_so(run: ClientRun) -> None:
+    page = clients_markdown([replace(run, fuzzed=())])
+    assert "No deviation the fixed corpus does not show." in page
 
 
 def test_the_page_block_replaces_only_the_text_between_the_markers(run: ClientRun) -> None:
