@@ -46,8 +46,11 @@ DEFAULT_EXAMPLES = 200
 """Generated inputs per scheme unless told otherwise: enough to catch each planted bug of the test suite."""
 DATABASE_FOLDER = "examples"
 BATCH_AT_LEAST = 4
-"""For a pipelined harness each example is a list of inputs (Hypothesis's lists average about 6 long, whatever
-their cap): examples are `max_examples / BATCH_AT_LEAST`, and drawing stops once `max_examples` inputs are judged."""
+"""For a pipelined harness each example is a list of up to `pipeline` inputs (a failing list still shrinks to one
+input). Hypothesis's lists average about 6 long whatever their cap (and start short): a round asks for
+`remaining / BATCH_AT_LEAST` examples, the last list is cut to the count, and rounds (each seeded from the run's
+seed) go on until `max_examples` inputs are judged."""
+MAX_ROUNDS = 50
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,6 @@ class Fuzzer:
     ) -> SchemeRun:
         stats = SchemeRun(scheme)
         started = time.monotonic()
-
         shrinking = False
 
         def conforms(drawn: dict[str, Any] | list[dict[str, Any]]) -> None:
@@ -240,8 +242,7 @@ class Fuzzer:
                 if deadline is not None and time.monotonic() > deadline:
                     stats.stopped_by_budget = True
                     return
-                if stats.judged + stats.uncarried >= fuzz.max_examples:
-                    return  # a pipelined run draws several inputs per example: max_examples counts inputs
+                drawn = drawn[: fuzz.max_examples - stats.judged - stats.uncarried] if isinstance(drawn, list) else drawn
             finding = self.check(scheme, drawn if isinstance(drawn, list) else [drawn], stats)
             if finding is not None:
                 shrinking = True
@@ -251,15 +252,20 @@ class Fuzzer:
         keys = sorted(self.keys.get(scheme, {}).items())
         credentials = [{"api_key": api_key, "secret": secret} for api_key, secret in keys]
         drawn = inputs(scheme, credentials or None, implementation.options.get(scheme))
-        pipeline = self.pipeline
-        test = given(st.lists(drawn, min_size=1, max_size=pipeline) if pipeline > 1 else drawn)(conforms)
-        examples = fuzz.max_examples if pipeline == 1 else -(-fuzz.max_examples // BATCH_AT_LEAST)
-        test = settings(hypothesis_settings(replace(fuzz, max_examples=examples)))(test)
-        replayable(test, run_seed, scheme)
-        try:
-            test()
-        except Exception as error:  # Hypothesis re-raises the client's failures, one or a group of them
-            stats.findings = distinct(findings_in(error))
+        pipelined = self.pipeline > 1
+        strategy = st.lists(drawn, min_size=1, max_size=self.pipeline) if pipelined else drawn
+        for round_number in range(MAX_ROUNDS):
+            remaining = fuzz.max_examples - stats.judged - stats.uncarried
+            if remaining <= 0 or stats.findings or stats.stopped_by_budget:
+                break
+            examples = -(-remaining // BATCH_AT_LEAST) if pipelined else remaining
+            test = given(strategy)(conforms)
+            test = settings(hypothesis_settings(replace(fuzz, max_examples=examples)))(test)
+            replayable(test, run_seed + round_number, scheme)
+            try:
+                test()
+            except Exception as error:  # Hypothesis re-raises the client's failures, one or a group of them
+                stats.findings = distinct(findings_in(error))
         stats.seconds = time.monotonic() - started
         return stats
 
