@@ -16,8 +16,8 @@ from sigvec.fuzz.output import finding_lines, next_vector_id, vector_mapping, ve
 from sigvec.fuzz.runner import Finding, Fuzzer, FuzzRun, FuzzSettings, known_failure
 from sigvec.gate.adapters import AdapterError
 from sigvec.gate.harness import HarnessError
+from sigvec.gate.results import GateRun, KnownFailure, VectorVerdict
 from sigvec.gate.run import GateUsageError, adapter_from, corpus_summary, load_known_failures
-from sigvec.gate.verdict import GateRun, KnownFailure, VectorVerdict
 from sigvec.lint import read_released
 
 

@@ -21,15 +21,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from signing.model import Received, SigningError, received_from_wire, request_from_mapping
+from signing.http import HttpRequest
+from signing.model import SigningError, request_from_mapping
 from signing.registry import scheme_named, sign, verify
 from signing.server import MemoryReplayStore, ServerContext, StaticKeys
+from sigvec.codec import signed_to_mapping, wire_from_mapping
 from sigvec.corpus import Vector
 from sigvec.diagnose import Diagnosis, diagnose
 from sigvec.diagnose.examples import Examples
+from sigvec.gate.judge import Judge
 from sigvec.gate.protocol import Answer, Implementation
-from sigvec.gate.verdict import Judge, VectorVerdict
-from sigvec.wire import WireFormatError, wire_from_mapping
+from sigvec.gate.results import VectorVerdict
+from sigvec.wire import WireFormatError
 
 SYNTHETIC_FILE = "(generated)"
 
@@ -57,7 +60,7 @@ def reference_case(vector_input: Mapping[str, Any]) -> Case:
     except SigningError as refused:
         return Case(vector_input, None, str(refused))
     scheme = scheme_named(str(vector_input["scheme"]))
-    verdict = verify(received_from_wire(signed.wire), server_for(vector_input), scheme.name)
+    verdict = verify(signed.wire, server_for(vector_input), scheme.name)
     data: dict[str, Any] = {
         "id": f"{scheme.name}-0000",
         "description": "a generated input",
@@ -66,7 +69,7 @@ def reference_case(vector_input: Mapping[str, Any]) -> Case:
         "provenance": {"source": "sigvec fuzz", "confirmed_by": []},
         "algorithm": {"name": scheme.algorithm.name},
         "input": vector_input,
-        "expected": signed.to_mapping(),
+        "expected": signed_to_mapping(signed),
     }
     if verdict.rejection is not None:
         rejection = verdict.rejection
@@ -83,19 +86,19 @@ def judge_answer(implementation: Implementation, case: Case, answer: Answer) -> 
     return Judge(implementation, {vector.id: vector}).judge(vector, answer)
 
 
-def received_of(answer: Answer) -> Received | None:
+def received_of(answer: Answer) -> HttpRequest | None:
     """The request a server receives for a client's answer: the captured request, or the wire it answered with."""
     if answer.received is not None:
         return answer.received
     if answer.kind != "wire":
         return None
     try:
-        return received_from_wire(wire_from_mapping(answer.wire))
+        return answer.request or wire_from_mapping(answer.wire, header_pairs_allowed=True)
     except WireFormatError:
         return None
 
 
-def diagnosis_of(case: Case, received: Received, examples: Examples) -> Diagnosis:
+def diagnosis_of(case: Case, received: HttpRequest, examples: Examples) -> Diagnosis:
     """Why the reference verifier rejects the client's request, by the diagnosis engine (its public entry point),
     citing example vectors from `examples`."""
     context = replace(server_for(case.input), replay=None)

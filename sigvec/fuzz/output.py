@@ -20,9 +20,10 @@ import yaml
 from signing.model import STAGE_NAMES, SigningError, request_from_mapping
 from signing.registry import scheme_named
 from sigvec.diagnose.catalogue import catalogue
-from sigvec.diagnose.reference import reference_for, signature_carrier
+from sigvec.diagnose.reference import reference_for
 from sigvec.fuzz.runner import Finding
-from sigvec.gate.verdict import SECRET_NOT_SHOWN, KnownFailure, StageDiff
+from sigvec.gate.diff import SECRET_NOT_SHOWN, StageDiff
+from sigvec.gate.results import KnownFailure
 from sigvec.wire import read_carrier
 
 SERVE_PORT = 8080
@@ -56,7 +57,7 @@ def client_stages(finding: Finding) -> dict[str, str]:
     for name in names:
         construction = bugs[name].apply(construction)
     stages = reference.outcome(construction).stages
-    sent = read_carrier(received, signature_carrier(scheme))
+    sent = read_carrier(received, scheme.signature)
     return stages if sent is not None and stages.get("signature") == sent else {}
 
 
@@ -137,7 +138,7 @@ def curl_command(finding: Finding, port: int = SERVE_PORT) -> str | None:
     if received is None:
         return None
     timestamp = finding.input["timestamp"]
-    url = f"http://127.0.0.1:{port}/{finding.scheme}{received.target}"
+    url = f"http://127.0.0.1:{port}/{finding.scheme}{received.origin}"
     parts = ["curl", "-sS", "-g", "-X", received.method, shlex.quote(url)]
     for name, value in received.headers:
         parts += ["-H", shlex.quote(f"{name}: {value}")]

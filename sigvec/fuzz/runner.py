@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-from signing.model import Received
+from signing.http import HttpRequest
 from signing.registry import scheme_named
 from sigvec.corpus import Corpus, Vector
 from sigvec.diagnose import Diagnosis
@@ -38,8 +38,8 @@ from sigvec.gate.adapters import Adapter
 from sigvec.gate.capture import CaptureServer
 from sigvec.gate.harness import SubprocessHarness
 from sigvec.gate.protocol import Answer, Implementation, errored
+from sigvec.gate.results import KnownFailure, VectorVerdict
 from sigvec.gate.run import PIPELINED_SENT, captured, selected_vectors
-from sigvec.gate.verdict import KnownFailure, VectorVerdict
 from sigvec.serve.state import corpus_keys
 
 DEFAULT_EXAMPLES = 200
@@ -74,7 +74,7 @@ class Finding:
     case: Case
     answer: Answer
     verdict: VectorVerdict
-    received: Received | None
+    received: HttpRequest | None
     diagnosis: Diagnosis | None
 
     @property
