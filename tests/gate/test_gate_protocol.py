@@ -124,4 +124,4 @@ def test_a_start_reply_without_schemes_is_refused() -> None:
 
 def test_a_start_reply_in_another_protocol_version_is_refused() -> None:
     with pytest.raises(ProtocolError, match="version"):
-        read_start_reply({"version": 2, "implementation": IMPLEMENTATION})
+        read_start_reply({"version": 3, "implementation": IMPLEMENTATION})
