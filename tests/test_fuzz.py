@@ -201,3 +201,12 @@ def test_the_curl_reproducer_gets_the_native_rejection_from_sigvec_serve(tmp_pat
         server.wait(timeout=10)
     assert finding.diagnosis is not None and finding.diagnosis.verdict.rejection is not None
     assert answer == finding.diagnosis.verdict.rejection.body
+
+
+def test_the_conforming_clients_script_passes_the_reference_and_the_node_port(capsys: pytest.CaptureFixture[str]) -> None:
+    """tools/fuzz_conforming.py, bounded here; run with its default 10,000 inputs per scheme for the record."""
+    require_tool("node")
+    from fuzz_conforming import main as conforming
+
+    assert conforming(["--examples", "30"]) == 0
+    assert capsys.readouterr().out.count("0 failures") == 2 * 9
