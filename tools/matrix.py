@@ -18,7 +18,7 @@ version of the same package) with `known-failures-<v>.yaml`. A Node harness
 
 and its JSON-lines report (a metadata line, then one line per vector, as
 `sigvec/reports/schemas/gate-line.json` defines) is read by `read_report`
-alone. With `--fuzz-clients` each harness is then fuzzed, bounded and seeded so
+alone. Each harness is then fuzzed (unless `--no-fuzz`), bounded and seeded so
 that the run is the same every time:
 
     sigvec fuzz --harness "<interpreter> <harness>" --known-failures <file> --json <report> \
@@ -283,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--page", type=Path, default=REPO / "docs" / "explanation" / "real-clients.md")
     parser.add_argument("--gate", default=f"{shlex.quote(sys.executable)} -m sigvec.cli gate", help="the gate command")
     parser.add_argument("--fuzz", default=f"{shlex.quote(sys.executable)} -m sigvec.cli fuzz", help="the fuzz command")
-    parser.add_argument("--fuzz-clients", action="store_true", help="also fuzz every client (FUZZ_ARGUMENTS)")
+    parser.add_argument("--no-fuzz", action="store_true", help="run the gate only, without fuzzing the clients")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed files are stale")
     parser.add_argument("--reports", type=Path, help="keep each run's JSON-lines report here, as <client folder>.jsonl")
     parser.add_argument("--site", type=Path, help="build the HTML site here from the reports and docs/history/")
@@ -307,7 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             run = read_report(report.read_text(encoding="utf-8"))
             reports.append(report)
             fuzzed = Path(scratch) / f"{harness.label}-fuzz.jsonl"
-            if args.fuzz_clients:
+            if not args.no_fuzz:
                 if run_fuzz(harness, fuzzed, shlex.split(args.fuzz)) == 2:
                     failed.append(harness.label)
                 if fuzzed.is_file():
