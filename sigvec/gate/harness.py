@@ -277,6 +277,9 @@ class SubprocessHarness:
             if line is None:
                 lost = errored(f"the harness stopped answering its pipelined commands (exit code {process.popen.poll()})")
                 return [*answers, *[lost] * (len(commands) - len(answers))]
+            if isinstance(line, LineTooLong):
+                answers.append(errored(TOO_LONG_MESSAGE))
+                continue
             try:
                 answers.append(read_sign_reply(json.loads(line), seq))
             except ValueError:
