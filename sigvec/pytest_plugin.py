@@ -212,7 +212,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         fuzzed = sorted({vector.scheme for vector in chosen})
         items.extend(
             SigvecFuzz.from_parent(
-                session, name=f"sigvec_fuzz::{scheme}", path=corpus.root, scheme=scheme, adapter=adapter, corpus=corpus,
+                session, name=f"sigvec_fuzz::{scheme}", nodeid=f"sigvec_fuzz::{scheme}", path=corpus.root, scheme=scheme,
+                adapter=adapter, corpus=corpus,
                 known=known, examples=examples,
             )
             for scheme in fuzzed

@@ -38,7 +38,7 @@ WITHDRAWALS = [
 """The vectors the signer fails by refusing them (refusing a request-fault input would pass), listed as known."""
 
 
-def test_a_fresh_project_that_installs_sigvec_gets_one_test_per_vector_from_the_plugin(tmp_path: Path) -> None:
+def test_a_fresh_project_gets_one_test_per_vector_and_one_fuzz_test_per_scheme_from_the_plugin(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(PYPROJECT)
     (tmp_path / "mysigner.py").write_text(SIGNER)
     (tmp_path / "sigvec-known-failures.yaml").write_text(
@@ -50,4 +50,5 @@ def test_a_fresh_project_that_installs_sigvec_gets_one_test_per_vector_from_the_
     assert result.returncode == 0, result.stdout + result.stderr
     assert "PASSED sigvec::max-v2-0001" in result.stdout
     assert WITHDRAWALS and all(f"XFAIL sigvec::{vector_id}" in result.stdout for vector_id in WITHDRAWALS)
-    assert f"{len(SCHEME_VECTORS) - len(WITHDRAWALS)} passed, {len(WITHDRAWALS)} xfailed" in result.stdout
+    assert "PASSED sigvec_fuzz::max-v2" in result.stdout and "PASSED sigvec_fuzz::peatio-v2" in result.stdout
+    assert f"{len(SCHEME_VECTORS) - len(WITHDRAWALS) + 2} passed, {len(WITHDRAWALS)} xfailed" in result.stdout
