@@ -1,4 +1,4 @@
-"""A planted-bug MEXC client (tests/planted_clients.py) behind the protocol's Python kit.
+"""A planted-bug MEXC client (tests/support/planted_clients.py) behind the protocol's Python kit.
 
     planted_harness.py BUG [--pipeline N]   BUG: conforming, space_as_plus, stray_ampersand, ...
 """
@@ -10,11 +10,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import planted_clients
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from sigvec.harness import serve
+from tests.support import planted_clients
 
 if __name__ == "__main__":
     client = getattr(planted_clients, sys.argv[1])

@@ -3,7 +3,6 @@ every cell of each scheme's table (character class x placement x method) by cons
 
 from __future__ import annotations
 
-import planted_clients
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 
@@ -12,6 +11,7 @@ from signing.registry import SCHEMES, scheme_named, sign
 from sigvec import strategies
 from sigvec.fuzz.oracle import reference_case
 from sigvec.fuzz.strategies import PIECES
+from tests.support import planted_clients
 
 FIXED = settings(derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
 SEARCH = settings(FIXED, max_examples=2000, phases=[Phase.generate])

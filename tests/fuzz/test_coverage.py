@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import planted_clients
 import pytest
-from conftest import repo_corpus, vector_named
 
 from signing.registry import SCHEMES
 from sigvec.cli import main
@@ -12,6 +10,8 @@ from sigvec.fuzz.coverage import corpus_cells, scheme_table
 from sigvec.fuzz.strategies import CHARACTER_CLASSES, table
 from sigvec.gate.adapters import InProcessAdapter
 from sigvec.gate.run import run_gate
+from tests.support import planted_clients
+from tests.support.corpus import repo_corpus, vector_named
 
 
 def test_the_table_has_a_row_per_character_class_and_a_column_per_method_and_placement(
@@ -25,21 +25,21 @@ def test_the_table_has_a_row_per_character_class_and_a_column_per_method_and_pla
 
 
 def test_a_cell_is_covered_exactly_when_a_vector_carries_that_class_that_way() -> None:
-    covered = corpus_cells([vector_named("peatio-v2-0026")])
+    covered = corpus_cells([vector_named("peatio-v2-0027")])
     assert covered == {("space", "query", "GET")}
     row = next(line for line in scheme_table("peatio-v2", covered) if line.startswith("space"))
     assert row.split()[1:] == ["x", ".", "."]
 
 
 def test_a_mexc_spot_query_carries_a_space_reserved_characters_and_non_ascii_text() -> None:
-    covered = corpus_cells([vector_named("mexc-spot-v3-0034")])
+    covered = corpus_cells([vector_named("mexc-spot-v3-0036")])
     wanted = {"space", "parenthesis", "colon", "slash", "comma", "hash", "ampersand", "exclamation", "latin-1", "beyond-latin-1"}
     assert {(name, "query", "POST") for name in wanted} <= covered
 
 
 def test_a_query_only_client_writing_a_space_as_plus_fails_the_fixed_corpus_now() -> None:
     adapter = InProcessAdapter(planted_clients.space_as_plus, planted_clients.SIGVEC_IMPLEMENTATION)
-    run = run_gate(adapter, repo_corpus(), ["mexc-spot-v3"], vectors=[vector_named("mexc-spot-v3-0034")])
+    run = run_gate(adapter, repo_corpus(), ["mexc-spot-v3"], vectors=[vector_named("mexc-spot-v3-0036")])
     assert [verdict.status for verdict in run.verdicts] == ["fail"]
 
 
