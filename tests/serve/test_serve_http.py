@@ -102,7 +102,8 @@ def test_plus_sent_where_percent_20_was_signed_is_rejected_and_diagnosed(server:
     reply = send_requests(server.base_url("coinex-v2"), sent)
     assert reply.body == '{"code":4006,"data":{},"message":"signature verification failed"}'
     assert reply.diagnosis is not None
-    assert reply.diagnosis.startswith("your client signed a space as `%20` but sent `+`: the HTTP library re-encoded")
+    assert "your client signed `remark=rent%20for%20May` but sent `remark=rent+for+May`" in reply.diagnosis
+    assert "fix: sign the text exactly as it is sent (flag SpaceEncoding)" in reply.diagnosis
     (arrived,) = server.drain()
     assert arrived.received.query == sent.query
 
