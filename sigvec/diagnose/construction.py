@@ -12,16 +12,14 @@ recomputed from the string to sign under the scheme's declared algorithm.
 from __future__ import annotations
 
 import base64
-import json
 import re
 import string
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from functools import lru_cache
-from typing import Any
 
 from signing.digests import hmac_sha256_hex, md5_hex, sha256_hex
 from signing.encoding import dump_json
+from signing.http import json_or_none
 from signing.model import JsonValue, Param
 from signing.registry import Algorithm
 
@@ -312,7 +310,9 @@ def payload_text(reference_json: str, edit: PayloadEdit, path: str, clock_name: 
     """The payload JSON after `edit`: the reference's object, re-written compactly when anything changed."""
     if edit == PayloadEdit() or edit == PayloadEdit(urlsafe=True):
         return reference_json
-    value: dict[str, Any] = json.loads(reference_json, parse_float=Decimal)
+    value = json_or_none(reference_json)
+    if not isinstance(value, dict):
+        raise ValueError("the reference's payload is a JSON object")
     path_key = next((key for key, item in value.items() if item == path), None)
     if edit.strip_extension and path_key is not None:
         value[path_key] = re.sub(r"\.[a-z]+$", "", path)

@@ -11,14 +11,13 @@ Pure: no clock, no I/O beyond the packaged catalogue and corpus, read once.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
-from signing.encoding import split_pairs
-from signing.http import HttpRequest
+from signing.encoding import dump_json, split_pairs
+from signing.http import HttpRequest, json_or_none
 from signing.model import JsonBody, Request, Signed, SigningError
 from signing.registry import SCHEMES, Scheme, scheme_named, sign, verify
 from signing.server import ServerContext, Verdict
@@ -402,12 +401,10 @@ def one_character_off(verdict: Verdict, received: HttpRequest, scheme: Scheme, e
 
 
 def json_pairs(text: str) -> list[tuple[str, str]] | None:
-    """A JSON object's members as (key, JSON text of the value), in order; None when `text` is not an object."""
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
-    return [(key, json.dumps(item)) for key, item in value.items()] if isinstance(value, dict) else None
+    """A JSON object's members as (key, JSON text of the value), in order; None when `text` is not an object
+    (read by the one JSON-body reader, `signing.http.json_or_none`)."""
+    value = json_or_none(text)
+    return [(key, dump_json(item)) for key, item in value.items()] if isinstance(value, dict) else None
 
 
 def change_kind(signed: list[tuple[str, str]], sent: list[tuple[str, str]]) -> str | None:
