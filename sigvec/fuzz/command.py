@@ -53,7 +53,8 @@ def gate_run(run: FuzzRun, corpus: Corpus, known: dict[str, KnownFailure], start
             verdicts.append(finding_verdict(finding, number, known_failure(finding, known, by_id)))
         if not scheme_run.findings:
             message = (
-                f"{scheme_run.judged} generated inputs judged, {scheme_run.uncarried} the scheme cannot carry (seed {run.seed})"
+                f"{scheme_run.judged} generated inputs judged, {scheme_run.uncarried} the scheme cannot carry, "
+                f"{scheme_run.skipped} skipped by the client (seed {run.seed})"
             )
             verdicts.append(VectorVerdict(f"{scheme_run.scheme}-fuzz", scheme_run.scheme, "valid", "pass", False, True, message))
     return GateRun(run.implementation, verdicts, started, corpus_summary(corpus), __version__)

@@ -100,11 +100,13 @@ class Finding:
 
 @dataclass(slots=True)
 class SchemeRun:
-    """What fuzzing one scheme did: inputs judged, inputs the scheme cannot carry, the findings, the time taken."""
+    """What fuzzing one scheme did: inputs judged, inputs the scheme cannot carry, inputs the client skipped (as
+    it may skip a vector it cannot express), the findings, the time taken."""
 
     scheme: str
     judged: int = 0
     uncarried: int = 0
+    skipped: int = 0
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
     stopped_by_budget: bool = False
@@ -201,7 +203,9 @@ class Fuzzer:
         assert self.implementation is not None
         for case, answer in zip(signed, self.ask(signed), strict=True):
             verdict = judge_answer(self.implementation, case, answer)
-            if not verdict.passed:
+            if verdict.status == "skipped":
+                stats.skipped += 1
+            elif not verdict.passed:
                 received = received_of(answer)
                 failed = received is not None and verdict.status == "fail"
                 diagnosis = diagnosis_of(case, received, self.examples) if failed and received is not None else None

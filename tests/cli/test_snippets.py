@@ -55,6 +55,7 @@ SKETCHES = {
     "docs/how-to/mock-exchange.md": "fragments that call a client of your own (ccxt, requests, MyClient) against `sigvec serve`",
     "docs/reference/verifier.md": "a fragment of the Python API with the caller's own wire, key and clock",
     "docs/reference/vectors.md": "annotated excerpts of a vector file",
+    "docs/fuzz.md": "the strategies example with the client's own signing function; tests/fuzz/test_strategies.py runs it",
 }
 """Pages whose python, js and yaml blocks without a file name are fragments, not programs, and why."""
 
