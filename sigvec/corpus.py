@@ -266,6 +266,13 @@ class Vector:
         return {**ALGORITHM_DEFAULTS, **self.data["algorithm"]}
 
     @property
+    def signed_with(self) -> Mapping[str, Any]:
+        """How a client-fault vector's wrong signature was made (`signed_with`, vectors/schema.json); empty when the
+        algorithm was applied to the secret and the string to sign."""
+        value: Mapping[str, Any] = self.data.get("signed_with") or {}
+        return value
+
+    @property
     def server_time(self) -> int | None:
         value = self.data.get("server_time", self.input.get("timestamp"))
         return int(value) if value is not None else None

@@ -55,7 +55,21 @@ def vector_problems(vector: Vector) -> list[str]:
         problems.append(f"{vector.file}: {vector.id}: provenance.confirmed_by lacks {', '.join(missing)}")
     if vector.provenance.get("reproduces") is False and "DocErratum" not in vector.flags:
         problems.append(f"{vector.file}: {vector.id}: a documented value that does not reproduce needs flag DocErratum")
-    return problems
+    return problems + signed_with_problems(vector)
+
+
+def signed_with_problems(vector: Vector) -> list[str]:
+    """`signed_with` tells how a buggy client made its signature: only a client-fault vector has one, and
+    only an HMAC has a key and a message to swap (vectors/schema.json)."""
+    signed_with = vector.signed_with
+    where = f"{vector.file}: {vector.id}: signed_with"
+    if not signed_with:
+        return []
+    if vector.contract.fault != "client":
+        return [f"{where}: only a client-fault vector records how a client's wrong signature was made"]
+    if "hmac" in signed_with and vector.algorithm["name"] != "hmac-sha256":
+        return [f"{where}.hmac: only an hmac-sha256 signature has a key and a message to swap"]
+    return []
 
 
 def id_problems(corpus: Corpus) -> list[str]:

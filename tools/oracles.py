@@ -6,6 +6,8 @@ algorithm names in `vectors/schema.json`:
 - `cryptography`: pyca/cryptography's HMAC and hash primitives;
 - `node`: Node.js `crypto`, all vectors in one process.
 Each returns `(digest, signature)`; digest is None unless the algorithm has one.
+A client-fault vector's wrong signature is recomputed from the texts `signing_texts`
+reads off its `signed_with`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,19 @@ def with_case(hex_text: str, algorithm: Mapping[str, str]) -> str:
 
 def encode(text: str, algorithm: Mapping[str, str]) -> bytes:
     return text.encode(algorithm.get("text_encoding", "utf-8"))
+
+
+SWAPPED_HMAC = {"key": "string_to_sign", "message": "secret"}
+
+
+def signing_texts(secret: str, string_to_sign: str, signed_with: Mapping[str, object]) -> tuple[str, str]:
+    """The `(secret, string_to_sign)` an oracle computes a vector's signature from, as a vector's `signed_with`
+    (`vectors/schema.json`) says a buggy client did: the secret followed by `secret_suffix`; with `hmac` swapped,
+    the string to sign in the key's place and the secret in the message's (HMAC-SHA256 only, `sigvec lint`)."""
+    secret += str(signed_with.get("secret_suffix", ""))
+    if signed_with.get("hmac") == SWAPPED_HMAC:
+        return string_to_sign, secret
+    return secret, string_to_sign
 
 
 # --- openssl ------------------------------------------------------------------------

@@ -21,7 +21,9 @@ def recorded(vector: Vector) -> tuple[str | None, str]:
 
 
 def oracle_case(vector: Vector) -> tuple[dict[str, str], str, str]:
-    return vector.algorithm, vector.input["credentials"]["secret"], vector.expected["string_to_sign"]
+    """The algorithm and the two texts the signature was computed from, as the vector's `signed_with` says a client did."""
+    secret, string_to_sign = vector.input["credentials"]["secret"], vector.expected["string_to_sign"]
+    return vector.algorithm, *oracles.signing_texts(secret, string_to_sign, vector.signed_with)
 
 
 @pytest.mark.parametrize("vector", ALL)
@@ -62,3 +64,30 @@ def test_documented_openssl_command_gives_the_expected_signature(vector: Vector)
     require_tool("openssl")
     secret, message = vector.input["credentials"]["secret"], vector.expected["string_to_sign"].encode()
     assert oracles.openssl_hmac_as_documented(secret, message) == vector.expected["signature"]
+
+
+SIGNED_WITH = [v for v in repo_vectors() if v.signed_with]
+
+
+@pytest.mark.parametrize("vector", [vector_param(v) for v in SIGNED_WITH])
+def test_signed_with_is_what_makes_the_recorded_signature(vector: Vector) -> None:
+    """The oracles reach the recorded signature only through `signed_with`: without it they compute another."""
+    plain = (vector.algorithm, vector.input["credentials"]["secret"], vector.expected["string_to_sign"])
+    assert oracles.cryptography_oracle(*plain) != recorded(vector)
+
+
+@pytest.mark.parametrize("vector", [vector_param(v) for v in SIGNED_WITH if v.algorithm["name"] == "hmac-sha256"])
+def test_openssl_command_line_keyed_as_signed_with_says_gives_the_signature(vector: Vector) -> None:
+    """`printf %s MESSAGE | openssl dgst -sha256 -hmac KEY`, with the key and message `signed_with` names."""
+    require_tool("openssl")
+    _, key, message = oracle_case(vector)
+    assert oracles.openssl_hmac_as_documented(key, message.encode()) == vector.expected["signature"]
+
+
+def test_a_swapped_hmac_is_keyed_with_the_string_to_sign_and_hashes_the_secret() -> None:
+    swapped = {"hmac": {"key": "string_to_sign", "message": "secret"}}
+    assert oracles.signing_texts("s3cret", "a=1", swapped) == ("a=1", "s3cret")
+
+
+def test_a_secret_suffix_follows_the_issued_secret() -> None:
+    assert oracles.signing_texts("s3cret", "a=1", {"secret_suffix": "\n"}) == ("s3cret\n", "a=1")
