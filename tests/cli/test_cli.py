@@ -200,6 +200,14 @@ def test_lint_rejects_an_undefined_flag(
     assert code == 1 and "flag EmptyValues is not defined" in out
 
 
+def test_lint_rejects_a_malformed_signed_with_naming_the_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    swapped, malformed = "signed_with: {hmac: {key: string_to_sign, message: secret}}", "signed_with: {hmac: {key: secret}}"
+    code, out = lint_after_spot_edit(tmp_path, monkeypatch, capsys, swapped, malformed)
+    assert code == 1 and "mexc/spot.yaml: vectors[36].signed_with.hmac: 'message' is a required property" in out
+
+
 def test_lint_reports_schema_errors_with_the_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

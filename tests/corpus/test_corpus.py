@@ -117,6 +117,20 @@ def test_lint_catches_a_comment_that_truncates_an_unquoted_value(tmp_path: Path)
     assert any(p.startswith("mexc/spot.yaml: line ") and "quote the value" in p for p in problems)
 
 
+def test_lint_refuses_signed_with_on_a_vector_whose_fault_is_not_the_client(tmp_path: Path) -> None:
+    valid = "  result: valid\n"
+    root = edited(corpus_copy(tmp_path), "mexc/spot.yaml", valid, valid + '  signed_with: {secret_suffix: " "}\n')
+    problems = lint(read_corpus(root))
+    assert any("mexc-spot-v3-0001: signed_with: only a client-fault vector" in p for p in problems)
+
+
+def test_lint_refuses_a_swapped_hmac_on_a_signature_that_is_no_hmac(tmp_path: Path) -> None:
+    swapped = "- id: mexc-spot-v3-0037\n"
+    root = edited(corpus_copy(tmp_path), "mexc/spot.yaml", swapped, swapped + "  algorithm: {name: sha256}\n")
+    problems = lint(read_corpus(root))
+    assert any("mexc-spot-v3-0037: signed_with.hmac: only an hmac-sha256 signature" in p for p in problems)
+
+
 def test_an_invalid_vector_without_fault_breaks_the_schema(tmp_path: Path) -> None:
     root = edited(corpus_copy(tmp_path), "mexc/spot.yaml", "  fault: client\n", "")
     with pytest.raises(CorpusError, match=r"mexc/spot.yaml: vectors\[3\]"):
