@@ -1,11 +1,17 @@
 #!/usr/bin/env node
-// The sigvec gate harness for the Node port: protocol version 1, JSON lines on stdin and stdout.
+// The sigvec gate harness for the Node port: protocol versions 1 and 2, JSON lines on stdin and stdout.
 //
 //   {"cmd":"start","version":1}  ->  {"version":1,"implementation":{...}}
+//   {"cmd":"start","version":1,"max_version":2}
+//                                ->  {"version":2,"implementation":{...},"pipeline":64}
 //   {"cmd":"sign","seq":S,"id":ID,"input":{...},"base_url":URL}
 //                                ->  {"seq":S,"wire":{...},"stages":{...}} | {"seq":S,"refused":{...}}
 //                                    | {"seq":S,"skipped":{...}} | {"seq":S,"errored":{...}}
 //   {"cmd":"stop"}               ->  exit, no reply
+//
+// Version 2 (offered by the start command's max_version) adds pipelining: the harness declares how many
+// `sign` commands may be outstanding, and answers them in the order received. Signing is synchronous, so
+// every line is answered as it is read, and the gate keeps up to PIPELINE commands in flight.
 //
 // Returned-wire mode: the wire URL uses the scheme's real base URL, as in a
 // vector's expected.wire; `base_url` (for capture mode) is not used. The clock
@@ -21,6 +27,9 @@ import { Refusal, requestFrom } from "./lib/request.mjs";
 import { SCHEMES, declaredOptions, sign } from "./lib/schemes.mjs";
 
 const PROTOCOL_VERSION = 1;
+const PIPELINED_VERSION = 2;
+/** How many `sign` commands a version 2 gate may keep outstanding. */
+const PIPELINE = 64;
 const PACKAGE = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"));
 
 function implementation() {
@@ -54,29 +63,46 @@ function reply(message) {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
+/** The start reply: version 2 with a pipeline when the gate offers it (`max_version`), else version 1. */
+function started(command) {
+  const offered = command.get("max_version");
+  if (offered instanceof JsonNumber && Number(offered.text) >= PIPELINED_VERSION) {
+    return { version: PIPELINED_VERSION, implementation: implementation(), pipeline: PIPELINE };
+  }
+  return { version: PROTOCOL_VERSION, implementation: implementation() };
+}
+
+// Each line is answered as soon as it is read (a stream: with version 2, many commands are in flight).
 const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
-for await (const line of lines) {
-  if (line.trim() === "") continue;
+let stopped = false;
+function stop() {
+  stopped = true;
+  lines.close();
+}
+
+lines.on("line", (line) => {
+  if (stopped || line.trim() === "") return;
   let command;
   try {
     command = parseJson(line);
   } catch (error) {
     process.stderr.write(`not a JSON command (${error.message}): ${line.slice(0, 80)}\n`);
-    continue;
+    return;
   }
   const cmd = command instanceof Map ? command.get("cmd") : undefined;
   if (cmd === "start") {
     if (command.get("version")?.toString() !== String(PROTOCOL_VERSION)) {
       process.stderr.write(`this harness speaks protocol version ${PROTOCOL_VERSION}\n`);
       process.exitCode = 2;
-      break;
+      stop();
+      return;
     }
-    reply({ version: PROTOCOL_VERSION, implementation: implementation() });
+    reply(started(command));
   } else if (cmd === "sign") {
     reply(answer(command));
   } else if (cmd === "stop") {
-    break;
+    stop();
   } else {
     process.stderr.write(`unknown command: ${line.slice(0, 80)}\n`);
   }
-}
+});

@@ -1,11 +1,13 @@
-// sigvec's harness kit for Node: the client side of the sigvec gate protocol, version 1, the
+// sigvec's harness kit for Node: the client side of the sigvec gate protocol, versions 1 and 2, the
 // counterpart of the Python kit `sigvec.harness`. Node built-ins only; one file, written out by
 //   sigvec kit node > sigvec-kit.mjs
 //
 // A harness reads one JSON command per line on stdin and answers on stdout, one JSON line per
 // `start` and `sign`; `stop` ends it with no reply. A client harness supplies its implementation
 // metadata and an async function that turns a `sign` command into an answer ({wire} or
-// {sent: true}) or throws Refused or Skipped; any other error becomes `errored`.
+// {sent: true}) or throws Refused or Skipped; any other error becomes `errored`. A harness that answers
+// with the wire request may pass `{ pipeline: N }` (protocol version 2): commands are answered in the order
+// received, and a gate that speaks version 2 then keeps N of them in flight.
 // Also here: reading a vector's input in the shapes Node clients take, the contract's rule for a
 // query-string client (queryParams), and the loopback check for capture mode (loopbackBase).
 
@@ -13,6 +15,7 @@ import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 
 export const PROTOCOL_VERSION = 1;
+export const PIPELINED_VERSION = 2;
 
 /** The client refused the input. */
 export class Refused extends Error {}
@@ -45,8 +48,8 @@ export function installedVersion(harnessUrl, name) {
   return JSON.parse(readFileSync(new URL(`node_modules/${name}/package.json`, harnessUrl), "utf8")).version;
 }
 
-/** Answer gate commands until `stop` or end of input. */
-export async function serve(implementation, handle) {
+/** Answer gate commands until `stop` or end of input; with `pipeline`, declare it to a gate that speaks version 2. */
+export async function serve(implementation, handle, { pipeline = null } = {}) {
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of lines) {
     const command = JSON.parse(line);
@@ -57,6 +60,9 @@ export async function serve(implementation, handle) {
         process.exit(1);
       }
       reply = { version: PROTOCOL_VERSION, implementation };
+      if (pipeline !== null && (command.max_version ?? PROTOCOL_VERSION) >= PIPELINED_VERSION) {
+        reply = { version: PIPELINED_VERSION, implementation, pipeline };
+      }
     } else if (command.cmd === "sign") {
       reply = await answer(command, handle);
     } else {

@@ -116,9 +116,10 @@ def test_the_reference_passes_in_capture_mode_where_the_client_really_sends() ->
     assert run.findings == [] and [scheme.judged for scheme in run.schemes] == [30, 30]
 
 
-def test_the_node_port_passes() -> None:
+def test_the_node_port_passes_through_its_pipelined_harness() -> None:
     harness = SubprocessHarness([require_tool("node"), str(REPO / "ports" / "node" / "harness.mjs")])
     run = Fuzzer(harness, repo_corpus()).run([], FuzzSettings(max_examples=100, seed=SEED))
+    assert run.implementation.pipeline == 64
     assert run.findings == [] and len(run.schemes) == 9
 
 

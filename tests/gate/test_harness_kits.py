@@ -12,6 +12,7 @@ import pytest
 
 from sigvec import Refused, Skipped
 from sigvec.cli import main
+from sigvec.gate.protocol import start_command
 from sigvec.harness import kit_text, loopback_base, node_kit, query_params
 from sigvec.harness.inputs import QUERY_ONLY_FORM
 from tests.support.corpus import REPO
@@ -73,6 +74,37 @@ import { loopbackBase } from "./sigvec-kit.mjs";
 try { loopbackBase({ base_url: "https://api.mexc.com" }); } catch (error) { console.log(error.message); }
 """
     assert "is not a loopback address" in node_eval(tmp_path, script)
+
+
+def node_start_reply(tmp_path: Path, command: dict[str, object], pipeline: int | None) -> dict[str, object]:
+    """The Node kit's reply to one start command, from a harness that passes `pipeline` (or none) to `serve`."""
+    (tmp_path / "sigvec-kit.mjs").write_text(node_kit(), encoding="utf-8")
+    options = "" if pipeline is None else f", {{ pipeline: {pipeline} }}"
+    serve = f"await serve({json.dumps(IMPLEMENTATION)}, async () => ({{}}){options});"
+    script = f'import {{ serve }} from "./sigvec-kit.mjs";\n{serve}\n'
+    (tmp_path / "harness.mjs").write_text(script, encoding="utf-8")
+    done = subprocess.run([require_tool("node"), "harness.mjs"], cwd=tmp_path, input=json.dumps(command) + "\n",
+                          capture_output=True, text=True, timeout=60, check=True)
+    reply: dict[str, object] = json.loads(done.stdout)
+    return reply
+
+
+IMPLEMENTATION = {"name": "x", "language": "javascript", "schemes": ["mexc-spot-v3"]}
+
+
+@pytest.mark.parametrize(
+    ("command", "pipeline", "expected"),
+    [
+        (start_command(), 64, {"version": 2, "implementation": IMPLEMENTATION, "pipeline": 64}),
+        ({"cmd": "start", "version": 1}, 64, {"version": 1, "implementation": IMPLEMENTATION}),
+        (start_command(), None, {"version": 1, "implementation": IMPLEMENTATION}),
+    ],
+    ids=["offered-and-declared", "not-offered", "not-declared"],
+)
+def test_the_node_kit_declares_a_pipeline_only_to_a_gate_that_speaks_version_2(
+    tmp_path: Path, command: dict[str, object], pipeline: int | None, expected: dict[str, object]
+) -> None:
+    assert node_start_reply(tmp_path, command, pipeline) == expected
 
 
 def test_an_unknown_kit_language_is_refused_with_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

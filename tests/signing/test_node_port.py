@@ -1,7 +1,8 @@
 """The Node.js reference port (`ports/node/`) passes the corpus by the client contract, exactly, on every scheme it declares.
 
-The port's harness is driven as the gate drives it: protocol v1, JSON lines
-over stdin and stdout, one `sign` command per vector, in one bounded run.
+The port's harness is driven as the gate drives it: JSON lines over stdin and
+stdout, one `sign` command per vector, in one bounded run; in protocol version 1
+here, and through the gate itself in version 2, pipelined.
 """
 
 from __future__ import annotations
@@ -19,16 +20,20 @@ from signing.model import STAGE_NAMES, SigningError, request_from_mapping
 from signing.registry import SCHEMES, sign
 from sigvec.codec import wire_to_mapping
 from sigvec.corpus import Vector
-from tests.support.corpus import REPO, repo_vectors, vector_param
+from sigvec.gate.harness import SubprocessHarness
+from sigvec.gate.protocol import start_command
+from sigvec.gate.run import run_gate
+from tests.support.corpus import REPO, repo_corpus, repo_vectors, vector_param
 from tests.support.tools import require_tool
 
 HARNESS = REPO / "ports" / "node" / "harness.mjs"
 Reply = dict[str, Any]
 
 
-def run_harness(inputs: Sequence[Mapping[str, Any]]) -> tuple[Reply, list[Reply]]:
-    """The start reply and one reply per input, from one run of the harness (start, sign each, stop)."""
-    commands = [{"cmd": "start", "version": 1}]
+def run_harness(inputs: Sequence[Mapping[str, Any]], start: Reply | None = None) -> tuple[Reply, list[Reply]]:
+    """The start reply and one reply per input, from one run of the harness (start, sign each, stop); the start
+    command is version 1's unless `start` is given."""
+    commands = [start or {"cmd": "start", "version": 1}]
     commands += [{"cmd": "sign", "seq": seq, "id": f"case-{seq}", "input": data, "base_url": "http://127.0.0.1:9"}
                  for seq, data in enumerate(inputs, start=1)]
     commands.append({"cmd": "stop"})
@@ -90,6 +95,19 @@ def test_the_start_reply_speaks_protocol_1_and_declares_only_known_option_readin
         for name, value in options.items():
             option = SCHEMES[scheme].option(name)
             assert option is not None and value in option.values, (scheme, name, value)
+
+
+def test_a_gate_that_offers_version_2_is_answered_in_version_2_with_a_pipeline() -> None:
+    start, _ = run_harness([], start_command())
+    assert (start["version"], start["pipeline"], start["implementation"]["schemes"]) == (2, 64, list(DECLARED))
+
+
+def test_the_gate_drives_the_port_pipelined_and_it_passes_every_vector_it_declares() -> None:
+    harness = SubprocessHarness([require_tool("node"), str(HARNESS)])
+    run = run_gate(harness, repo_corpus())
+    assert run.implementation.pipeline == 64
+    assert {verdict.scheme for verdict in run.verdicts} == set(DECLARED)
+    assert [verdict.id for verdict in run.verdicts if not verdict.passed] == []
 
 
 @pytest.mark.parametrize("vector", READINGS)
