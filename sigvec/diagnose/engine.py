@@ -589,13 +589,13 @@ def sends_as_intended(received: HttpRequest, scheme: str, intended: Request) -> 
 
 @dataclass(frozen=True)
 class VectorDiagnoser:
-    """The gate's `Diagnoser`: the diagnosis message for a client's request made from a vector's input, citing
-    example vectors from `examples` (the corpus the gate runs); it searches from the input and from the wire."""
+    """The gate's `Diagnoser`: the diagnosis (its message and flags) of a client's request made from a vector's input,
+    citing example vectors from `examples` (the corpus the gate runs); it searches from the input and from the wire."""
 
     examples: Examples
 
-    def __call__(self, vector: Vector, received: HttpRequest, context: ServerContext, verdict: Verdict | None) -> str:
+    def __call__(self, vector: Vector, received: HttpRequest, context: ServerContext, verdict: Verdict | None) -> Diagnosis:
         """`verdict`, when given, is the one the capture server already reached with `context`; diagnosis
         reuses it and runs without the replay store, so the nonce is neither recorded twice nor taken for a replay."""
         context = replace(context, replay=None)
-        return diagnose_both(received, vector.scheme, context, vector.request, examples=self.examples, verdict=verdict).message
+        return diagnose_both(received, vector.scheme, context, vector.request, examples=self.examples, verdict=verdict)

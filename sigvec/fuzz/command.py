@@ -39,6 +39,7 @@ def finding_verdict(finding: Finding, number: int, known: KnownFailure | None) -
         id=f"{finding.scheme}-fuzz-{number}",
         message=f"{finding.title}; minimal input: {shown}",
         diagnosis=None,
+        flags=finding.flags,
     )
     return verdict.with_known_failure(known) if known is not None else verdict
 

@@ -160,6 +160,8 @@ def finding_lines(finding: Finding, vector_id: str | None = None, known: KnownFa
         lines += diff.lines()
     if finding.diagnosis is not None:
         lines.append(f"diagnosis: {finding.diagnosis.message}")
+    if finding.flags and (finding.diagnosis is None or not finding.diagnosis.flags):  # a diagnosis cites its own
+        lines.append(f"flags: {', '.join(finding.flags)}")
     if known is not None:
         lines.append(f"known failure: {known.reason}" + (f" ({known.issue})" if known.issue else ""))
     curl = curl_command(finding)

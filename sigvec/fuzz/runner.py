@@ -88,7 +88,10 @@ class Finding:
 
     @property
     def flags(self) -> tuple[str, ...]:
-        return self.diagnosis.flags if self.diagnosis is not None else ()
+        """The bug classes (corpus flags): those the diagnosis names, else those the gate's comparison finds in
+        another request the server accepts (`sigvec.gate.diff.request_difference`)."""
+        diagnosed = self.diagnosis.flags if self.diagnosis is not None else ()
+        return diagnosed or self.verdict.flags
 
     @property
     def title(self) -> str:
@@ -144,11 +147,12 @@ def failure_type(key: tuple[str, ...]) -> type[FuzzFailure]:
 
 def failure_key(verdict: VectorVerdict, diagnosis: Diagnosis | None) -> tuple[str, ...]:
     """What makes two failures the same: the bug classes the diagnosis names, else the check that fired, else
-    the verdict's kind (refused, errored, accepted but not the same request, unexplained at a stage)."""
+    the verdict's kind (refused, errored, unexplained at a stage, or accepted but not the same request, with the
+    flags of what differs)."""
     if verdict.status in ("errored", "refused-ok") or verdict.message.startswith("refused"):
         return (verdict.status if verdict.status == "errored" else "refused",)
     if diagnosis is None or diagnosis.verdict.accepted:
-        return ("not-the-same-request",) if verdict.server == "accept" else ("rejected",)
+        return ("not-the-same-request", *verdict.flags) if verdict.server == "accept" else ("rejected",)
     if diagnosis.matches:
         return ("classes", *diagnosis.matches[0].classes)
     if diagnosis.found:

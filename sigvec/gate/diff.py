@@ -1,15 +1,19 @@
-"""The diff text: where a client's request first leaves the reference's, shown around the first difference.
+"""Where a client's request leaves the reference's: the diff text, shown around the first difference, and the
+"same request" comparison (`request_difference`), with the bug classes a difference shows.
 
 A stage the scheme declares secret-bearing is never shown (`SECRET_NOT_SHOWN`).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import quote, unquote
 
-from signing.http import HttpRequest
+from signing.http import NOT_JSON, HttpRequest
 from signing.model import STAGE_NAMES, Signed
 from signing.registry import Scheme
 
@@ -122,3 +126,97 @@ def first_difference(reference: Signed, stages: Mapping[str, str], wire: HttpReq
                 return StageDiff(part, SECRET_NOT_SHOWN, SECRET_NOT_SHOWN, at)
             return StageDiff(part, want, got, at)
     return None
+
+
+Pairs = Sequence[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class RequestDifference:
+    """Where a client's request is not the same request as the reference's (decoded, the signature aside), and the
+    bug classes the difference shows, as corpus flags (vectors/flags.yaml); none when it shows no known class."""
+
+    text: str
+    flags: tuple[str, ...] = ()
+
+
+def request_difference(expected: HttpRequest, actual: HttpRequest, signature: str | None) -> RequestDifference | None:
+    """Where `actual` is not the same request as `expected`: same method, path, parameters and body content,
+    compared decoded, the signature parameter aside (docs/reference/contract.md, the accepted level); None if it is."""
+    if expected.method != actual.method:
+        return RequestDifference(f"method: expected {expected.method}, sent {actual.method}")
+    want_path, sent_path = unquote(expected.path), unquote(actual.path)
+    if want_path != sent_path:
+        extension = want_path.removesuffix(".json") == sent_path.removesuffix(".json")
+        return RequestDifference(f"path: expected {want_path}, sent {sent_path}", ("ExtensionInPath",) if extension else ())
+    want_query, want_form = expected.view.query_pairs, expected.view.form_pairs
+    signed = {key for key, value in want_query + want_form if value == signature}
+
+    def content(params: Pairs) -> list[tuple[str, str]]:
+        return sorted(pair for pair in params if pair[0] not in signed)
+
+    want, sent = content(want_query), content(actual.view.query_pairs)
+    if want != sent:
+        flags = parameter_flags(want, sent, content(want_form), content(actual.view.form_pairs))
+        return RequestDifference(f"query parameters: expected {want}, sent {sent}", flags)
+    want_json, sent_json = expected.view.json, actual.view.json
+    if want_json is not NOT_JSON or sent_json is not NOT_JSON:
+        if want_json == sent_json:
+            return None
+        return RequestDifference("body: the JSON content differs", json_flags(want_json, sent_json))
+    want, sent = content(want_form), content(actual.view.form_pairs)
+    if want == sent:
+        return None
+    flags = parameter_flags(want, sent, content(want_query), content(actual.view.query_pairs))
+    return RequestDifference(f"body parameters: expected {want}, sent {sent}", flags)
+
+
+def parameter_flags(want: Pairs, sent: Pairs, want_elsewhere: Pairs, sent_elsewhere: Pairs) -> tuple[str, ...]:
+    """The flags of a difference between two parameter lists of one part (the query or the form body), given the
+    other part of each request: a pair moved to the other part is MixedPlacement; a value sent as other text of the
+    same value is its encoding's flag (`value_flags`); an empty value left out is EmptyValue; a parameter added,
+    left out or given another value is AddedParameter."""
+    missing, added = Counter(want) - Counter(sent), Counter(sent) - Counter(want)
+    added_values = {key: value for key, value in added}
+    flags: list[str] = []
+    for key, value in missing:
+        if key in added_values:
+            flags += value_flags(value, added_values.pop(key))
+        elif (key, value) in sent_elsewhere:
+            flags.append("MixedPlacement")
+        else:
+            flags.append("EmptyValue" if value == "" else "AddedParameter")
+    for key, value in added_values.items():
+        flags.append("MixedPlacement" if (key, value) in want_elsewhere else "AddedParameter")
+    return tuple(dict.fromkeys(flags))
+
+
+def value_flags(want: str, sent: str) -> tuple[str, ...]:
+    """The flag of a value that arrives as other text: a `+` sent raw (read as a space) or an escape decoded or
+    escaped twice is ReservedCharEncoding, non-ASCII text written otherwise Utf8Encoding, a number written as
+    other text of the same number NumberText; any other value is the client's own, AddedParameter."""
+    if not want.isascii():
+        return ("Utf8Encoding",)
+    if sent in (want.replace("+", " "), quote(want, safe=""), unquote(want)):
+        return ("ReservedCharEncoding",)
+    return ("NumberText",) if same_number(want, sent) else ("AddedParameter",)
+
+
+def same_number(want: object, sent: object) -> bool:
+    """Whether two values (text or JSON numbers) are the same number written differently (`1` and `1.0`, `"5"` and `5`)."""
+    try:
+        return want != sent and Decimal(str(want)) == Decimal(str(sent))
+    except InvalidOperation:
+        return False
+
+
+def json_flags(want: object, sent: object) -> tuple[str, ...]:
+    """The flags of a difference in JSON body content: members added or left out are AddedParameter, a number
+    written as other text of the same number (or as a string) NumberText; any other difference JsonBody."""
+    if not isinstance(want, dict) or not isinstance(sent, dict):
+        return ("JsonBody",)
+    flags = ["AddedParameter"] if want.keys() != sent.keys() else []
+    for key in want.keys() & sent.keys():
+        if want[key] != sent[key]:
+            flags.append("NumberText" if same_number(want[key], sent[key]) else "JsonBody")
+    return tuple(dict.fromkeys(sorted(flags)))

@@ -28,26 +28,36 @@ reported beside it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
-from urllib.parse import unquote
+from typing import Any, Protocol
 
-from signing.http import NOT_JSON, HttpRequest
+from signing.http import HttpRequest
 from signing.model import MAPPINGS, STAGE_NAMES, Signed, SigningError
 from signing.registry import Scheme, scheme_named, sign, verify
 from signing.server import ServerContext, Step, Verdict
 from sigvec.check import context_for
 from sigvec.codec import wire_from_mapping
 from sigvec.corpus import ClientOutcome, ServerOutcome, Vector
-from sigvec.gate.diff import first_difference
+from sigvec.gate.diff import first_difference, request_difference
 from sigvec.gate.protocol import Answer, Implementation
 from sigvec.gate.results import VectorVerdict
 from sigvec.wire import WireFormatError, read_carrier
 
 BYTE_IDENTICAL = "byte-identical to the reference"
 
-Diagnoser = Callable[[Vector, HttpRequest, ServerContext, "Verdict | None"], "str | None"]
+class Explanation(Protocol):
+    """What a diagnoser says about a failing request (`sigvec.diagnose.Diagnosis` is one): one line a person can act
+    on, and the bug classes it names, as corpus flags."""
+
+    @property
+    def message(self) -> str: ...
+
+    @property
+    def flags(self) -> tuple[str, ...]: ...
+
+
+Diagnoser = Callable[[Vector, HttpRequest, ServerContext, "Verdict | None"], "Explanation | None"]
 """Names the bug behind a failing request (the diagnosis engine plugs in here), given the server's verdict on it
 when there is one already (capture mode), so that it is not verified again."""
 
@@ -79,28 +89,6 @@ def outcome_of(
     answer = verdict or verify(received, context, vector.scheme)
     rejection = answer.rejection
     return ("accept", "", None) if rejection is None else (rejection.code, rejection.reason, answer.step)
-
-
-def request_difference(expected: HttpRequest, actual: HttpRequest, signature: str | None) -> str | None:
-    """Where `actual` is not the same request as `expected`, decoded, the signature parameter aside; None if it is."""
-    if expected.method != actual.method:
-        return f"method: expected {expected.method}, sent {actual.method}"
-    if unquote(expected.path) != unquote(actual.path):
-        return f"path: expected {unquote(expected.path)}, sent {unquote(actual.path)}"
-    want_query, want_form = expected.view.query_pairs, expected.view.form_pairs
-    signed = {key for key, value in want_query + want_form if value == signature}
-
-    def content(params: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-        return sorted(pair for pair in params if pair[0] not in signed)
-
-    want, got = content(want_query), content(actual.view.query_pairs)
-    if want != got:
-        return f"query parameters: expected {want}, sent {got}"
-    want_json, got_json = expected.view.json, actual.view.json
-    if want_json is not NOT_JSON or got_json is not NOT_JSON:
-        return None if want_json == got_json else "body: the JSON content differs"
-    want, got = content(want_form), content(actual.view.form_pairs)
-    return None if want == got else f"body parameters: expected {want}, sent {got}"
 
 
 @dataclass(slots=True)
@@ -230,7 +218,7 @@ class Judge:
                     outcome=outcome,
                     step=step,
                     sent_expected=any(_same_wire(reference.wire, client.wire, scheme) for reference in references),
-                    difference=difference,
+                    difference=None if difference is None else difference.text,
                     signed_as_expected=any(sent_signature == reference.stages.signature for reference in references),
                 )
             )
@@ -254,6 +242,7 @@ class Judge:
             diff=diff,
             server=answer,
             message=f"the server {answered}; {refusal}",
+            flags=() if difference is None else difference.flags,
         )
         if difference is not None and outcome in vector.contract.client_outcomes:
             return verdict  # another request, answered as the contract allows: the answer names no bug to diagnose
@@ -270,7 +259,9 @@ class Judge:
         if self.diagnoser is None or context is None:
             return verdict
         diagnosis = self.diagnoser(vector, received, context, server_verdict)
-        return replace(verdict, diagnosis=diagnosis)
+        if diagnosis is None:
+            return verdict
+        return replace(verdict, diagnosis=diagnosis.message, flags=diagnosis.flags or verdict.flags)
 
 
 SECRET_HIDDEN = "<secret>"

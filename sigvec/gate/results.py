@@ -39,6 +39,9 @@ class VectorVerdict:
     diff: StageDiff | None = None
     server: str | None = None
     diagnosis: str | None = None
+    flags: tuple[str, ...] = ()
+    """The bug classes (corpus flags) behind a failure: those the diagnosis names, or those the difference from the
+    reference's request shows when the server accepts another request (`sigvec.gate.diff.request_difference`)."""
     stderr: str | None = None
     traceback: str | None = None
     issue_url: str | None = None
@@ -98,6 +101,7 @@ class VectorVerdict:
             "diff": self.diff.to_mapping() if self.diff else None,
             "server": self.server,
             "diagnosis": self.diagnosis,
+            "flags": list(self.flags) or None,
             "stderr": self.stderr,
             "traceback": self.traceback,
             "issue_url": self.issue_url,

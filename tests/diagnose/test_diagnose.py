@@ -351,11 +351,12 @@ def test_a_request_signed_with_another_secret_is_unexplained_and_points_at_the_c
     assert not diagnosis.found and "(wrong credentials are the last explanation)" in diagnosis.message
 
 
-def test_the_gate_diagnoser_gives_the_message_for_a_vector() -> None:
+def test_the_gate_diagnoser_gives_the_message_and_the_flags_for_a_vector() -> None:
     vector = next(vector for vector in repo_vectors() if vector.id == "mexc-spot-v3-0004")
     _, context = vector_context(vector)
-    message = VectorDiagnoser(EXAMPLES)(vector, wire_from_mapping(vector.expected["wire"]), context, None)
-    assert message.startswith("your client joins query and body with `&`; MEXC concatenates them with no separator")
+    diagnosis = VectorDiagnoser(EXAMPLES)(vector, wire_from_mapping(vector.expected["wire"]), context, None)
+    assert diagnosis.message.startswith("your client joins query and body with `&`; MEXC concatenates them with no separator")
+    assert set(diagnosis.flags) == bug_flags(vector)
 
 
 def test_a_signature_sent_in_the_wrong_place_is_found_there() -> None:

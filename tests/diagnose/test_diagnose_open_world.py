@@ -133,8 +133,8 @@ def test_the_wire_starting_point_is_needed_for_a_moved_request() -> None:
     assert [match.classes for match in diagnose_both(sent, vector.scheme, context, request, examples=EXAMPLES).matches] == [
         ("StrayAmpersand",)
     ]
-    gate_message = VectorDiagnoser(EXAMPLES)(vector, sent, context, None)
-    assert gate_message.startswith("your client joins query and body with `&`")
+    gate_diagnosis = VectorDiagnoser(EXAMPLES)(vector, sent, context, None)
+    assert gate_diagnosis.message.startswith("your client joins query and body with `&`")
 
 
 @pytest.mark.parametrize("vector", [vector_param(vector) for vector in repo_vectors() if vector.result == "invalid"])

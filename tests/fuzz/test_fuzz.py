@@ -93,6 +93,22 @@ def test_seconds_for_milliseconds_is_caught_on_the_simplest_request() -> None:
     assert "query" not in finding.input and "body" not in finding.input
 
 
+def test_an_accepted_request_with_a_parameter_of_the_client_s_own_is_flagged_added_parameter() -> None:
+    findings = [finding for finding in fuzz("adds_window").findings if finding.scheme == "mexc-spot-v3"]
+    assert [(finding.key, finding.flags) for finding in findings] == [
+        (("not-the-same-request", "AddedParameter"), ("AddedParameter",))
+    ]
+    assert findings[0].verdict.server == "accept" and "recvWindow" not in str(findings[0].input)
+
+
+def test_an_added_parameter_finding_is_known_by_a_listed_vector_with_its_flag(tmp_path: Path) -> None:
+    known = tmp_path / "known.yaml"
+    known.write_text("mexc-spot-v3-0021: {reason: adds recvWindow=5000}\n", encoding="utf-8")
+    args = ["fuzz", "--python", PLANTED + "adds_window", "--scheme", "mexc-spot-v3", "--seed", str(SEED)]
+    assert main(args) == 1
+    assert main([*args, "--known-failures", str(known)]) == 0
+
+
 def test_the_same_seed_replays_the_same_minimal_inputs() -> None:
     first, second = fuzz_run("space_as_plus", DEFAULT_EXAMPLES, 7, None), fuzz_run("space_as_plus", DEFAULT_EXAMPLES, 7, None)
     assert [finding.input for finding in first.findings] == [finding.input for finding in second.findings]

@@ -32,6 +32,7 @@ from sigvec.gate.run import run_gate
 from sigvec.serve import app as serve_app
 from sigvec.serve import diagnosis as serve_diagnosis
 from tests.support.corpus import repo_corpus, repo_vectors, vector_named
+from tests.support.gate import Said
 
 SENDING_HARNESS = Path(__file__).parent / "harnesses" / "sending_harness.py"
 
@@ -63,7 +64,10 @@ def test_a_client_whose_http_library_re_encodes_after_signing_fails_the_vectors_
 
 def test_a_failing_captured_request_is_diagnosed_from_the_raw_request_that_arrived() -> None:
     run = gate(
-        "requests", ("coinex-v2",), ("coinex-v2-0009",), lambda vector, received, context, verdict: f"arrived: {received.target}"
+        "requests",
+        ("coinex-v2",),
+        ("coinex-v2-0009",),
+        lambda vector, received, context, verdict: Said(f"arrived: {received.target}"),
     )
     (verdict,) = run.verdicts
     assert verdict.diagnosis == "arrived: /v2/assets/withdraw?ccy=USDT&remark=rent+for+May"

@@ -15,13 +15,14 @@ from sigvec import Refused, Skipped
 from sigvec.codec import wire_to_mapping
 from sigvec.corpus import Vector
 from sigvec.gate.adapters import InProcessAdapter
-from sigvec.gate.diff import SECRET_NOT_SHOWN, StageDiff
-from sigvec.gate.judge import Judge, request_difference
+from sigvec.gate.diff import SECRET_NOT_SHOWN, StageDiff, request_difference
+from sigvec.gate.judge import Judge
 from sigvec.gate.protocol import Answer, implementation_from_mapping
 from sigvec.gate.results import GateRun, VectorVerdict
 from sigvec.gate.run import run_gate
 from tests.support.corpus import repo_corpus, repo_vectors
 from tests.support.gate import (
+    Said,
     ampersand_client,
     edited,
     garbled_client,
@@ -267,6 +268,44 @@ def test_the_same_request_is_compared_decoded_with_the_signature_aside(
     assert (request_difference(expected, actual, "S") is None) is same
 
 
+@pytest.mark.parametrize(
+    ("expected", "actual", "flags"),
+    [
+        (received("timestamp=1"), received("recvWindow=5000&timestamp=1"), ("AddedParameter",)),
+        (received("a=1&timestamp=1"), received("timestamp=1"), ("AddedParameter",)),
+        (received("recvWindow=60000"), received("recvWindow=5000"), ("AddedParameter",)),
+        (received("a=&timestamp=1"), received("timestamp=1"), ("EmptyValue",)),
+        (received("a=%2B"), received("a=+"), ("ReservedCharEncoding",)),
+        (received("a=%2F"), received("a=%252F"), ("ReservedCharEncoding",)),
+        (received("a=%C3%A9"), received("a=%E9"), ("Utf8Encoding",)),
+        (received("a=1"), received("a=1.0"), ("NumberText",)),
+        (received("a=1", method="POST"), received(body=b"a=1", method="POST"), ("MixedPlacement",)),
+        (received(path="/api/v2/orders.json"), received(path="/api/v2/orders"), ("ExtensionInPath",)),
+        (received(body=b'{"a":"1"}'), received(body=b'{"a":1}'), ("NumberText",)),
+        (received(body=b'{"a":1}'), received(body=b'{"a":1,"b":2}'), ("AddedParameter",)),
+        (received(body=b'{"a":"x"}'), received(body=b'{"a":"y"}'), ("JsonBody",)),
+        (received(body=b"{}", method="POST"), received(method="POST"), ("JsonBody",)),
+        (received("a=1"), received("a=1", method="POST"), ()),
+    ],
+    ids=["added", "left-out", "overwritten", "empty-left-out", "plus-sent-raw", "escaped-twice", "not-utf-8",
+         "number-text", "moved-to-the-body", "path-extension", "json-number-as-string", "json-member-added",
+         "json-value", "json-body-left-out", "method"],
+)
+def test_another_request_the_server_accepts_is_flagged_by_what_differs(
+    expected: HttpRequest, actual: HttpRequest, flags: tuple[str, ...]
+) -> None:
+    difference = request_difference(expected, actual, "S")
+    assert difference is not None and difference.flags == flags
+
+
+def test_an_accepted_request_that_is_not_the_same_carries_the_flags_of_the_difference_in_its_report_line() -> None:
+    vector = BY_ID["mexc-spot-v3-0021"]
+    other = {**vector.input, "query": [["recvWindow", "5000"], *vector.input["query"]]}
+    verdict = judge(vector.id, Answer("wire", wire=reference_wire(other)))
+    assert (verdict.status, verdict.server, verdict.flags) == ("fail", "accept", ("AddedParameter",))
+    assert verdict.to_mapping()["flags"] == ["AddedParameter"]
+
+
 def test_a_client_fault_vector_is_judged_against_the_reference_request_for_its_input() -> None:
     vector = BY_ID["mexc-spot-v3-0004"]
     signed = sign(request_from_mapping(vector.input))
@@ -274,20 +313,23 @@ def test_a_client_fault_vector_is_judged_against_the_reference_request_for_its_i
     assert (verdict.status, verdict.exact) == ("pass", True)
 
 
-def test_a_rejected_request_carries_the_diagnosis_of_the_diagnoser_given() -> None:
+def test_a_rejected_request_carries_the_diagnosis_of_the_diagnoser_given_and_its_flags() -> None:
     implementation = implementation_from_mapping({"name": "t", "language": "python", "schemes": ["max-v2"]})
     judge = Judge(
-        implementation, BY_ID, diagnoser=lambda vector, received, context, verdict: f"{vector.id} sent to {received.path}"
+        implementation,
+        BY_ID,
+        diagnoser=lambda vector, received, context, verdict: Said(f"{vector.id} sent to {received.path}", ("HexCase",)),
     )
     vector = BY_ID["max-v2-0001"]
     verdict = judge.judge(vector, Answer("wire", wire=garbled_client(vector.input)))
-    assert verdict.diagnosis == "max-v2-0001 sent to /api/v2/members/me.json"
+    assert (verdict.diagnosis, verdict.flags) == ("max-v2-0001 sent to /api/v2/members/me.json", ("HexCase",))
     assert "diagnosis: max-v2-0001 sent to /api/v2/members/me.json" in verdict.explanation()
+    assert verdict.to_mapping()["flags"] == ["HexCase"]
 
 
 def test_a_passing_request_is_not_diagnosed() -> None:
     implementation = implementation_from_mapping({"name": "t", "language": "python", "schemes": ["max-v2"]})
-    judge = Judge(implementation, BY_ID, diagnoser=lambda vector, received, context, verdict: "never")
+    judge = Judge(implementation, BY_ID, diagnoser=lambda vector, received, context, verdict: Said("never"))
     assert judge.judge(BY_ID["max-v2-0001"], Answer("wire", wire=reference_wire(BY_ID["max-v2-0001"].input))).diagnosis is None
 
 

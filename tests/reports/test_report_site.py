@@ -35,7 +35,7 @@ LINES = [
     verdict(1, "pass", exact=True, accepted=True),
     verdict(2, "pass", accepted=True),
     verdict(3, "refused-ok", exact=True, accepted=True),
-    verdict(4, "fail", message="the server rejects it", diagnosis="space as %20 (flag SpaceEncoding; see vector x-0001)"),
+    verdict(4, "fail", message="the server rejects it", diagnosis="space as %20 (flag SpaceEncoding)", flags=["SpaceEncoding"]),
     verdict(5, "errored", message="ImportError"),
     verdict(6, "skipped", message="cannot send a form body"),
 ]
@@ -113,12 +113,18 @@ def test_every_link_inside_the_site_is_relative(tmp_path: Path) -> None:
             assert not href.startswith(("/", "file:")), (name, href)
 
 
-def test_a_failure_s_bug_class_is_the_flag_its_diagnosis_names_or_what_stands_in() -> None:
+def test_a_failure_s_bug_class_is_the_flags_its_line_carries_or_what_stands_in() -> None:
     lines = [*LINES, verdict(7, "fail", diagnosis="no known bug class"), verdict(8, "fail", flags=["JsonBody"], diagnosis="x")]
     run = read_report("".join(json.dumps(line) + "\n" for line in [metadata(), *lines]), "r")
     classes = {v.id: v.bug_classes for v in run.verdicts if v.bug_classes}
     assert classes == {"mexc-spot-v3-0004": ("SpaceEncoding",), "mexc-spot-v3-0005": (ERRORED_CLASS,),
                        "mexc-spot-v3-0007": (UNDIAGNOSED_CLASS,), "mexc-spot-v3-0008": ("JsonBody",)}
+
+
+def test_a_flag_cited_only_in_the_diagnosis_text_is_not_read_back_out_of_it() -> None:
+    lines = [verdict(4, "fail", diagnosis="space as %20 (flag SpaceEncoding; see vector x-0001)")]
+    run = read_report("".join(json.dumps(line) + "\n" for line in [metadata(), *lines]), "r")
+    assert run.verdicts[0].bug_classes == (UNDIAGNOSED_CLASS,)
 
 
 def test_each_bug_class_has_a_page_listing_the_clients_that_have_it(tmp_path: Path) -> None:

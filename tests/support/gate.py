@@ -13,6 +13,14 @@ from sigvec.codec import wire_from_mapping, wire_to_mapping
 from sigvec.corpus import Vector
 
 
+@dataclasses.dataclass(frozen=True)
+class Said:
+    """What a test's diagnoser says about a failing request (the judge's `Explanation`): a message and flags."""
+
+    message: str
+    flags: tuple[str, ...] = ()
+
+
 def edited(vectors: list[Vector], vector_id: str, **fields: Any) -> list[Vector]:
     """`vectors` with one vector's data fields replaced."""
     return [dataclasses.replace(v, data={**v.data, **fields}) if v.id == vector_id else v for v in vectors]

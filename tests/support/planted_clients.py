@@ -9,7 +9,9 @@ functions below are the `--python` targets, one per bug:
 - `sorted_params`: parameters signed sorted by key, sent in the order given;
 - `signed_raw`: the raw text signed, the encoded text sent;
 - `json_reserialised`: the JSON body signed as given, sent re-serialised by `json.dumps`;
-- `seconds`: the clock sent and signed in seconds.
+- `seconds`: the clock sent and signed in seconds;
+- `adds_window`: a `recvWindow=5000` of its own added to a request without one, signed and sent (the server accepts
+  it, but it is not the request asked for).
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ def spot(vector_input: Mapping[str, Any], bug: str | None) -> dict[str, Any]:
     credentials = vector_input["credentials"]
     query: Pairs = [(key, value) for key, value in vector_input.get("query") or []]
     body: Pairs = [(key, value) for key, value in (vector_input.get("body") or {}).get("form") or []]
+    if bug == "adds_window" and "recvWindow" not in {key for key, _ in [*query, *body]}:
+        query = [("recvWindow", "5000"), *query]
     encode = form if bug == "space_as_plus" else percent
     sent_query, sent_body = joined(query, encode), joined(body, encode)
     if bug == "sorted_params":
@@ -117,3 +121,4 @@ sorted_params = client("sorted_params")
 signed_raw = client("signed_raw")
 json_reserialised = client("json_reserialised")
 seconds = client("seconds")
+adds_window = client("adds_window")

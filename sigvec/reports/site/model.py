@@ -37,10 +37,8 @@ COUNTING_RULE = (
 """The gate's one way of counting (`sigvec.gate.score`), in words for the matrix page."""
 ERRORED_CLASS = "errored: nothing was sent"
 UNDIAGNOSED_CLASS = "no known class"
-"""The bug class of a failing request the report gives no diagnosed class for (for example one the server accepts
-but that differs from the request the caller asked for)."""
-FLAG_NOTE = re.compile(r"\(flag ([A-Za-z0-9]+(?:, [A-Za-z0-9]+)*)[;)]")
-"""The gate's diagnosis text cites the corpus flags it matched as `(flag A, B; see vector X)`."""
+"""The bug class of a failing request its report line gives no flags for (a rejection the diagnosis does not explain,
+or a request the server accepts that differs from the one asked for in a way no flag names)."""
 
 
 class ReportError(Exception):
@@ -130,11 +128,6 @@ def line_validator() -> Draft202012Validator:
     return Draft202012Validator(line, registry=registry)
 
 
-def cited_flags(diagnosis: str | None) -> tuple[str, ...]:
-    match = FLAG_NOTE.search(diagnosis or "")
-    return tuple(match.group(1).split(", ")) if match else ()
-
-
 def verdict_from(line: dict[str, Any]) -> Verdict:
     diff = line.get("diff")
     known = line.get("known_failure") or {}
@@ -151,7 +144,7 @@ def verdict_from(line: dict[str, Any]) -> Verdict:
         diagnosis=line.get("diagnosis"),
         known_reason=known.get("reason"),
         issue=known.get("issue") or line.get("issue_url"),
-        flags=tuple(line.get("flags") or cited_flags(line.get("diagnosis"))),
+        flags=tuple(line.get("flags", ())),
         traceback=line.get("traceback"),
         stderr=line.get("stderr"),
     )
