@@ -4,7 +4,8 @@ the differing bytes marked, the diagnosis, a ready-to-commit vector, and a curl 
 The client's stages are those it answered with; a client that gives none has
 them rebuilt from the diagnosis (the bug classes it names, applied to the
 reference's construction), and kept only when they reproduce the signature the
-client sent. Without stages there is no vector to emit, and the report says why.
+client sent. A vector is emitted only where the corpus format can hold it
+(`no_vector_reason`), and the report says why when it cannot.
 Secrets never appear: the input is shown without its secret, and a stage the
 scheme declares secret-bearing is never quoted.
 """
@@ -87,14 +88,34 @@ def stage_diffs(finding: Finding) -> list[StageDiff]:
     return [diff for diff in diffs if diff is not None]
 
 
+NO_WIRE = "the client answered no wire request to record"
+ACCEPTED = (
+    "the server accepts this request, and a fault: client vector records a request the server rejects with its error"
+    " code (vectors/schema.json, fault)"
+)
+NO_STAGES = (
+    "the client gave no stages and the diagnosis does not rebuild them, and a vector records the client's string to"
+    " sign and signature (vectors/schema.json, expected), which the test suite recomputes the signature from"
+)
+
+
+def no_vector_reason(finding: Finding) -> str | None:
+    """Why the corpus format cannot record this finding as a `fault: client` vector, or None when it can."""
+    diagnosis = finding.diagnosis
+    if finding.answer.kind != "wire" or finding.answer.wire is None:
+        return NO_WIRE
+    if diagnosis is None or diagnosis.verdict.rejection is None:
+        return ACCEPTED
+    return None if client_stages(finding) else NO_STAGES
+
+
 def vector_mapping(finding: Finding, vector_id: str, source: str) -> dict[str, Any] | None:
     """A vector in the corpus format recording the client's request as a known bug (`fault: client`), or None
-    when the client's stages are unknown (it gave none and the diagnosis does not rebuild them)."""
-    stages = client_stages(finding)
-    diagnosis = finding.diagnosis
-    wire = finding.answer.wire if finding.answer.kind == "wire" else None
-    if not stages or diagnosis is None or wire is None or diagnosis.verdict.rejection is None:
+    when the format cannot hold it (`no_vector_reason`)."""
+    if no_vector_reason(finding) is not None:
         return None
+    stages, diagnosis, wire = client_stages(finding), finding.diagnosis, finding.answer.wire
+    assert diagnosis is not None and diagnosis.verdict.rejection is not None and wire is not None  # no_vector_reason
     scheme = scheme_named(finding.scheme)
     rejection = diagnosis.verdict.rejection
     url = str(wire["url"])
@@ -169,6 +190,9 @@ def finding_lines(finding: Finding, vector_id: str | None = None, known: KnownFa
         lines += ["reproduce against sigvec serve:", *("  " + line for line in curl.splitlines())]
     if vector_id is not None:
         lines.append(f"vector: {vector_id}.yaml, ready to append to the scheme's vector file")
+    reason = no_vector_reason(finding)
+    if reason is not None:
+        lines.append(f"no vector: {reason}")
     return lines
 
 

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from sigvec.cli import main
+from sigvec.fuzz.output import ACCEPTED, NO_STAGES
 from sigvec.fuzz.runner import DEFAULT_EXAMPLES, Finding, Fuzzer, FuzzRun, FuzzSettings
 from sigvec.gate.adapters import InProcessAdapter
 from sigvec.gate.harness import SubprocessHarness
@@ -193,6 +194,20 @@ def test_the_emitted_vectors_pass_lint_and_check_when_added_to_the_corpus(tmp_pa
             spot.write("\n" + path.read_text(encoding="utf-8"))
     assert main(["lint", "--vectors", str(corpus)]) == 0
     assert main(["check", "--vectors", str(corpus)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("bug", "reason"),
+    [("adds_window", ACCEPTED), ("wrong_secret", NO_STAGES)],
+    ids=["accepted-but-another-request", "no-stages-and-no-class-rebuilds-them"],
+)
+def test_a_finding_the_corpus_format_cannot_hold_is_reported_with_why_and_writes_no_vector(
+    bug: str, reason: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["fuzz", "--python", PLANTED + bug, "--scheme", "mexc-spot-v3", "--seed", str(SEED), "--out", str(tmp_path)]
+    assert main(args) == 1
+    assert f"no vector: {reason}" in capsys.readouterr().out
+    assert not list(tmp_path.glob("mexc-spot-v3-*.yaml"))
 
 
 def test_the_curl_reproducer_gets_the_native_rejection_from_sigvec_serve(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ functions below are the `--python` targets, one per bug:
 - `signed_raw`: the raw text signed, the encoded text sent;
 - `json_reserialised`: the JSON body signed as given, sent re-serialised by `json.dumps`;
 - `seconds`: the clock sent and signed in seconds;
+- `wrong_secret`: signed with the secret reversed (no known bug class rebuilds it);
 - `adds_window`: a `recvWindow=5000` of its own added to a request without one, signed and sent (the server accepts
   it, but it is not the request asked for).
 """
@@ -63,7 +64,8 @@ def spot(vector_input: Mapping[str, Any], bug: str | None) -> dict[str, Any]:
         message = f"{sent_query}&{sent_body}"
     else:
         message = sent_query + sent_body
-    signature = f"signature={hmac_hex(credentials['secret'], message)}"
+    secret = credentials["secret"][::-1] if bug == "wrong_secret" else credentials["secret"]
+    signature = f"signature={hmac_hex(secret, message)}"
     headers = [["X-MEXC-APIKEY", credentials["api_key"]]]
     url = SPOT_URL + vector_input["path"]
     if "body" in vector_input:
@@ -122,3 +124,4 @@ signed_raw = client("signed_raw")
 json_reserialised = client("json_reserialised")
 seconds = client("seconds")
 adds_window = client("adds_window")
+wrong_secret = client("wrong_secret")
