@@ -18,8 +18,9 @@ version of the same package) with `known-failures-<v>.yaml`. A Node harness
 
 and its JSON-lines report (a metadata line, then one line per vector, as
 `sigvec/reports/schemas/gate-line.json` defines) is read by `read_report`
-alone. Each harness is then fuzzed (unless `--no-fuzz`), bounded and seeded so
-that the run is the same every time:
+alone, through the reports' one reader (`sigvec.reports.jsonl.read_lines`).
+Each harness is then fuzzed (unless `--no-fuzz`), bounded and seeded so that
+the run is the same every time:
 
     sigvec fuzz --harness "<interpreter> <harness>" --known-failures <file> --json <report> \
         --max-examples 200 --seed 19 --time-budget 120
@@ -35,7 +36,6 @@ code is 1 when any gate run fails (a verdict no known-failures file expects).
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import subprocess
 import sys
@@ -45,12 +45,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sigvec.gate.score import Score, score
+from sigvec.reports.jsonl import FAILING, VerdictLine, read_lines
 from sigvec.reports.site import build_site
 
 REPO = Path(__file__).resolve().parents[1]
 BLOCK_BEGIN = "<!-- sigvec:clients:begin -->"
 BLOCK_END = "<!-- sigvec:clients:end -->"
-FAILING = ("fail", "errored")
 NO_DIAGNOSIS = "no known class"
 """Shown for a failing vector the gate gave no diagnosis for: diagnosis explains rejections, and these requests are
 accepted by the server but differ from the one the caller asked for (the "what goes wrong" column says how)."""
@@ -63,32 +63,19 @@ MINIMAL_INPUT = "; minimal input: "
 
 
 @dataclass(frozen=True)
-class VectorLine:
-    id: str
-    scheme: str
-    status: str
-    exact: bool
-    accepted: bool
-    message: str
-    diagnosis: str | None
-    reason: str | None
-    issue: str | None
-
-
-@dataclass(frozen=True)
 class ClientRun:
     name: str
     version: str
     language: str
     homepage: str | None
-    vectors: tuple[VectorLine, ...]
-    fuzzed: tuple[VectorLine, ...] | None = None
+    vectors: tuple[VerdictLine, ...]
+    fuzzed: tuple[VerdictLine, ...] | None = None
     """The `sigvec fuzz` report's verdicts, when the client was fuzzed."""
 
     @property
-    def deviations(self) -> list[VectorLine]:
+    def deviations(self) -> list[VerdictLine]:
         """Fuzz findings no listed known failure shows: what the fixed corpus does not show."""
-        return [line for line in self.fuzzed or () if line.status in FAILING and line.reason is None]
+        return [line for line in self.fuzzed or () if line.status in FAILING and line.known_reason is None]
 
     @property
     def title(self) -> str:
@@ -100,30 +87,16 @@ class ClientRun:
         return score(self.vectors)
 
     @property
-    def failing(self) -> list[VectorLine]:
+    def failing(self) -> list[VerdictLine]:
         return [line for line in self.vectors if line.status in FAILING]
 
 
-def read_report(text: str) -> ClientRun:
-    """One gate run from its JSON-lines report: the metadata line, then one line per vector."""
-    metadata, *lines = (json.loads(line) for line in text.splitlines() if line.strip())
-    implementation = metadata["start_reply"]["implementation"]
-    vectors = tuple(
-        VectorLine(
-            id=line["id"],
-            scheme=line["scheme"],
-            status=line["status"],
-            exact=line["exact"],
-            accepted=line["accepted"],
-            message=line["message"],
-            diagnosis=line.get("diagnosis"),
-            reason=(line.get("known_failure") or {}).get("reason"),
-            issue=(line.get("known_failure") or {}).get("issue") or line.get("issue_url"),
-        )
-        for line in lines
-    )
+def read_report(text: str, source: str) -> ClientRun:
+    """One gate run from its JSON-lines report, read by the reports' one reader (`sigvec.reports.jsonl.read_lines`)."""
+    report = read_lines(text, source)
+    implementation = report.implementation
     name, language = implementation["name"], implementation["language"]
-    return ClientRun(name, implementation.get("version", "?"), language, implementation.get("homepage"), vectors)
+    return ClientRun(name, implementation.get("version", "?"), language, implementation.get("homepage"), report.verdicts)
 
 
 @dataclass(frozen=True)
@@ -179,7 +152,7 @@ def cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def diagnosis(line: VectorLine) -> str:
+def diagnosis(line: VerdictLine) -> str:
     """The gate's diagnosis of a failing vector, or what stands in for one."""
     if line.diagnosis:
         return line.diagnosis
@@ -212,7 +185,7 @@ def client_section(run: ClientRun) -> list[str]:
         lines += ["| vector | verdict | diagnosis | what goes wrong | upstream issue |", "|---|---|---|---|---|"]
         for line in run.failing:
             lines.append(
-                f"| {line.id} | {line.status} | {cell(diagnosis(line))} | {cell(line.reason or line.message)} | "
+                f"| {line.id} | {line.status} | {cell(diagnosis(line))} | {cell(line.known_reason or line.message)} | "
                 f"{line.issue or ''} |"
             )
     else:
@@ -304,14 +277,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 failed.append(harness.label)
             if not report.is_file():
                 continue
-            run = read_report(report.read_text(encoding="utf-8"))
+            run = read_report(report.read_text(encoding="utf-8"), str(report))
             reports.append(report)
             fuzzed = Path(scratch) / f"{harness.label}-fuzz.jsonl"
             if not args.no_fuzz:
                 if run_fuzz(harness, fuzzed, shlex.split(args.fuzz)) == 2:
                     failed.append(harness.label)
                 if fuzzed.is_file():
-                    run = replace(run, fuzzed=read_report(fuzzed.read_text(encoding="utf-8")).vectors)
+                    run = replace(run, fuzzed=read_report(fuzzed.read_text(encoding="utf-8"), str(fuzzed)).vectors)
             runs.append(run)
         if args.site:
             build_site(args.site, [*reports, *sorted(args.history.glob("*/*.jsonl"))])

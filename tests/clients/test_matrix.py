@@ -66,7 +66,7 @@ REPORT = "".join(json.dumps(line) + "\n" for line in LINES)
 
 @pytest.fixture
 def run() -> ClientRun:
-    return read_report(REPORT)
+    return read_report(REPORT, "report")
 
 
 def test_a_report_names_the_client_from_its_start_reply(run: ClientRun) -> None:
@@ -94,7 +94,7 @@ def test_every_failing_vector_is_listed_with_its_diagnosis_and_issue(run: Client
 
 def test_an_errored_vector_has_no_request_to_diagnose() -> None:
     lines = [METADATA, verdict("mexc-spot-v3-0001", "errored", False, False, message="the client errored: ImportError")]
-    page = clients_markdown([read_report("".join(json.dumps(line) + "\n" for line in lines))])
+    page = clients_markdown([read_report("".join(json.dumps(line) + "\n" for line in lines), "report")])
     assert f"| mexc-spot-v3-0001 | errored | {NOTHING_SENT} | the client errored: ImportError |  |" in page
 
 
@@ -110,7 +110,7 @@ def test_a_fuzz_finding_no_known_failure_shows_is_recorded_with_its_minimal_inpu
         verdict("mexc-spot-v3-fuzz-2", "fail", False, False, message="known; minimal input: {}", known_failure={"reason": "x"}),
         verdict("mexc-futures-v1-fuzz", "pass", False, True, message="200 generated inputs judged"),
     ]
-    fuzzed = read_report("".join(json.dumps(line) + "\n" for line in lines)).vectors
+    fuzzed = read_report("".join(json.dumps(line) + "\n" for line in lines), "report").vectors
     page = clients_markdown([replace(run, fuzzed=fuzzed)])
     assert '| mexc-spot-v3 | your client writes a space as `+` | `{"query": [["symbol", " "]]}` |' in page
     assert "known; minimal input" not in page

@@ -5,16 +5,17 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator
 from junitparser import Error, Failure, JUnitXml, Skipped
-from referencing import Registry, Resource
 from rich.console import Console
 
+from sigvec.cli import main
+from sigvec.diagnose import VectorDiagnoser
+from sigvec.diagnose.examples import Examples
 from sigvec.gate.adapters import InProcessAdapter
-from sigvec.gate.protocol import schema
 from sigvec.gate.results import GateRun, KnownFailure
 from sigvec.gate.run import run_gate
 from sigvec.reports import badge, jsonl, junit, markdown
@@ -100,16 +101,9 @@ def test_a_fully_exact_client_gets_a_bright_green_badge() -> None:
     assert json.loads(badge.render(gate(reference_client, ("max-v2",))))["color"] == "brightgreen"
 
 
-def line_validator() -> Draft202012Validator:
-    start_reply = schema("start-reply")
-    registry: Registry[Any] = Registry().with_resource(start_reply["$id"], Resource.from_contents(start_reply))
-    text = (repo_corpus().root.parent / "sigvec" / "reports" / "schemas" / "gate-line.json").read_text()
-    return Draft202012Validator(json.loads(text), registry=registry)
-
-
 def test_json_lines_start_with_the_metadata_and_hold_one_valid_line_per_vector(mixed: GateRun) -> None:
     lines = [json.loads(line) for line in jsonl.render(mixed).splitlines()]
-    validator = line_validator()
+    validator = jsonl.line_validator()
     for line in lines:
         validator.validate(line)
     metadata, *verdicts = lines
@@ -119,8 +113,33 @@ def test_json_lines_start_with_the_metadata_and_hold_one_valid_line_per_vector(m
     assert {line["id"]: line for line in verdicts}["mexc-spot-v3-0004"]["diff"]["stage"] == "string_to_sign"
 
 
+def test_the_one_reader_reads_back_every_verdict_line_the_writer_writes(mixed: GateRun) -> None:
+    report = jsonl.read_lines(jsonl.render(mixed), "report.jsonl")
+    assert report.implementation["name"] == "demo-client"
+    assert [(line.id, line.status, line.exact, line.accepted) for line in report.verdicts] == [
+        (verdict.id, verdict.status, verdict.exact, verdict.accepted) for verdict in mixed.verdicts
+    ]
+    assert {line.id: line.known_reason for line in report.verdicts}["mexc-spot-v3-0003"] == "joins with &"
+
+
+def test_a_failing_line_carries_the_flags_its_diagnosis_names() -> None:
+    implementation = {"name": "demo-client", "language": "python", "schemes": ["mexc-spot-v3"]}
+    diagnoser = VectorDiagnoser(Examples.of(repo_vectors()))
+    run = run_gate(InProcessAdapter(ampersand_client, implementation), repo_corpus(), diagnoser=diagnoser)
+    failing = [line for line in jsonl.read_lines(jsonl.render(run), "r").verdicts if line.status == "fail"]
+    assert failing and all("StrayAmpersand" in line.flags for line in failing), [(v.id, v.flags) for v in failing]
+
+
+def test_a_fuzz_report_follows_the_report_line_schema(tmp_path: Path) -> None:
+    report = tmp_path / "fuzz.jsonl"
+    planted = "tests.support.planted_clients:space_as_plus"
+    main(["fuzz", "--python", planted, "--seed", "1", "--max-examples", "50", "--json", str(report)])
+    ids = [line.id for line in jsonl.read_lines(report.read_text(encoding="utf-8"), str(report)).verdicts]
+    assert "mexc-spot-v3-fuzz-1" in ids and "mexc-futures-v1-fuzz" in ids
+
+
 def test_the_json_line_schema_refuses_a_verdict_with_an_unknown_status() -> None:
-    assert not line_validator().is_valid(
+    assert not jsonl.line_validator().is_valid(
         {
             "id": "x-0001",
             "scheme": "x",

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from sigvec.cli import main
+from sigvec.reports.jsonl import ERRORED_CLASS, UNDIAGNOSED_CLASS
 from sigvec.reports.site import ReportError, build_site
-from sigvec.reports.site.model import ERRORED_CLASS, UNDIAGNOSED_CLASS, read_report
+from sigvec.reports.site.model import read_report
 from sigvec.reports.site.pages import differing_spans
 from tests.support.corpus import REPO
 

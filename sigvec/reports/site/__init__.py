@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
 
+from sigvec.reports.jsonl import ReportError
 from sigvec.reports.site import pages
-from sigvec.reports.site.model import ReportError, bug_classes, histories, read_reports
+from sigvec.reports.site.model import bug_classes, histories, read_reports
 
 __all__ = ["ReportError", "build_site"]
 

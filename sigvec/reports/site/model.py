@@ -9,24 +9,15 @@ its report and anyone can add it to the site.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
-from referencing import Registry, Resource
-
-from sigvec.gate.score import SIGNED
+from sigvec.reports.jsonl import FAILING, ReportError, VerdictLine, read_lines
 
 PASSING = ("pass", "refused-ok")
-FAILING = ("fail", "errored")
 COUNTING_RULE = (
     "Shares are over the vectors run: every vector of the client's schemes except the skipped ones (a skipped "
     "vector is one the client cannot express). A vector counts as exact when the client's request is "
@@ -35,63 +26,6 @@ COUNTING_RULE = (
     "percentage rounded down, so 100% means every one. Skipped, errored and refused vectors are shown beside the shares."
 )
 """The gate's one way of counting (`sigvec.gate.score`), in words for the matrix page."""
-ERRORED_CLASS = "errored: nothing was sent"
-UNDIAGNOSED_CLASS = "no known class"
-"""The bug class of a failing request its report line gives no flags for (a rejection the diagnosis does not explain,
-or a request the server accepts that differs from the one asked for in a way no flag names)."""
-
-
-class ReportError(Exception):
-    """A report that is not JSON lines following the report-line schema: one line naming the file, line and rule."""
-
-
-@dataclass(frozen=True)
-class Diff:
-    stage: str
-    expected: str
-    actual: str
-    at: int
-
-
-@dataclass(frozen=True)
-class Verdict:
-    id: str
-    scheme: str
-    result: str
-    status: str
-    exact: bool
-    accepted: bool
-    message: str
-    diff: Diff | None
-    server: str | None
-    diagnosis: str | None
-    known_reason: str | None
-    issue: str | None
-    flags: tuple[str, ...]
-    traceback: str | None
-    stderr: str | None
-
-    @property
-    def counts_exact(self) -> bool:
-        return self.status in SIGNED and self.exact
-
-    @property
-    def counts_accepted(self) -> bool:
-        return self.status in SIGNED and self.accepted
-
-    @property
-    def bug_classes(self) -> tuple[str, ...]:
-        """The bug classes of a failing vector: the flags it names, else what stands in for them; none for others."""
-        if self.status not in FAILING:
-            return ()
-        if self.status == "errored":
-            return (ERRORED_CLASS,)
-        return self.flags or (UNDIAGNOSED_CLASS,)
-
-    @property
-    def verdict_text(self) -> str:
-        """The status, with exactness for a pass: what the history compares between releases."""
-        return "pass (exact)" if self.status == "pass" and self.exact else self.status
 
 
 @dataclass(frozen=True)
@@ -105,7 +39,7 @@ class ClientRun:
     sigvec_version: str
     corpus_version: str
     source: str
-    verdicts: tuple[Verdict, ...]
+    verdicts: tuple[VerdictLine, ...]
 
     @property
     def title(self) -> str:
@@ -115,63 +49,14 @@ class ClientRun:
     def schemes(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(verdict.scheme for verdict in self.verdicts))
 
-    def of_scheme(self, scheme: str) -> list[Verdict]:
+    def of_scheme(self, scheme: str) -> list[VerdictLine]:
         return [verdict for verdict in self.verdicts if verdict.scheme == scheme]
 
 
-@cache
-def line_validator() -> Draft202012Validator:
-    """The report-line schema, with the gate protocol's start-reply schema it refers to."""
-    start_reply = json.loads(files("sigvec.gate").joinpath("schemas", "start-reply.json").read_text(encoding="utf-8"))
-    line = json.loads(files("sigvec.reports").joinpath("schemas", "gate-line.json").read_text(encoding="utf-8"))
-    registry: Registry[Any] = Registry().with_resource(start_reply["$id"], Resource.from_contents(start_reply))
-    return Draft202012Validator(line, registry=registry)
-
-
-def verdict_from(line: dict[str, Any]) -> Verdict:
-    diff = line.get("diff")
-    known = line.get("known_failure") or {}
-    return Verdict(
-        id=line["id"],
-        scheme=line["scheme"],
-        result=line["result"],
-        status=line["status"],
-        exact=line["exact"],
-        accepted=line["accepted"],
-        message=line["message"],
-        diff=Diff(diff["stage"], diff["expected"], diff["actual"], diff["at"]) if diff else None,
-        server=line.get("server"),
-        diagnosis=line.get("diagnosis"),
-        known_reason=known.get("reason"),
-        issue=known.get("issue") or line.get("issue_url"),
-        flags=tuple(line.get("flags", ())),
-        traceback=line.get("traceback"),
-        stderr=line.get("stderr"),
-    )
-
-
 def read_report(text: str, source: str) -> ClientRun:
-    """One run from its report text; `source` names the file in errors. Refused unless every line follows the schema."""
-    lines: list[dict[str, Any]] = []
-    validator = line_validator()
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            line = json.loads(raw)
-        except json.JSONDecodeError as error:
-            raise ReportError(f"{source}:{number}: not JSON ({error.msg})") from None
-        problem = best_match(validator.iter_errors(line))
-        if problem is not None:
-            field = "/".join(str(part) for part in problem.absolute_path) or "the line"
-            raise ReportError(f"{source}:{number}: {field} does not follow the report-line schema: {problem.message[:200]}")
-        lines.append(line)
-    if not lines or "start_reply" not in lines[0]:
-        raise ReportError(f"{source}: the first line must be the run's metadata (sigvec_version, corpus, start_reply)")
-    metadata, *rest = lines
-    if any("start_reply" in line for line in rest):
-        raise ReportError(f"{source}: only the first line may be metadata; one report holds one run")
-    implementation = metadata["start_reply"]["implementation"]
+    """One run from its report text (`sigvec.reports.jsonl.read_lines`); `source` names the file in errors."""
+    report = read_lines(text, source)
+    implementation, metadata = report.implementation, report.metadata
     return ClientRun(
         name=implementation["name"],
         language=implementation["language"],
@@ -182,7 +67,7 @@ def read_report(text: str, source: str) -> ClientRun:
         sigvec_version=metadata["sigvec_version"],
         corpus_version=metadata["corpus"]["version"],
         source=source,
-        verdicts=tuple(verdict_from(line) for line in rest),
+        verdicts=report.verdicts,
     )
 
 
@@ -231,7 +116,7 @@ class History:
     def vectors(self) -> list[str]:
         return list(dict.fromkeys(verdict.id for run in self.runs for verdict in run.verdicts))
 
-    def verdict(self, run: ClientRun, vector: str) -> Verdict | None:
+    def verdict(self, run: ClientRun, vector: str) -> VerdictLine | None:
         return next((verdict for verdict in run.verdicts if verdict.id == vector), None)
 
     def changes(self, vector: str) -> list[Change]:
@@ -260,9 +145,9 @@ def histories(runs: Sequence[ClientRun]) -> list[History]:
     return [History(name, tuple(releases)) for name, releases in by_name.items() if len(releases) > 1]
 
 
-def bug_classes(runs: Sequence[ClientRun]) -> dict[str, list[tuple[ClientRun, Verdict]]]:
+def bug_classes(runs: Sequence[ClientRun]) -> dict[str, list[tuple[ClientRun, VerdictLine]]]:
     """Bug class -> the failing (run, vector) pairs that show it, most common class first."""
-    found: dict[str, list[tuple[ClientRun, Verdict]]] = {}
+    found: dict[str, list[tuple[ClientRun, VerdictLine]]] = {}
     for run in runs:
         for verdict in run.verdicts:
             for name in verdict.bug_classes:

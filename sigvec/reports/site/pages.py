@@ -17,15 +17,8 @@ from urllib.parse import urlsplit
 
 from sigvec.gate.score import score
 from sigvec.reports.escape import visible
-from sigvec.reports.site.model import (
-    COUNTING_RULE,
-    FAILING,
-    PASSING,
-    ClientRun,
-    Diff,
-    History,
-    Verdict,
-)
+from sigvec.reports.jsonl import FAILING, Diff, VerdictLine
+from sigvec.reports.site.model import COUNTING_RULE, PASSING, ClientRun, History
 
 PALETTE_SIZE = 10
 """Bug classes get colours c0..c9 of the style sheet, most common class first; the rest share the last one."""
@@ -75,7 +68,7 @@ class Site:
     """Every page's file name, chosen once so that links and files agree."""
 
     runs: tuple[ClientRun, ...]
-    classes: dict[str, list[tuple[ClientRun, Verdict]]]
+    classes: dict[str, list[tuple[ClientRun, VerdictLine]]]
     histories: tuple[History, ...]
 
     @cached_property
@@ -146,7 +139,7 @@ def scrolling(table: str, label: str) -> str:
     return f'<div class="scroll" role="region" aria-label="{text(label)}" tabindex="0">{table}</div>'
 
 
-def status_badge(verdict: Verdict) -> str:
+def status_badge(verdict: VerdictLine) -> str:
     kind = "ok" if verdict.status in PASSING else "bad" if verdict.status in FAILING else "skip"
     return f'<span class="status {kind}">{text(verdict.verdict_text)}</span>'
 
@@ -155,7 +148,7 @@ def yes_no(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def class_bar(site: Site, verdicts: Sequence[Verdict]) -> str:
+def class_bar(site: Site, verdicts: Sequence[VerdictLine]) -> str:
     """The failing vectors' bug classes as coloured segments, with the same counts in text for readers without colour."""
     counts: dict[str, int] = {}
     for verdict in verdicts:
@@ -172,7 +165,7 @@ def class_bar(site: Site, verdicts: Sequence[Verdict]) -> str:
     return f'<span class="bar" aria-hidden="true">{segments}</span><span class="visually-hidden">failures: {text(words)}</span>'
 
 
-def shares_cell(site: Site, verdicts: Sequence[Verdict], href: str) -> str:
+def shares_cell(site: Site, verdicts: Sequence[VerdictLine], href: str) -> str:
     if not verdicts:
         return '<td class="none"><span aria-hidden="true">&ndash;</span><span class="visually-hidden">not implemented</span></td>'
     shares = score(verdicts)
@@ -295,7 +288,7 @@ def diff_block(diff: Diff) -> str:
     )
 
 
-def details(site: Site, verdict: Verdict, depth: int) -> str:
+def details(site: Site, verdict: VerdictLine, depth: int) -> str:
     """A vector's verdict in full: message, server outcome, diagnosis, known-failure reason, issue, stage diff."""
     root = "../" * depth
     rows = [("verdict", status_badge(verdict)), ("result", text(verdict.result)), ("message", text(verdict.message))]
@@ -318,7 +311,7 @@ def details(site: Site, verdict: Verdict, depth: int) -> str:
     return f"<dl>{listing}</dl>{output}" + (diff_block(verdict.diff) if verdict.diff else "")
 
 
-def notable(verdict: Verdict) -> bool:
+def notable(verdict: VerdictLine) -> bool:
     """A verdict with more to say than "pass, byte-identical": it gets a details section on its run's page."""
     return verdict.status != "pass" or verdict.diff is not None or not verdict.exact
 
@@ -419,7 +412,7 @@ def vectors_index(site: Site) -> str:
 
 
 def class_page(site: Site, name: str) -> str:
-    by_run: dict[ClientRun, list[Verdict]] = {}
+    by_run: dict[ClientRun, list[VerdictLine]] = {}
     for run, verdict in site.classes[name]:
         by_run.setdefault(run, []).append(verdict)
     items = "".join(
