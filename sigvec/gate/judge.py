@@ -46,6 +46,7 @@ from sigvec.wire import WireFormatError, read_carrier
 
 BYTE_IDENTICAL = "byte-identical to the reference"
 
+
 class Explanation(Protocol):
     """What a diagnoser says about a failing request (`sigvec.diagnose.Diagnosis` is one): one line a person can act
     on, and the bug classes it names, as corpus flags."""

@@ -287,9 +287,23 @@ def test_the_same_request_is_compared_decoded_with_the_signature_aside(
         (received(body=b"{}", method="POST"), received(method="POST"), ("JsonBody",)),
         (received("a=1"), received("a=1", method="POST"), ()),
     ],
-    ids=["added", "left-out", "overwritten", "empty-left-out", "plus-sent-raw", "escaped-twice", "not-utf-8",
-         "number-text", "moved-to-the-body", "path-extension", "json-number-as-string", "json-member-added",
-         "json-value", "json-body-left-out", "method"],
+    ids=[
+        "added",
+        "left-out",
+        "overwritten",
+        "empty-left-out",
+        "plus-sent-raw",
+        "escaped-twice",
+        "not-utf-8",
+        "number-text",
+        "moved-to-the-body",
+        "path-extension",
+        "json-number-as-string",
+        "json-member-added",
+        "json-value",
+        "json-body-left-out",
+        "method",
+    ],
 )
 def test_another_request_the_server_accepts_is_flagged_by_what_differs(
     expected: HttpRequest, actual: HttpRequest, flags: tuple[str, ...]

@@ -83,8 +83,15 @@ def node_start_reply(tmp_path: Path, command: dict[str, object], pipeline: int |
     serve = f"await serve({json.dumps(IMPLEMENTATION)}, async () => ({{}}){options});"
     script = f'import {{ serve }} from "./sigvec-kit.mjs";\n{serve}\n'
     (tmp_path / "harness.mjs").write_text(script, encoding="utf-8")
-    done = subprocess.run([require_tool("node"), "harness.mjs"], cwd=tmp_path, input=json.dumps(command) + "\n",
-                          capture_output=True, text=True, timeout=60, check=True)
+    done = subprocess.run(
+        [require_tool("node"), "harness.mjs"],
+        cwd=tmp_path,
+        input=json.dumps(command) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     reply: dict[str, object] = json.loads(done.stdout)
     return reply
 
