@@ -20,10 +20,11 @@ import yaml
 
 from signing.model import STAGE_NAMES, SigningError, request_from_mapping
 from signing.registry import scheme_named
+from sigvec.codec import wire_to_mapping
 from sigvec.diagnose.catalogue import catalogue
 from sigvec.diagnose.reference import reference_for
 from sigvec.fuzz.runner import Finding
-from sigvec.gate.diff import SECRET_NOT_SHOWN, StageDiff
+from sigvec.gate.diff import SECRET_NOT_SHOWN, StageDiff, compared_headers
 from sigvec.gate.results import KnownFailure
 from sigvec.wire import read_carrier
 
@@ -81,14 +82,14 @@ def stage_diffs(finding: Finding) -> list[StageDiff]:
         for name in STAGE_NAMES
         if name in expected and name in actual
     ]
-    wire = finding.answer.wire if finding.answer.kind == "wire" and finding.answer.wire is not None else None
+    wire = recorded_wire(finding)
     if wire is not None:
         diffs += [differing(f"wire.{part}", str(expected["wire"].get(part) or ""), str(wire.get(part) or ""), ())
                   for part in ("method", "url", "body")]
     return [diff for diff in diffs if diff is not None]
 
 
-NO_WIRE = "the client answered no wire request to record"
+NO_WIRE = "the client made no request to record"
 ACCEPTED = (
     "the server accepts this request, and a fault: client vector records a request the server rejects with its error"
     " code (vectors/schema.json, fault)"
@@ -99,10 +100,28 @@ NO_STAGES = (
 )
 
 
+def recorded_wire(finding: Finding) -> dict[str, Any] | None:
+    """The client's request as a vector's `expected.wire`: the wire it answered with, or in capture mode the request
+    that arrived (under the exchange's base URL), with only the headers exactness compares (`compared_headers`:
+    User-Agent, Host and the like are not part of the contract); None when it made no request."""
+    answer = finding.answer
+    if answer.kind != "wire":
+        return None
+    if answer.wire is not None:
+        return dict(answer.wire)
+    if answer.request is None:
+        return None
+    compared = compared_headers(finding.vector.expected_signed.wire, answer.request, scheme_named(finding.scheme))
+    kept = {name.lower() for name in compared}
+    wire = wire_to_mapping(answer.request)
+    wire["headers"] = {name: value for name, value in wire["headers"].items() if name.lower() in kept}
+    return wire
+
+
 def no_vector_reason(finding: Finding) -> str | None:
     """Why the corpus format cannot record this finding as a `fault: client` vector, or None when it can."""
     diagnosis = finding.diagnosis
-    if finding.answer.kind != "wire" or finding.answer.wire is None:
+    if recorded_wire(finding) is None:
         return NO_WIRE
     if diagnosis is None or diagnosis.verdict.rejection is None:
         return ACCEPTED
@@ -114,7 +133,7 @@ def vector_mapping(finding: Finding, vector_id: str, source: str) -> dict[str, A
     when the format cannot hold it (`no_vector_reason`)."""
     if no_vector_reason(finding) is not None:
         return None
-    stages, diagnosis, wire = client_stages(finding), finding.diagnosis, finding.answer.wire
+    stages, diagnosis, wire = client_stages(finding), finding.diagnosis, recorded_wire(finding)
     assert diagnosis is not None and diagnosis.verdict.rejection is not None and wire is not None  # no_vector_reason
     scheme = scheme_named(finding.scheme)
     rejection = diagnosis.verdict.rejection

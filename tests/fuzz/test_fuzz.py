@@ -175,23 +175,33 @@ def test_bad_usage_exits_2_naming_the_option(args: list[str], named: str, capsys
     assert named in capsys.readouterr().err
 
 
-def emitted_vectors(tmp_path: Path) -> list[tuple[Path, dict[str, object]]]:
+SENDING = f"{sys.executable} {HARNESSES / 'sending_harness.py'} requests mexc-futures-v1"
+EMITTING = [
+    pytest.param(["--python", PLANTED + "space_as_plus", "--scheme", "mexc-spot-v3", "--seed", str(SEED)], "spot.yaml",
+                 id="returned-wire"),
+    pytest.param(["--harness", SENDING, "--seed", "5", "--max-examples", "300"], "futures.yaml", id="capture-mode"),
+]
+
+
+def emitted_vectors(tmp_path: Path, args: list[str]) -> list[tuple[Path, dict[str, object]]]:
     out = tmp_path / "out"
-    assert main(["fuzz", "--python", PLANTED + "space_as_plus", "--scheme", "mexc-spot-v3", "--seed", str(SEED),
-                 "--out", str(out)]) == 1
-    paths = sorted(out.glob("mexc-spot-v3-*.yaml"))
+    assert main(["fuzz", *args, "--out", str(out)]) == 1
+    paths = sorted(out.glob("mexc-*.yaml"))
     assert paths
     return [(path, yaml.safe_load(path.read_text(encoding="utf-8"))[0]) for path in paths]
 
 
-def test_the_emitted_vectors_pass_lint_and_check_when_added_to_the_corpus(tmp_path: Path) -> None:
-    emitted = emitted_vectors(tmp_path)
+@pytest.mark.parametrize(("args", "vector_file"), EMITTING)
+def test_the_emitted_vectors_pass_lint_and_check_when_added_to_the_corpus(
+    tmp_path: Path, args: list[str], vector_file: str
+) -> None:
+    emitted = emitted_vectors(tmp_path, args)
     corpus = tmp_path / "vectors"
     shutil.copytree(REPO / "vectors", corpus)
-    with (corpus / "mexc" / "spot.yaml").open("a", encoding="utf-8") as spot:
+    with (corpus / "mexc" / vector_file).open("a", encoding="utf-8") as vectors:
         for path, vector in emitted:
             assert vector["fault"] == "client" and "SpaceEncoding" in vector["flags"]  # type: ignore[operator]
-            spot.write("\n" + path.read_text(encoding="utf-8"))
+            vectors.write("\n" + path.read_text(encoding="utf-8"))
     assert main(["lint", "--vectors", str(corpus)]) == 0
     assert main(["check", "--vectors", str(corpus)]) == 0
 
