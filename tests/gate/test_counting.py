@@ -61,7 +61,7 @@ def terminal_text(gate_run: GateRun) -> str:
 
 def shown(gate_run: GateRun) -> list[str]:
     """The one-line summary as each report shows it."""
-    matrix = clients_markdown([read_report(jsonl.render(gate_run))])
+    matrix = clients_markdown([read_report(jsonl.render(gate_run), "report.jsonl")])
     return [terminal_text(gate_run), markdown.render(gate_run).replace("**", ""), matrix]
 
 
@@ -99,7 +99,7 @@ def test_the_gate_the_reports_and_the_matrix_give_the_same_figures() -> None:
     gate_run = run(uneven)
     counted = gate_run.total().score
     assert counted.errored > 0 and 0 < counted.exact_percent < 100
-    assert read_report(jsonl.render(gate_run)).score == counted
+    assert read_report(jsonl.render(gate_run), "report.jsonl").score == counted
     for text in shown(gate_run):
         assert counted.summary() in text
     assert f"{counted.exact_percent}% exact" in json.loads(badge.render(gate_run))["message"]
