@@ -5,37 +5,65 @@ give the same bytes. Shared by tests/test_diagnose_axes.py and tools/bench_diagn
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from signing.encoding import dump_json
-from signing.model import FormBody, JsonBody, JsonValue, Request, SigningError
-from signing.registry import scheme_named
+from signing.model import FormBody, JsonBody, JsonValue, Request, SigningError, request_from_mapping
+from signing.registry import SCHEMES, scheme_named
 from sigvec.diagnose import BugClass, catalogue, diagnose
 from sigvec.diagnose.reference import Reference, reference_for
 from tests.diagnose.test_diagnose import EXAMPLES, REFERENCES, client_request, sends_a_fragment, sent_bytes, server_for
+from tests.support.corpus import repo_vectors
 
 ALPHABET = "aZ09 +%&=:,()!*'/~?#@[]$;\u00e9\u4ed8\u20ac"
 WORDS = ("true", "False", "151", "0.00001", "")
 """Values whose text a client may rewrite: booleans, whole and decimal numbers, the empty value."""
 AXIS_CLASSES = [bug for bug in catalogue().classes if bug.is_edit]
 PLACEMENTS = ("query", "form", "json")
-# One request per scheme that signs parameters: every scheme the search can edit.
-BASES = [(name, reference.request, now) for name, reference, now in REFERENCES if name.endswith("+''")]
+INTEGER, DECIMAL = re.compile(r"-?[1-9]\d*|0"), re.compile(r"-?\d+\.\d+")
+
+
+def bases() -> list[tuple[str, Request, int]]:
+    """One request per scheme, all nine: the population's for a scheme that signs parameters; for the others (a
+    payload scheme, and a scheme with no valid vector) the first valid or acceptable vector of the scheme."""
+    found = [(name, reference.request, now) for name, reference, now in REFERENCES if name.endswith("+''")]
+    covered = {request.scheme for _, request, _ in found}
+    for vector in repo_vectors():
+        if vector.scheme not in covered and vector.result in ("valid", "acceptable"):
+            covered.add(vector.scheme)
+            found.append((vector.id, request_from_mapping(vector.input), vector.server_time or 0))
+    assert covered == set(SCHEMES), sorted(set(SCHEMES) - covered)
+    return found
+
+
+BASES = bases()
 
 
 def placed(request: Request, value: str, placement: str) -> Request:
     """The base request with its added `note` parameter set to `value`, in the query, the form body or a JSON body."""
     params = [*request.query, *(request.body.params if isinstance(request.body, FormBody) else ())]
     params = [(key, item) for key, item in params if key != "note"] + [("note", value)]
-    carriers = {scheme_named(request.scheme).clock.name}
+    clock = scheme_named(request.scheme).clock
+    carriers = {clock.name} if clock.where == "param" else set()
     if placement == "query":
         return replace(request, query=tuple(params), body=None)
     request = replace(request, method="POST")
     if placement == "form":
         return replace(request, query=(), body=FormBody(tuple(params)))
     kept = tuple(pair for pair in params if pair[0] in carriers)
-    value_map: dict[str, JsonValue] = {key: item for key, item in params if key not in carriers}
+    value_map = {key: json_scalar(item) if key in (clock.name, "note") else item for key, item in params if key not in carriers}
     return replace(request, query=kept, body=JsonBody(value_map, dump_json(value_map)))
+
+
+def json_scalar(text: str) -> JsonValue:
+    """`text` as the JSON scalar a client holds in a JSON body: a whole or decimal number, a boolean, or the text."""
+    if text in ("true", "false"):
+        return text == "true"
+    if INTEGER.fullmatch(text):
+        return int(text)
+    return Decimal(text) if DECIMAL.fullmatch(text) else text
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The axes property: a generated request of every scheme the search edits, holding reserved characters, a space,
+"""The axes property: a generated request of each of the nine schemes, holding reserved characters, a space,
 `+`, `%`, `&`, `=` or non-ASCII text in any placement, with one or two axis deviations applied, is diagnosed as
 exactly those axes or as settings that send the same bytes (100% for one deviation, at least 95% for two)."""
 
