@@ -20,6 +20,7 @@ from sigvec.diagnose.construction import (
     Pairs,
     Part,
     Rendering,
+    moved_parts,
 )
 
 CATALOGUE_FILE = Path(__file__).with_name("bugclasses.yaml")
@@ -37,6 +38,7 @@ class BugClass:
     edit: Mapping[str, Any]
     sibling: bool = False
     clock: bool = False
+    fragment: bool = False
     signature: str | None = None
     sent: str | None = None
     needs_intended: bool = False
@@ -53,12 +55,13 @@ class BugClass:
     @property
     def is_edit(self) -> bool:
         """Whether the search re-signs this class as an edit of the construction (the others are found otherwise)."""
-        return not (self.sibling or self.clock or self.signature or self.sent)
+        return not (self.sibling or self.clock or self.fragment or self.signature or self.sent)
 
     @property
     def edits_sent(self) -> bool:
-        """Whether this class can change the query or body the client sends (an edit of the `sent` or `both` side)."""
-        return bool({"sent", "both"} & set(self.edit))
+        """Whether this class can change the query or body the client sends (an edit of the `sent` or `both` side,
+        or of where it sends them)."""
+        return bool({"sent", "both", "send_placement"} & set(self.edit))
 
     def apply(self, construction: Construction) -> Construction:
         if self.signature is not None:
@@ -76,6 +79,8 @@ class BugClass:
             return True
         if "clock_text" in edit:
             return construction.clock_value is not None
+        if "send_placement" in edit:
+            return moved_parts(construction.sent, edit["send_placement"]) is not None
         if "joiner" in edit:
             return construction.pieces[1:4:2] == ("params", "body")
         if "separator" in edit:
@@ -161,6 +166,7 @@ def catalogue() -> Catalogue:
             entry.get("edit", {}),
             bool(entry.get("sibling", False)),
             bool(entry.get("clock", False)),
+            bool(entry.get("fragment", False)),
             entry.get("signature"),
             entry.get("sent"),
             bool(entry.get("needs_intended", False)),
@@ -256,6 +262,8 @@ def edited(construction: Construction, edit: Mapping[str, Any]) -> Construction:
         result = replace(result, swapped=True)
     if edit.get("clock_text") == "seconds":
         result = replace(result, clock_seconds=True)
+    if "send_placement" in edit:
+        result = replace(result, sent=moved_parts(result.sent, edit["send_placement"]) or result.sent)
     return result
 
 

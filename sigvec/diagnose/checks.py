@@ -3,8 +3,10 @@ a missing signature, content the signature does not cover; each message from the
 
 from __future__ import annotations
 
+from signing.encoding import split_pairs
 from signing.http import HttpRequest
-from signing.registry import SCHEMES, Scheme
+from signing.model import Param, Request, SigningError
+from signing.registry import SCHEMES, Scheme, sign
 from signing.server import ServerContext, Verdict
 from sigvec.diagnose.catalogue import catalogue
 from sigvec.diagnose.examples import Examples
@@ -96,3 +98,37 @@ def misplaced_signature(verdict: Verdict, reference: Reference, received: HttpRe
     holder = carrier_holding(received, reference.signed.stages.signature)
     where = f" (it is in {holder.where} {holder.name})" if holder is not None else ""
     return by_step(verdict, "missing_signature", reference.scheme, f"{wanted.where} {wanted.name}", examples, where)
+
+
+def fragment_cut(
+    verdict: Verdict, received: HttpRequest, scheme: Scheme, intended: Request, examples: Examples
+) -> Diagnosis | None:
+    """The intended query holds a `#` and the server received it cut there: a raw `#` starts a URL fragment, which
+    no HTTP client sends (RFC 3986, section 3.5), so everything after it, the signature too where it follows, is lost.
+    The query is cut in the order the reference sends it (a scheme that sorts sends another order than given)."""
+    if not any("#" in key + value for key, value in intended.query):
+        return None
+    signature = scheme.signature.name if scheme.signature.where == "param" else None
+    try:
+        sent = sign(intended).wire.view.query_pairs
+    except SigningError:
+        return None
+    arrived = tuple(pair for pair in received.view.query_pairs if pair[0] != signature)
+    if arrived not in cut_at_fragment(tuple(pair for pair in sent if pair[0] != signature)):
+        return None
+    bug = next(bug for bug in catalogue().classes if bug.fragment)
+    shown = f"`{received.query}`" if received.query else "no query at all"
+    message = (
+        f"{phrase(bug.says, scheme)}: it received {shown}; fix: {bug.fix}"
+        f"{bug.reported(scheme.exchange)}{citation(bug.flags, scheme, examples)}"
+    )
+    match = Match((bug.name,), bug.flags, "wire", message, tuple(bug.axes.items()))
+    return Diagnosis(verdict, verdict.step, (match,), True, message + rejection_note(verdict), bug.flags)
+
+
+def cut_at_fragment(pairs: tuple[Param, ...]) -> tuple[tuple[Param, ...], ...]:
+    """The parameters a server reads from `pairs` sent with a raw `#` and cut there: as the values were meant
+    (the rest escaped) and as the raw text before the `#` decodes."""
+    head = "&".join(f"{key}={value}" for key, value in pairs).partition("#")[0]
+    literal = tuple((key, value) for key, _, value in (piece.partition("=") for piece in head.split("&") if piece))
+    return (split_pairs(head), literal)

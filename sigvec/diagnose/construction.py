@@ -15,6 +15,7 @@ import base64
 import re
 import string
 from dataclasses import dataclass, replace
+from decimal import Context, Decimal
 from functools import lru_cache
 
 from signing.digests import hmac_sha256_hex, md5_hex, sha256_hex
@@ -174,13 +175,67 @@ def inferred_rendering(pairs: tuple[Param, ...], text: str) -> Rendering | None:
 
 @dataclass(frozen=True)
 class JsonStyle:
-    """How a JSON value is written; the reference's own text is kept while no field is set."""
+    """How a JSON value is written; the reference's own text is kept while no field is set.
+
+    `numbers` and `booleans` name a form of `JSON_NUMBER_FORMS` / `JSON_BOOLEAN_FORMS` ("keep": as the value holds them).
+    """
 
     item_sep: str = ","
     key_sep: str = ":"
     sort_keys: bool = False
     ensure_ascii: bool = False
     as_sorted_pairs: bool = False
+    numbers: str = "keep"
+    booleans: str = "keep"
+
+
+class JsonToken(Decimal):
+    """A JSON scalar written as the given text: `dump_json` writes a Decimal with `format(value, "f")`, which
+    returns the text here (a float's printed form, Python's `True`)."""
+
+    token: str
+
+    def __new__(cls, token: str) -> JsonToken:
+        made = super().__new__(cls, 0)
+        made.token = token
+        return made
+
+    def __format__(self, specifier: str, context: Context | None = None, /) -> str:
+        return self.token
+
+
+DOUBLE_EXACT = 2**53
+"""Whole numbers up to this magnitude survive a trip through an IEEE double; larger ones may not."""
+JSON_NUMBER_FORMS = ("python-float", "int-as-float", "big-int-float")
+"""How a client that parses a JSON body into floats writes its numbers again: decimals as Python prints the float
+(`1e-05` for `0.00001`), whole numbers as floats (`151.0`), whole numbers beyond 2**53 as the double they became
+(`1.2345678901234567e+19`)."""
+JSON_BOOLEAN_FORMS = ("python", "quoted")
+"""How a client writes a JSON boolean: Python's `str(bool)` (`True`, not JSON), or the string `"true"`."""
+
+
+def number_in_form(item: int | Decimal, form: str) -> JsonValue:
+    """A JSON number as `form` (one of `JSON_NUMBER_FORMS`) writes it; a number the form leaves alone as it is."""
+    if form == "python-float" and isinstance(item, Decimal):
+        return JsonToken(repr(float(item)))
+    if form == "int-as-float" and isinstance(item, int):
+        return JsonToken(f"{item}.0")
+    if form == "big-int-float" and isinstance(item, int) and abs(item) > DOUBLE_EXACT:
+        return JsonToken(repr(float(item)))
+    return item
+
+
+def json_forms(value: JsonValue, numbers: str, booleans: str) -> JsonValue:
+    """`value` with its numbers and booleans in the named forms (`keep` leaves them as they are)."""
+    if isinstance(value, dict):
+        return {key: json_forms(item, numbers, booleans) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_forms(item, numbers, booleans) for item in value]
+    if isinstance(value, bool):
+        if booleans == "python":
+            return JsonToken(str(value))
+        return ("true" if value else "false") if booleans == "quoted" else value
+    return number_in_form(value, numbers) if isinstance(value, (int, Decimal)) else value
 
 
 @dataclass(frozen=True)
@@ -215,7 +270,7 @@ class Json:
         else:
             style = self.style
             written = dump_json(
-                self.value,
+                json_forms(self.value, style.numbers, style.booleans),
                 item_separator=style.item_sep,
                 key_separator=style.key_sep,
                 sort_keys=style.sort_keys,
@@ -243,6 +298,27 @@ class Verbatim:
 
 
 Part = Pairs | Json | Omitted | Verbatim
+
+
+PLACEMENTS = {"query": ("body", "query"), "body": ("query", "body")}
+"""Where a client may send every parameter: the part they leave and the part they go to."""
+
+
+def moved_parts(parts: dict[str, Part], placement: str) -> dict[str, Part] | None:
+    """The sent parts with every parameter sent in `placement` (`query` or `body`), query parameters first, written
+    as that part writes them; None when nothing moves, or a part is not a parameter list (a JSON body stays put)."""
+    source, target = PLACEMENTS[placement]
+    moving, staying = parts.get(source), parts.get(target)
+    if not isinstance(moving, Pairs) or not moving.pairs:
+        return None
+    if isinstance(staying, Pairs):
+        rendering, kept = staying.rendering, staying.pairs
+    elif staying is None or staying.text() == "":
+        rendering, kept = moving.rendering, ()
+    else:
+        return None
+    pairs = (*moving.pairs, *kept) if source == "query" else (*kept, *moving.pairs)
+    return {**parts, target: Pairs(pairs, rendering), source: Verbatim("")}
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from signing.registry import SCHEMES, Scheme, scheme_named, sign, verify
 from signing.server import ServerContext, Verdict
 from sigvec.corpus import Vector
 from sigvec.diagnose.catalogue import ENCODING_FLAGS, BugClass, catalogue
-from sigvec.diagnose.checks import by_check, by_step, clock_diagnosis, misplaced_signature, missing_key
+from sigvec.diagnose.checks import by_check, by_step, clock_diagnosis, fragment_cut, misplaced_signature, missing_key
 from sigvec.diagnose.construction import Construction, Escaping, Json, Pairs
 from sigvec.diagnose.examples import Examples
 from sigvec.diagnose.recover import recovered_request
@@ -63,6 +63,9 @@ def diagnose(
         verdict = verify(received, context, scheme)
     if verdict.accepted:
         return Diagnosis(verdict, None, (), True, verified_message(surface, error))
+    cut = fragment_cut(verdict, received, surface, intended, examples) if intended is not None else None
+    if cut is not None:
+        return cut
     api_key = read_carrier(received, surface.api_key)
     if not api_key:
         return missing_key(verdict, received, surface, examples)
@@ -270,7 +273,9 @@ def edit_match(reference: Reference, bugs: tuple[BugClass, ...], construction: C
 
 def sentence(reference: Reference, bug: BugClass, base: Construction, attempt: Construction) -> str:
     """One class's sentence: what the client did against the scheme's own rule, the bytes, and the fix."""
-    if bug.encoder is not None:
+    if bug.encoder is None:
+        says = phrase(bug.says, reference.scheme)
+    else:
         encoders = catalogue().encoders
         says = phrase(
             bug.says,
@@ -279,9 +284,8 @@ def sentence(reference: Reference, bug: BugClass, base: Construction, attempt: C
             signs=encoder_named(escaping_of(base.signed)),
             sends=encoder_named(escaping_of(base.sent)),
         )
-        fix = f"; fix: {phrase(bug.fix, reference.scheme)}" if bug.fix else ""
-        return says + evidence(reference, base, attempt) + fix + bug.reported(reference.scheme.exchange)
-    return phrase(bug.says, reference.scheme) + evidence(reference, base, attempt) + bug.reported(reference.scheme.exchange)
+    fix = f"; fix: {phrase(bug.fix, reference.scheme)}" if bug.fix else ""
+    return says + evidence(reference, base, attempt) + fix + bug.reported(reference.scheme.exchange)
 
 
 def escaping_of(parts: dict[str, Any]) -> Escaping | None:

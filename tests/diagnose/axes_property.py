@@ -14,7 +14,15 @@ from signing.model import FormBody, JsonBody, JsonValue, Request, SigningError, 
 from signing.registry import SCHEMES, scheme_named
 from sigvec.diagnose import BugClass, catalogue, diagnose
 from sigvec.diagnose.reference import Reference, reference_for
-from tests.diagnose.test_diagnose import EXAMPLES, REFERENCES, client_request, sends_a_fragment, sent_bytes, server_for
+from tests.diagnose.test_diagnose import (
+    EXAMPLES,
+    REFERENCES,
+    client_request,
+    names_the_cut,
+    sends_a_fragment,
+    sent_bytes,
+    server_for,
+)
 from tests.support.corpus import repo_vectors
 
 ALPHABET = "aZ09 +%&=:,()!*'/~?#@[]$;\u00e9\u4ed8\u20ac"
@@ -85,15 +93,15 @@ def reference_of(request: Request) -> Reference | None:
 
 
 def diagnosed(reference: Reference, bugs: tuple[BugClass, ...], now: int, case: str) -> Outcome | None:
-    """Diagnose the client that applies `bugs` in turn; None when it sends what the reference sends or is accepted,
-    or when it sends a raw `#` in the query (the rest is a fragment, which never reaches a server)."""
+    """Diagnose the client that applies `bugs` in turn; None when it sends what the reference sends or is accepted.
+    A client that sends a raw `#` in the query is named by the cut there (the rest is a fragment, never sent)."""
     base = reference.construction
     assert base is not None
     construction = base
     for bug in bugs:
         construction = bug.apply(construction)
     wanted = sent_bytes(reference, construction)
-    if wanted[0] is None or wanted == sent_bytes(reference, base) or sends_a_fragment(construction):
+    if wanted[0] is None or wanted == sent_bytes(reference, base):
         return None
     diagnosis = diagnose(
         client_request(reference, construction),
@@ -105,6 +113,8 @@ def diagnosed(reference: Reference, bugs: tuple[BugClass, ...], now: int, case: 
     if diagnosis.verdict.accepted:
         return None
     names = tuple(bug.name for bug in bugs)
+    if sends_a_fragment(construction):
+        return Outcome(case, names, names_the_cut(diagnosis), diagnosis.message)
     return Outcome(
         case, names, any(same_bytes(reference, match.classes, wanted) for match in diagnosis.matches), diagnosis.message
     )

@@ -181,17 +181,20 @@ def cited_from_other_schemes(message: str, scheme: str) -> list[str]:
 
 
 def sends_a_fragment(construction: Construction) -> bool:
-    """Whether the client sends a raw `#` in the query: the rest is a fragment, which no HTTP client sends, so
-    such a request never reaches a server as written."""
+    """Whether the client sends a raw `#` in the query: the rest is a fragment, which no HTTP client sends, so the
+    server receives the query cut at the `#` and diagnosis names that cut (QueryCutAtFragment), whatever the class."""
     return "#" in (construction.sent_text("query") or "")
+
+
+def names_the_cut(diagnosis: Diagnosis) -> bool:
+    """Whether the diagnosis names the query cut at a raw `#` alone (see `sends_a_fragment`)."""
+    return [match.classes for match in diagnosis.matches] == [("QueryCutAtFragment",)]
 
 
 def check_class_is_named(bug: BugClass, name: str, reference: Reference, now: int) -> bool:
     """Diagnose `bug` applied to `reference`; False when it does not apply or the server accepts the result."""
     assert reference.construction is not None
     construction = bug.apply(reference.construction)
-    if sends_a_fragment(construction):
-        return False
     signature, parts = sent_bytes(reference, construction)
     if signature is None or (signature, parts) == sent_bytes(reference, reference.construction):
         return False
@@ -204,6 +207,9 @@ def check_class_is_named(bug: BugClass, name: str, reference: Reference, now: in
     )
     if diagnosis.verdict.accepted:
         return False
+    if sends_a_fragment(construction):
+        assert names_the_cut(diagnosis), f"{name}: {diagnosis.message}"
+        return True
     names = {name for match in diagnosis.matches for name in match.classes}
     assert bug.name in names, f"{name}: {diagnosis.message}"
     assert all(len(match.classes) == 1 for match in diagnosis.matches), name
