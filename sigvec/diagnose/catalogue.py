@@ -37,7 +37,7 @@ class BugClass:
     says: str
     edit: Mapping[str, Any]
     sibling: bool = False
-    clock: bool = False
+    clock: str | None = None
     fragment: bool = False
     signature: str | None = None
     sent: str | None = None
@@ -165,7 +165,7 @@ def catalogue() -> Catalogue:
             entry["says"],
             entry.get("edit", {}),
             bool(entry.get("sibling", False)),
-            bool(entry.get("clock", False)),
+            entry.get("clock"),
             bool(entry.get("fragment", False)),
             entry.get("signature"),
             entry.get("sent"),

@@ -19,7 +19,7 @@ from typing import Any
 from signing.encoding import dump_json, split_pairs
 from signing.http import HttpRequest, json_or_none
 from signing.model import JsonBody, Request, Signed, SigningError
-from signing.registry import SCHEMES, Scheme, scheme_named, sign, verify
+from signing.registry import SCHEMES, Carrier, Scheme, scheme_named, sign, verify
 from signing.server import ServerContext, Verdict
 from sigvec.corpus import Vector
 from sigvec.diagnose.catalogue import ENCODING_FLAGS, BugClass, catalogue
@@ -152,7 +152,7 @@ def search(
                 singles.append(edit_match(reference, (bug,), construction, examples))
     singles += resigned_matches(reference, client, examples)
     if intended_given:
-        singles += clock_matches(reference, client, received, examples)
+        singles += read_twice_matches(reference, client, received, examples)
     if singles or base is None:
         return tuple(sorted(singles, key=lambda match: deviation(match, base)))
     pairs: list[Match] = []
@@ -364,30 +364,49 @@ def resigned_reproduces(reference: Reference, signed: Signed, client: Client) ->
     return signed.stages.signature == client.signature and parts == client.parts
 
 
-def clock_matches(reference: Reference, client: Client, received: HttpRequest, examples: Examples) -> list[Match]:
-    """The reference's own request and signature, sent with a clock value other than the one signed."""
-    bug = catalogue().named("ClockReadTwice")
+def read_twice_matches(reference: Reference, client: Client, received: HttpRequest, examples: Examples) -> list[Match]:
+    """The reference's own request and signature, sent with a clock or nonce value other than the one signed: each
+    class with `clock` names the scheme's carrier read twice (a nonce that is the scheme's clock is the clock's)."""
+    matches = []
+    for bug in catalogue().classes:
+        carrier = getattr(reference.scheme, bug.clock) if bug.clock else None
+        if carrier is None or (bug.clock != "clock" and carrier == reference.scheme.clock):
+            continue
+        match = read_twice(bug, carrier, reference, client, received, examples)
+        if match is not None:
+            matches.append(match)
+    return matches
+
+
+def read_twice(
+    bug: BugClass, carrier: Carrier, reference: Reference, client: Client, received: HttpRequest, examples: Examples
+) -> Match | None:
+    """`bug` when the request differs from the reference's only in `carrier`'s value, the signature being the reference's."""
     scheme = reference.scheme
-    sent_clock = read_carrier(received, scheme.clock)
-    signed_clock = str(reference.request.timestamp)
     reference_received = reference.signed.wire
+    sent_value, signed_value = read_carrier(received, carrier), read_carrier(reference_received, carrier)
+    others = [other for other in (scheme.clock, scheme.nonce) if other is not None and other != carrier]
     if (
         client.signature != reference.signed.stages.signature
-        or sent_clock in (None, signed_clock)
-        or read_carrier(received, scheme.nonce) != read_carrier(reference_received, scheme.nonce)
-        or without_clock(scheme, client.parts) != without_clock(scheme, sent_parts(reference_received, reference.carrier))
+        or sent_value in (None, signed_value)
+        or any(read_carrier(received, other) != read_carrier(reference_received, other) for other in others)
+        or without_carrier(carrier, client.parts) != without_carrier(carrier, sent_parts(reference_received, reference.carrier))
     ):
-        return []
-    says = f"{phrase(bug.says, reference.scheme)}: signed {signed_clock}, sent {sent_clock}{bug.reported(scheme.exchange)}"
-    message = f"{says}{citation(bug.flags, reference.scheme, examples)}"
-    return [Match((bug.name,), bug.flags, "wire", message, tuple(bug.axes.items()))]
+        return None
+    fix = f"; fix: {phrase(bug.fix, scheme)}" if bug.fix else ""
+    says = f"{phrase(bug.says, scheme)}: signed {signed_value}, sent {sent_value}{fix}{bug.reported(scheme.exchange)}"
+    message = f"{says}{citation(bug.flags, scheme, examples)}"
+    return Match((bug.name,), bug.flags, "wire", message, tuple(bug.axes.items()))
 
 
-def without_clock(scheme: Scheme, parts: dict[str, str]) -> dict[str, str]:
-    """The sent parts without the clock parameter, where the scheme carries its clock as one."""
-    if scheme.clock.where == "header":
+def without_carrier(carrier: Carrier, parts: dict[str, str]) -> dict[str, str]:
+    """The sent parts without `carrier`'s parameter (or JSON body member), where the scheme sends it as one."""
+    if carrier.where == "header":
         return parts
-    return {name: without_param(text, scheme.clock.name) for name, text in parts.items()}
+    body = json_or_none(parts["body"])
+    if isinstance(body, dict):
+        return {"query": without_param(parts["query"], carrier.name), "body": dump_json({**body, carrier.name: None})}
+    return {name: without_param(text, carrier.name) for name, text in parts.items()}
 
 
 def one_character_off(verdict: Verdict, received: HttpRequest, scheme: Scheme, examples: Examples) -> Match | None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from signing.model import JsonBody, JsonValue, Param
 from signing.registry import SCHEMES
+from sigvec.codec import wire_from_mapping
 from sigvec.diagnose import Diagnosis, catalogue, diagnose
 from sigvec.diagnose.reference import reference_for
 from tests.diagnose.test_diagnose import EXAMPLES, client_request, vector_context
@@ -95,3 +96,36 @@ def test_parameters_signed_split_but_sent_all_in_the_body_are_named_on_the_place
     diagnosis = diagnosed_with("mexc-spot-v3-0003", ("SentAllInBody",))
     assert [match.classes for match in diagnosis.matches] == [("SentAllInBody",)]
     assert diagnosis.flags == ("MixedPlacement",)
+
+
+def resent(vector_id: str, carrier_name: str, value: str) -> Diagnosis:
+    """The vector's own request, its header or query parameter `carrier_name` sent as `value` instead."""
+    vector = next(vector for vector in repo_vectors() if vector.id == vector_id)
+    request, context = vector_context(vector)
+    received = wire_from_mapping(vector.expected["wire"])
+    headers = tuple((name, value if name == carrier_name else item) for name, item in received.headers)
+    query = "&".join(
+        f"{key}={value}" if key == carrier_name else f"{key}={item}"
+        for key, _, item in (piece.partition("=") for piece in received.query.split("&") if piece)
+    )
+    moved = replace(received.with_origin(query=query), headers=headers)
+    return diagnose(moved, vector.scheme, context, request, examples=EXAMPLES)
+
+
+def test_a_nonce_header_sent_other_than_signed_is_named_as_the_nonce_read_twice() -> None:
+    diagnosis = resent("bitunix-0001", "nonce", "a-second-nonce")
+    assert [match.classes for match in diagnosis.matches] == [("NonceReadTwice",)]
+    assert diagnosis.matches[0].axes == (("nonce", "sent-other-than-signed"),)
+    assert "signed one nonce but sent another" in diagnosis.message and "sent a-second-nonce" in diagnosis.message
+
+
+def test_a_tonce_parameter_sent_other_than_signed_is_the_clock_read_twice_where_the_nonce_is_the_clock() -> None:
+    vector = next(vector for vector in repo_vectors() if vector.id == "peatio-v2-0001")
+    diagnosis = resent("peatio-v2-0001", "tonce", str((vector_context(vector)[0].timestamp or 0) + 1))
+    assert [match.classes for match in diagnosis.matches] == [("ClockReadTwice",)]
+
+
+def test_a_max_nonce_sent_other_than_the_payload_signs_is_the_clock_read_twice() -> None:
+    diagnosis = resent("max-v2-0002", "nonce", "1700000000001")
+    assert [match.classes for match in diagnosis.matches] == [("ClockReadTwice",)]
+    assert "signed 1700000000000, sent 1700000000001" in diagnosis.message
