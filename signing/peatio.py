@@ -23,6 +23,11 @@ Options (`input.options`):
 - `encoding`: how the wire writes values. `form` (default): space as `+`.
   `percent`: space as `%20`. Either way `[` and `]` in keys stay literal and
   the canonical query is the same, since the server decodes before it signs.
+- `signature_position`: where `signature` goes among the parameters it
+  travels with. `last` (default): appended, as the docs' example URL has it.
+  `first`: before them. The server reads `params[:signature]` by name and
+  leaves it out of the payload (hpyhacking/peatio
+  `app/api/api_v2/auth/authenticator.rb`), so both sign the same text.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ TONCE_WINDOW_MS = 30000
 TONCE_CACHE_TTL_MS = 61000
 UNSIGNED_PARAMS = ("signature", "format", "route_info")
 ENCODINGS = ("form", "percent")
+SIGNATURE_POSITIONS = ("last", "first")
 
 
 # --- the client's side -----------------------------------------------------------------
@@ -112,24 +118,32 @@ def encode_pairs(pairs: tuple[Param, ...], encoding: str) -> str:
     return join_pairs(pairs, escape, encode_key=keeping_brackets(escape))
 
 
-def wire_request(request: Request, sig: str, encoding: str) -> HttpRequest:
-    """`signature` appended as the last parameter: of the form body if there is one, else of the query."""
+def with_signature(pairs: tuple[Param, ...], sig: str, position: str) -> tuple[Param, ...]:
+    """`signature` among `pairs`: appended (`last`, the docs' example URL) or before them (`first`); the server
+    reads it by name (`@params[:signature]`, hpyhacking/peatio app/api/api_v2/auth/authenticator.rb)."""
+    return (("signature", sig), *pairs) if position == "first" else (*pairs, ("signature", sig))
+
+
+def wire_request(request: Request, sig: str, encoding: str, position: str) -> HttpRequest:
+    """`signature` among the parameters of the form body if there is one, else of the query (see `with_signature`)."""
     form = form_pairs(request)
-    query_pairs = request.query if request.body is not None else (*request.query, ("signature", sig))
+    query_pairs = request.query if request.body is not None else with_signature(request.query, sig, position)
     query = encode_pairs(query_pairs, encoding)
     url = f"{BASE_URL}{request.path}" + (f"?{query}" if query else "")
     if request.body is None:
         return HttpRequest.from_text(request.method, url, (), None)
-    body = encode_pairs((*form, ("signature", sig)), encoding)
+    body = encode_pairs(with_signature(form, sig, position), encoding)
     return HttpRequest.from_text(request.method, url, (("Content-Type", "application/x-www-form-urlencoded"),), body)
 
 
 def sign(request: Request) -> Signed:
     encoding = request.option("encoding", "form", ENCODINGS)
+    position = request.option("signature_position", "last", SIGNATURE_POSITIONS)
     query = canonical_query(signed_params(request))
     message = string_to_sign(request.method, request.path, query)
     sig = signature(request.credentials.secret, message)
-    return Signed(Stages(canonical_query=query, string_to_sign=message, signature=sig), wire_request(request, sig, encoding))
+    wire = wire_request(request, sig, encoding, position)
+    return Signed(Stages(canonical_query=query, string_to_sign=message, signature=sig), wire)
 
 
 # --- the server's side -------------------------------------------------------------

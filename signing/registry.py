@@ -275,7 +275,10 @@ SCHEMES: dict[str, Scheme] = {
                 (Route("GET", "/api/v2/markets", QUERY_ONLY), Route("POST", "/api/v2/orders", ("form", "query+form"))),
                 bracket_arrays=True, repeated_keys=False,
             ),
-            options=(Option("encoding", ("form", "percent"), "form"),),
+            options=(
+                Option("encoding", ("form", "percent"), "form"),
+                Option("signature_position", peatio.SIGNATURE_POSITIONS, "last"),
+            ),
         ),
     )
 }

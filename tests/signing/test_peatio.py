@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from hypothesis import given
@@ -129,3 +130,15 @@ def test_cgi_escape_escapes_every_character_ruby_2_escapes(text: str) -> None:
 def test_cgi_escape_is_ruby_2_and_unescape_leaves_plus() -> None:
     assert cgi_escape("a b+~*") == "a+b%2B%7E%2A"
     assert uri_unescape("a+b%2B%20%E2%82%AC") == "a+b+ €"
+
+
+def test_the_signature_sent_first_carries_the_documented_examples_parameters_and_signature() -> None:
+    """peatio-v2-0028's wire, read back with the standard library: the example's parameters, the signature first."""
+    moved = parse_qsl(urlsplit(vector_named("peatio-v2-0028").expected["wire"]["url"]).query)
+    example = parse_qsl(urlsplit(DOC["url"]).query)
+    assert moved[0][0] == "signature" and example[-1][0] == "signature"
+    assert moved == [example[-1], *example[:-1]]
+
+
+def test_the_signature_sent_first_is_accepted_since_the_server_reads_it_by_name() -> None:
+    assert code(doc_wire(vector_named("peatio-v2-0028").expected["wire"]["url"])) is None

@@ -156,24 +156,30 @@ function encodePairs(pairs, encoding) {
   return pairs.map(([key, value]) => `${keepBrackets(key)}=${escape(value)}`).join("&");
 }
 
-/** `signature` appended as the last parameter: of the form body if there is one, else of the query. */
-function wire(request, sig, encoding) {
-  const signed = ["signature", sig];
-  const queryPairs = request.body === null ? [...request.query, signed] : request.query;
+/** `signature` among `pairs`: appended (`last`, the docs' example URL) or before them (`first`); the server
+ * reads it by name (`@params[:signature]`, hpyhacking/peatio app/api/api_v2/auth/authenticator.rb). */
+function withSignature(pairs, sig, position) {
+  return position === "first" ? [["signature", sig], ...pairs] : [...pairs, ["signature", sig]];
+}
+
+/** `signature` among the parameters of the form body if there is one, else of the query (see `withSignature`). */
+function wire(request, sig, encoding, position) {
+  const queryPairs = request.body === null ? withSignature(request.query, sig, position) : request.query;
   const query = encodePairs(queryPairs, encoding);
   const url = BASE_URL + request.path + (query ? `?${query}` : "");
   if (request.body === null) return { method: request.method, url, headers: {}, body: null };
-  const body = encodePairs([...peatioFormParams(request), signed], encoding);
+  const body = encodePairs(withSignature(peatioFormParams(request), sig, position), encoding);
   return { method: request.method, url, headers: { "Content-Type": "application/x-www-form-urlencoded" }, body };
 }
 
 export function sign(request) {
   const encoding = option(request, "encoding", "form");
+  const position = option(request, "signature_position", "last");
   const query = canonicalQuery(signedParams(request));
   const message = stringToSign(request.method, request.path, query);
   const sig = signature(request.credentials.secret, message);
   return {
     stages: { canonical_query: query, string_to_sign: message, signature: sig },
-    wire: wire(request, sig, encoding),
+    wire: wire(request, sig, encoding, position),
   };
 }

@@ -28,7 +28,10 @@ export const SCHEMES = {
   },
   "coinex-v1": { sign: coinex.signV1, options: {} },
   "coinex-perpetual-v1": { sign: coinex.signPerpetualV1, options: { param_order: option(["sorted", "as-given"], "sorted") } },
-  "peatio-v2": { sign: peatio.sign, options: { encoding: option(["form", "percent"], "form") } },
+  "peatio-v2": {
+    sign: peatio.sign,
+    options: { encoding: option(["form", "percent"], "form"), signature_position: option(["last", "first"], "last") },
+  },
 };
 
 /** Sign `request` with its scheme, refusing an option the scheme does not have or a value it does not know. */
