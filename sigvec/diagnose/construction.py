@@ -305,20 +305,14 @@ PLACEMENTS = {"query": ("body", "query"), "body": ("query", "body")}
 
 
 def moved_parts(parts: dict[str, Part], placement: str) -> dict[str, Part] | None:
-    """The sent parts with every parameter sent in `placement` (`query` or `body`), query parameters first, written
-    as that part writes them; None when nothing moves, or a part is not a parameter list (a JSON body stays put)."""
+    """The sent parts, split between the query and a form body, with every parameter sent in `placement` (`query`
+    or `body`), query parameters first, written as that part writes them; None unless both parts hold parameters."""
     source, target = PLACEMENTS[placement]
     moving, staying = parts.get(source), parts.get(target)
-    if not isinstance(moving, Pairs) or not moving.pairs:
+    if not isinstance(moving, Pairs) or not isinstance(staying, Pairs) or not moving.pairs or not staying.pairs:
         return None
-    if isinstance(staying, Pairs):
-        rendering, kept = staying.rendering, staying.pairs
-    elif staying is None or staying.text() == "":
-        rendering, kept = moving.rendering, ()
-    else:
-        return None
-    pairs = (*moving.pairs, *kept) if source == "query" else (*kept, *moving.pairs)
-    return {**parts, target: Pairs(pairs, rendering), source: Verbatim("")}
+    pairs = (*moving.pairs, *staying.pairs) if source == "query" else (*staying.pairs, *moving.pairs)
+    return {**parts, target: Pairs(pairs, staying.rendering), source: Verbatim("")}
 
 
 @dataclass(frozen=True)
