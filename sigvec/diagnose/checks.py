@@ -11,7 +11,7 @@ from signing.server import ServerContext, Verdict
 from sigvec.diagnose.catalogue import catalogue
 from sigvec.diagnose.examples import Examples
 from sigvec.diagnose.reference import Reference, carrier_holding
-from sigvec.diagnose.result import Diagnosis, Match, citation, phrase, rejection_note
+from sigvec.diagnose.result import Diagnosis, Match, citation, fix_clause, phrase, rejection_note
 from sigvec.wire import read_carrier, received_params
 
 SECONDS_SLACK_MS = 60_000
@@ -119,7 +119,7 @@ def fragment_cut(
     bug = next(bug for bug in catalogue().classes if bug.fragment)
     shown = f"`{received.query}`" if received.query else "no query at all"
     message = (
-        f"{phrase(bug.says, scheme)}: it received {shown}; fix: {bug.fix}"
+        f"{phrase(bug.says, scheme)}: it received {shown}{fix_clause(bug.fix, scheme)}"
         f"{bug.reported(scheme.exchange)}{citation(bug.flags, scheme, examples)}"
     )
     match = Match((bug.name,), bug.flags, "wire", message, tuple(bug.axes.items()))

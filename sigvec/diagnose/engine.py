@@ -28,7 +28,7 @@ from sigvec.diagnose.construction import Construction, Escaping, Json, Pairs
 from sigvec.diagnose.examples import Examples
 from sigvec.diagnose.recover import recovered_request
 from sigvec.diagnose.reference import Reference, reference_for, sent_parts, without_param
-from sigvec.diagnose.result import Diagnosis, Match, citation, found, phrase, rejection_note
+from sigvec.diagnose.result import Diagnosis, Match, citation, fix_clause, found, phrase, rejection_note
 from sigvec.diagnose.verified import verified_message
 from sigvec.wire import read_carrier
 
@@ -284,7 +284,7 @@ def sentence(reference: Reference, bug: BugClass, base: Construction, attempt: C
             signs=encoder_named(escaping_of(base.signed)),
             sends=encoder_named(escaping_of(base.sent)),
         )
-    fix = f"; fix: {phrase(bug.fix, reference.scheme)}" if bug.fix else ""
+    fix = fix_clause(bug.fix, reference.scheme)
     return says + evidence(reference, base, attempt) + fix + bug.reported(reference.scheme.exchange)
 
 
@@ -393,7 +393,7 @@ def read_twice(
         or without_carrier(carrier, client.parts) != without_carrier(carrier, sent_parts(reference_received, reference.carrier))
     ):
         return None
-    fix = f"; fix: {phrase(bug.fix, scheme)}" if bug.fix else ""
+    fix = fix_clause(bug.fix, scheme)
     says = f"{phrase(bug.says, scheme)}: signed {signed_value}, sent {sent_value}{fix}{bug.reported(scheme.exchange)}"
     message = f"{says}{citation(bug.flags, scheme, examples)}"
     return Match((bug.name,), bug.flags, "wire", message, tuple(bug.axes.items()))

@@ -84,6 +84,11 @@ def phrase(text: str, scheme: Scheme, **values: object) -> str:
     return text.format(exchange=scheme.exchange, scheme=scheme.name, **values)
 
 
+def fix_clause(fix: str, scheme: Scheme) -> str:
+    """A class's advice (`fix` in the catalogue) as the clause that closes its sentence; nothing where it has none."""
+    return f"; fix: {phrase(fix, scheme)}" if fix else ""
+
+
 def citation(flags: tuple[str, ...], scheme: Scheme, examples: Examples) -> str:
     """The flags, and a vector of the same scheme that shows them, if the corpus has one (never another scheme's)."""
     if not flags:

@@ -1,6 +1,9 @@
 """The axes property: a generated request of each of the nine schemes, holding reserved characters, a space,
 `+`, `%`, `&`, `=` or non-ASCII text in any placement, with one or two axis deviations applied, is diagnosed as
-exactly those axes or as settings that send the same bytes (100% for one deviation, at least 95% for two)."""
+exactly those axes or as settings that send the same bytes (100% for one deviation, at least 95% for two); a client
+that sends a raw `#` in the query is named by the cut there. Skipped, as no client to diagnose: a request the
+reference refuses to sign, a class that edits no part of it, a client that sends the reference's own bytes or that
+the server accepts (a sorting server accepts any order), and two deviations on one axis."""
 
 from __future__ import annotations
 
