@@ -66,6 +66,58 @@ def validator(message: str) -> Draft202012Validator:
     return Draft202012Validator(schema(message), registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+@dataclass(frozen=True)
+class PlainWireReply:
+    """What a `wire` reply of the plain shape holds, read off the sign-reply schema (and the wire schema it refers
+    to): the wire's fields, its methods, the stage names."""
+
+    wire_fields: frozenset[str]
+    methods: frozenset[str]
+    stage_names: frozenset[str]
+
+
+@cache
+def plain_wire_reply() -> PlainWireReply:
+    wire_reply = schema("sign-reply")["oneOf"][0]["properties"]
+    wire = schema("sign-reply")["$defs"]["wire"]
+    wire_form = read_schema(packaged_root() / WIRE_SCHEMA, WIRE_SCHEMA)
+    return PlainWireReply(
+        frozenset(wire["required"]) | frozenset(wire["properties"]),
+        frozenset(wire_form["$defs"]["method"]["enum"]),
+        frozenset(wire_reply["stages"]["properties"]),
+    )
+
+
+def is_plain_wire_reply(reply: object) -> bool:
+    """Does `reply` plainly follow the sign-reply schema as a `wire` reply of the common shape: `seq` a positive
+    int, a wire with exactly its four fields (a listed method, a URL that is not empty, headers a mapping of text,
+    the body text or null), stages (if any) mapping the schema's stage names to text, nothing else?
+
+    Every reply this accepts, the schema accepts: `read_sign_reply` validates the rest against the schema, which
+    names the rule a reply breaks. A harness answers thousands of replies a second, and this costs a few
+    comparisons where the schema costs a walk through its references.
+    """
+    plain = plain_wire_reply()
+    if type(reply) is not dict or not reply.keys() <= {"seq", "wire", "stages"}:
+        return False
+    seq, wire, stages = reply.get("seq"), reply.get("wire"), reply.get("stages", {})
+    if type(seq) is not int or seq < 1 or type(wire) is not dict or wire.keys() != plain.wire_fields:
+        return False
+    url, headers, body = wire["url"], wire["headers"], wire["body"]
+    return (
+        type(wire["method"]) is str
+        and wire["method"] in plain.methods
+        and type(url) is str
+        and url != ""
+        and (body is None or type(body) is str)
+        and type(headers) is dict
+        and all(type(value) is str for value in headers.values())
+        and type(stages) is dict
+        and stages.keys() <= plain.stage_names
+        and all(type(value) is str for value in stages.values())
+    )
+
+
 def validate(message: str, value: object) -> None:
     """Raise `ProtocolError` naming the first rule `value` breaks as a `message`, if any."""
     error = next(iter(sorted(validator(message).iter_errors(value), key=lambda e: list(e.absolute_path))), None)
@@ -158,7 +210,8 @@ def errored(message: str, stderr: str | None = None) -> Answer:
 def read_sign_reply(reply: object, seq: int) -> Answer:
     """The answer in a sign reply to command `seq`; a reply that breaks the protocol becomes `errored`."""
     try:
-        validate("sign-reply", reply)
+        if not is_plain_wire_reply(reply):
+            validate("sign-reply", reply)
     except ProtocolError as error:
         return errored(f"the harness broke the protocol: {error}")
     assert isinstance(reply, Mapping)
