@@ -26,8 +26,9 @@ import queue
 import signal
 import subprocess
 import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from itertools import islice
 from typing import IO, Any
 
 from sigvec.gate.descendants import MARK_VARIABLE, kill_marked, run_mark
@@ -114,11 +115,11 @@ class _Process:
                 if len(self._stderr) > STDERR_LINES_KEPT:
                     del self._stderr[: len(self._stderr) - STDERR_LINES_KEPT]
 
-    def send(self, message: Mapping[str, Any]) -> bool:
-        """Write one command line; False if the harness no longer reads its stdin."""
+    def send(self, *messages: Mapping[str, Any]) -> bool:
+        """Write command lines, flushed once; False if the harness no longer reads its stdin."""
         assert self.popen.stdin is not None
         try:
-            self.popen.stdin.write(json.dumps(message, ensure_ascii=False) + "\n")
+            self.popen.stdin.write("".join(json.dumps(message, ensure_ascii=False) + "\n" for message in messages))
             self.popen.stdin.flush()
         except (BrokenPipeError, OSError, ValueError):
             return False
@@ -170,6 +171,15 @@ class _Process:
             except (OSError, subprocess.TimeoutExpired):
                 pass
         self.end()
+
+
+@dataclass(frozen=True)
+class _Window:
+    """A window of pipelined `sign` commands: sent to `process`, or not sent at all, each then answered `failed`."""
+
+    commands: Sequence[SignCommand]
+    process: _Process | None
+    failed: Answer | None = None
 
 
 class SubprocessHarness:
@@ -247,26 +257,55 @@ class SubprocessHarness:
         return replace(answer, stderr=stderr) if stderr else answer
 
     def sign_batch(self, commands: Sequence[SignCommand]) -> list[Answer]:
-        """The harness's answers to several `sign` commands, in order, with up to its declared `pipeline` (protocol
-        version 2) outstanding at once; one at a time for a harness that declares none. A window in which the harness
-        times out, exits or breaks the order errs its remaining commands; the next call restarts the harness."""
+        """The harness's answers to several `sign` commands, in order (see `sign_stream`)."""
+        return list(self.sign_stream(commands))
+
+    def sign_stream(self, commands: Iterable[SignCommand]) -> Iterator[Answer]:
+        """The harness's answers to `sign` commands, in order, with up to its declared `pipeline` (protocol version 2)
+        outstanding at once; one at a time for a harness that declares none.
+
+        Commands go in windows of `pipeline`. The next window is taken from
+        `commands` while the harness answers the current one, and sent before
+        the current one's answers are yielded: a caller that makes its commands
+        lazily and judges each answer as it comes works while the harness does.
+        A window in which the harness times out, exits or breaks the order errs
+        its remaining commands; the next window restarts the harness. Closed
+        early, it reads the answers still outstanding and drops them.
+        """
         size = self.implementation.pipeline if self.implementation is not None else 1
         if size <= 1:
-            return [self.sign(*command) for command in commands]
-        answers: list[Answer] = []
-        for start in range(0, len(commands), size):
-            answers += self._window(commands[start : start + size])
-        return answers
+            for command in commands:
+                yield self.sign(*command)
+            return
+        pending = iter(commands)
+        first = list(islice(pending, size))
+        sent = self._send_window(first) if first else None
+        try:
+            while sent is not None:
+                upcoming = list(islice(pending, size))
+                answers = self._read_window(sent)
+                sent = self._send_window(upcoming) if upcoming else None
+                yield from answers
+        finally:
+            if sent is not None:
+                self._read_window(sent)
 
-    def _window(self, commands: Sequence[SignCommand]) -> list[Answer]:
+    def _send_window(self, commands: Sequence[SignCommand]) -> _Window:
         process = self._process
         if process is None or not self._drained(process):
             restarted = self._restart()
             if isinstance(restarted, Answer):
-                return [restarted] * len(commands)
+                return _Window(commands, None, restarted)
             process = restarted
-        if not all(process.send(sign_command(*command)) for command in commands):
-            return [self._crashed(process, "exited before reading its commands")] * len(commands)
+        if not process.send(*(sign_command(*command) for command in commands)):
+            return _Window(commands, None, self._crashed(process, "exited before reading its commands"))
+        return _Window(commands, process)
+
+    def _read_window(self, window: _Window) -> list[Answer]:
+        process, commands = window.process, window.commands
+        if process is None:
+            assert window.failed is not None
+            return [window.failed] * len(commands)
         answers: list[Answer] = []
         for seq, *_ in commands:
             try:
