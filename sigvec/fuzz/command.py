@@ -98,8 +98,9 @@ def command(args: argparse.Namespace) -> int:
     ids = write_findings(run, corpus, fuzz.out, source) if fuzz.out is not None else {}
     for scheme_run in run.schemes:
         budget = " (time budget spent)" if scheme_run.stopped_by_budget else ""
+        unshrunk = f" ({scheme_run.unshrunk} not shrunk: Hypothesis's replay did not fail)" if scheme_run.unshrunk else ""
         print(f"{scheme_run.scheme}: {scheme_run.judged} inputs judged, {len(scheme_run.findings)} distinct failures,"
-              f" {scheme_run.seconds:.1f} s{budget}")
+              f" {scheme_run.seconds:.1f} s{budget}{unshrunk}")
     for finding, verdict in zip(run.findings, (v for v in report.verdicts if v.status != "pass"), strict=True):
         print()
         print("\n".join(finding_lines(finding, ids.get(id(finding)), verdict.known_failure)))

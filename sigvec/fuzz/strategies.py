@@ -1,4 +1,5 @@
-"""Hypothesis strategies for signing inputs, built from each scheme's declared surface (`signing.registry.Surface`).
+"""Signing inputs built from each scheme's declared surface (`signing.registry.Surface`), from either of two
+sources of choices: Hypothesis's, or a fast seeded one.
 
 Public as `sigvec.strategies`. `inputs(scheme)` draws a vector `input`
 mapping (the shape of `vectors/schema.json`, what `sigvec sign`, the gate and
@@ -12,12 +13,24 @@ has it, the clock and the nonce. The scheme's own carriers (a clock, key or
 window travelling as a parameter, MAX's payload nonce) are placed among the
 parameters as the scheme's registry entry says.
 
-The strategies know no exchange by name: a scheme added to the registry with
-a `surface` is generated for at once. An input the scheme cannot carry (text
-outside Latin-1 for a Latin-1 scheme, say) may still be drawn; the reference
-refuses it, and `sigvec fuzz` then asks nothing of the client.
+One construction (`build_input` and the functions it calls) makes every input
+from a `Choices`, which has two primitives: `integer(low, high)` and
+`boolean()`. A choice among options is an integer index, a list asks
+`boolean()` "one more?" before each item. Two sources implement it:
+- `DrawnChoices`, one Hypothesis choice per primitive (`st.integers(low, high)`,
+  `st.booleans()`): the public strategies (`inputs`, `values`, `text_values`,
+  `json_literals`) are the construction over it, so Hypothesis shrinks them;
+- `SeededChoices`, a seeded `random.Random` that records the choices it made:
+  `sigvec fuzz` searches with it, many times faster, and hands a failing
+  input's recorded choices to Hypothesis, which replays them (they are the
+  very choices `DrawnChoices` would make) and shrinks them.
 
-Use them in a client's own tests:
+The construction knows no exchange by name: a scheme added to the registry
+with a `surface` is generated for at once. An input the scheme cannot carry
+(text outside Latin-1 for a Latin-1 scheme, say) may still be drawn; the
+reference refuses it, and `sigvec fuzz` then asks nothing of the client.
+
+Use the strategies in a client's own tests:
 
     from hypothesis import given
     from sigvec import strategies
@@ -30,15 +43,18 @@ Use them in a client's own tests:
 from __future__ import annotations
 
 import json
+import random
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
+from functools import cache, partial
+from typing import Any, Protocol, TypeVar
 
 from hypothesis import strategies as st
 
-from signing.registry import Route, Scheme, scheme_named
+from signing.registry import Scheme, scheme_named
+
+T = TypeVar("T")
 
 CHARACTER_CLASSES: Mapping[str, tuple[str, ...]] = {
     "empty": ("",),
@@ -68,6 +84,7 @@ NUMBER_TEXTS = ("1e-05", "0.1", "1.0", "12345678901234567890", "0", "-1")
 BOOLEAN_TEXTS = ("true", "false", "True")
 JSON_NUMBERS = ("1e-05", "0.1", "1.0", "12345678901234567890", "0", "-1", "2")
 """JSON number literals, written as they are sent."""
+JSON_CONSTANTS = ("true", "false", "null")
 PLACEMENTS = ("query", "form", "json")
 """Where a parameter travels; a route's placement joins one or two of these with `+`."""
 KEYS = ("symbol", "side", "qty", "price", "note", "a", "b", "z")
@@ -77,53 +94,145 @@ CLOCK_RANGE = (1_500_000_000_000, 2_000_000_000_000)
 """Milliseconds since the epoch: 2017 to 2033, so that a clock in seconds is always told apart."""
 WINDOWS = {"ms": (5000, 60000), "s": (10, 60)}
 """Window values per carrier unit, within every scheme's cap."""
+SEPARATORS = ((",", ":"), (", ", ": "))
+"""A JSON body compact, or spaced as Python's `json.dumps` writes it: a scheme signs either exactly as sent."""
 
 PIECES: tuple[str, ...] = ("a", "B", "1", *(text for texts in CHARACTER_CLASSES.values() for text in texts if text))
 """What a text value is made of: letters and digits first (what shrinking moves towards), then each class's text."""
+MOST_PIECES = 6
+MAX_PARAMS = 4
+MOST_ITEMS = 3
+"""The most items of a `key[]` array, a JSON array or a JSON object."""
+JSON_DEPTH = 2
+"""How deep arrays and objects nest in a JSON value, where the scheme nests JSON."""
+NONCE_LENGTH = 32
+TRUE_CHANCE = 0.75
+"""How often `SeededChoices.boolean` answers True: "one more?" three times in four (an input then holds a given
+character class about four times as often as with a fair coin)."""
 
 
-CLOCKS = st.integers(*CLOCK_RANGE)
-NONCES = st.text(ALPHANUMERIC, min_size=1, max_size=32)
-SEPARATORS = st.sampled_from(((",", ":"), (", ", ": ")))
-"""A JSON body compact, or spaced as Python's `json.dumps` writes it: a scheme signs either exactly as sent."""
+# --- the two sources of choices -------------------------------------------------------------------------------------
+
+
+class Choices(Protocol):
+    """Where the construction's choices come from: an integer between two bounds (both included), or a boolean."""
+
+    def integer(self, low: int, high: int) -> int: ...
+
+    def boolean(self) -> bool: ...
 
 
 @cache
-def sampled(choices: tuple[Any, ...]) -> st.SearchStrategy[Any]:
-    return st.sampled_from(choices)
+def integers_between(low: int, high: int) -> st.SearchStrategy[int]:
+    return st.integers(low, high)
 
 
-@cache
-def text_values() -> st.SearchStrategy[str]:
+class DrawnChoices:
+    """Choices drawn by Hypothesis, one Hypothesis choice per primitive: Hypothesis shrinks the construction's own
+    choices, and replays a sequence `SeededChoices` recorded as it stands."""
+
+    def __init__(self, draw: st.DrawFn) -> None:
+        self.draw = draw
+
+    def integer(self, low: int, high: int) -> int:
+        return self.draw(integers_between(low, high))
+
+    def boolean(self) -> bool:
+        return self.draw(st.booleans())
+
+
+class SeededChoices:
+    """Choices from a `random.Random` seeded with `seed`, recorded in `made` in the order made (an int per
+    `integer`, a bool per `boolean`): what `hypothesis.database.choices_to_bytes` takes.
+
+    Integers are uniform; a boolean is True `TRUE_CHANCE` of the time, so
+    that lists (of pieces, of parameters) run longer than a fair coin makes
+    them and each input holds more character classes; Hypothesis's shrinking
+    shortens them again.
+    """
+
+    __slots__ = ("_random", "made")
+
+    def __init__(self, seed: int) -> None:
+        self._random = random.Random(seed).random
+        self.made: list[int | bool] = []
+
+    def integer(self, low: int, high: int) -> int:
+        value = low + int(self._random() * (high - low + 1))
+        self.made.append(value)
+        return value
+
+    def boolean(self) -> bool:
+        value = self._random() < TRUE_CHANCE
+        self.made.append(value)
+        return value
+
+
+@st.composite
+def built(draw: st.DrawFn, build: Callable[[Choices], T]) -> T:
+    """The Hypothesis strategy of a construction: `build` over Hypothesis's choices."""
+    return build(DrawnChoices(draw))
+
+
+# --- the construction -----------------------------------------------------------------------------------------------
+
+
+def pick(choices: Choices, options: Sequence[T]) -> T:
+    """One of `options` (a choice of its index; none is made when there is one option)."""
+    return options[choices.integer(0, len(options) - 1)] if len(options) > 1 else options[0]
+
+
+def repeated(choices: Choices, build: Callable[[Choices], T], most: int, least: int = 0) -> list[T]:
+    """`least` to `most` items from `build`: past `least`, each item follows a `boolean()` "one more?", as in
+    Hypothesis's lists, so that shrinking drops an item by dropping its choices. The question is asked once more
+    when the list is full (its answer then ends the list either way, as Hypothesis's forced stop does): dropping an
+    item of a full list leaves that answer where the list now asks, and it can be False."""
+    items = [build(choices) for _ in range(least)]
+    while choices.boolean() and len(items) < most:
+        items.append(build(choices))
+    return items
+
+
+def piece(choices: Choices) -> str:
+    return pick(choices, PIECES)
+
+
+def text_value(choices: Choices) -> str:
     """Text joined from `PIECES`: letters, digits and every character class (the empty text included)."""
-    return st.lists(st.sampled_from(PIECES), max_size=6).map("".join)
+    return "".join(repeated(choices, piece, MOST_PIECES))
 
 
-@cache
-def values() -> st.SearchStrategy[str]:
+def number_text(choices: Choices) -> str:
+    return pick(choices, NUMBER_TEXTS)
+
+
+def boolean_text(choices: Choices) -> str:
+    return pick(choices, BOOLEAN_TEXTS)
+
+
+VALUE_KINDS = (text_value, number_text, boolean_text)
+
+
+def value(choices: Choices) -> str:
     """A parameter value: text from the character classes, number text, or boolean text."""
-    return st.one_of(text_values(), st.sampled_from(NUMBER_TEXTS), st.sampled_from(BOOLEAN_TEXTS))
+    return pick(choices, VALUE_KINDS)(choices)
 
 
-@cache
-def json_literals(nested: bool) -> st.SearchStrategy[str]:
-    """A JSON value as the text sent: strings from `values`, number literals, booleans, null, and, when the
-    scheme nests JSON, arrays and objects of them."""
-    scalars = st.one_of(
-        values().map(lambda text: json.dumps(text, ensure_ascii=False)),
-        st.sampled_from(JSON_NUMBERS),
-        st.sampled_from(("true", "false", "null")),
-    )
-    if not nested:
-        return scalars
-    return st.recursive(
-        scalars,
-        lambda inner: st.one_of(
-            st.lists(inner, max_size=3).map(lambda items: "[" + ",".join(items) + "]"),
-            st.lists(st.tuples(st.sampled_from(KEYS), inner), max_size=3, unique_by=lambda item: item[0]).map(json_object),
-        ),
-        max_leaves=6,
-    )
+def json_literal(choices: Choices, nested: bool, depth: int = JSON_DEPTH) -> str:
+    """A JSON value as the text sent: a string from `value`, a number literal, a boolean or null, and, when the
+    scheme nests JSON, arrays and objects of them (`JSON_DEPTH` deep; an object's keys are unique)."""
+    kind = choices.integer(0, 4 if nested and depth > 0 else 2)
+    if kind == 0:
+        return json.dumps(value(choices), ensure_ascii=False)
+    if kind == 1:
+        return pick(choices, JSON_NUMBERS)
+    if kind == 2:
+        return pick(choices, JSON_CONSTANTS)
+    inner = partial(json_literal, nested=nested, depth=depth - 1)
+    if kind == 3:
+        return "[" + ",".join(repeated(choices, inner, MOST_ITEMS)) + "]"
+    members = repeated(choices, lambda more: (pick(more, KEYS), inner(more)), MOST_ITEMS)
+    return json_object(list(dict(members).items()))
 
 
 def json_object(members: Sequence[tuple[str, str]], separators: tuple[str, str] = (",", ":")) -> str:
@@ -164,68 +273,41 @@ def reserved_keys(scheme: Scheme) -> frozenset[str]:
     return frozenset({carrier.name for carrier in carriers if carrier is not None} | {"signature", "sign", "path"})
 
 
-@dataclass(frozen=True)
-class SchemeStrategies:
-    """The strategies of one scheme, built once (building a strategy costs more than drawing from it)."""
-
-    routes: st.SearchStrategy[Route]
-    pairs: st.SearchStrategy[list[tuple[str, str]]]
-    arrays: st.SearchStrategy[list[str]]
-    literals: st.SearchStrategy[str]
-    positions: tuple[st.SearchStrategy[int], ...]
-    splits: tuple[st.SearchStrategy[int], ...]
-
-
-MAX_PARAMS = 4
-LONGEST = MAX_PARAMS + 3 + 4
-"""The most parameters an input holds: its own, a `key[]` array, and the carriers (key, clock, nonce, window)."""
-
-
 @cache
-def scheme_strategies(scheme_name: str) -> SchemeStrategies:
-    scheme = scheme_named(scheme_name)
-    keys = [key for key in KEYS if key not in reserved_keys(scheme)]
-    return SchemeStrategies(
-        routes=st.sampled_from(scheme.surface.routes),
-        pairs=st.lists(st.tuples(st.sampled_from(keys), values()), max_size=MAX_PARAMS),
-        arrays=st.lists(values(), min_size=1, max_size=3),
-        literals=json_literals(scheme.surface.nested_json),
-        positions=tuple(st.integers(0, size) for size in range(LONGEST + 1)),
-        splits=tuple(st.integers(1, max(1, size - 1)) for size in range(LONGEST + 1)),
-    )
+def drawable_keys(scheme_name: str) -> tuple[str, ...]:
+    """The `KEYS` a scheme's drawn parameters take: those its carriers and signature leave free."""
+    reserved = reserved_keys(scheme_named(scheme_name))
+    return tuple(key for key in KEYS if key not in reserved)
 
 
-def request_params(draw: st.DrawFn, scheme: Scheme, json_body: bool) -> list[Param]:
-    """The request's own parameters, in the order drawn: plain keys (repeated only where the scheme allows it),
+def request_params(choices: Choices, scheme: Scheme, json_body: bool) -> list[Param]:
+    """The request's own parameters, in the order chosen: plain keys (repeated only where the scheme allows it),
     `key[]` arrays where the scheme writes them, JSON literals in a JSON body."""
-    strategies = scheme_strategies(scheme.name)
-    pairs = draw(strategies.pairs)
+    keys = drawable_keys(scheme.name)
+    pairs = repeated(choices, lambda more: (pick(more, keys), value(more)), MAX_PARAMS)
     if not scheme.surface.repeated_keys or json_body:
-        pairs = list({key: (key, value) for key, value in pairs}.values())
+        pairs = list({key: (key, text) for key, text in pairs}.values())
     if json_body:
-        return [Param(key, value, draw(strategies.literals) if draw(st.booleans()) else None) for key, value in pairs]
-    params = [Param(key, value) for key, value in pairs]
-    if scheme.surface.bracket_arrays and draw(st.booleans()):
-        params += [Param("list[]", value) for value in draw(strategies.arrays)]
+        nested = scheme.surface.nested_json
+        return [Param(key, text, json_literal(choices, nested) if choices.boolean() else None) for key, text in pairs]
+    params = [Param(key, text) for key, text in pairs]
+    if scheme.surface.bracket_arrays and choices.boolean():
+        params += [Param("list[]", text) for text in repeated(choices, value, MOST_ITEMS, least=1)]
     return params
 
 
-@dataclass(frozen=True)
-class Drawn:
-    """Which route and placement an input was drawn from (for coverage)."""
-
-    method: str
-    placement: str
+def nonce(choices: Choices) -> str:
+    """A header nonce: 1 to `NONCE_LENGTH` letters and digits."""
+    return "".join(repeated(choices, lambda more: pick(more, ALPHANUMERIC), NONCE_LENGTH, least=1))
 
 
-@st.composite
-def inputs(
-    draw: st.DrawFn,
+def build_input(
+    choices: Choices,
     scheme_name: str,
     credentials: Sequence[Mapping[str, str]] | None = None,
     options: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A vector `input` for `scheme_name`, drawn from its declared surface (see the module docstring).
+    """A vector `input` for `scheme_name` built from `choices` (see the module docstring).
 
     `credentials` are the key pairs to sign with (default: the corpus's test
     keys for the scheme, which `sigvec serve` knows); `options` are the option
@@ -234,19 +316,18 @@ def inputs(
     scheme = scheme_named(scheme_name)
     if not scheme.surface.routes:
         raise ValueError(f"{scheme_name}: the registry declares no surface (routes) to draw inputs from")
-    keys = list(credentials) if credentials is not None else test_credentials(scheme_name)
-    strategies = scheme_strategies(scheme_name)
-    route: Route = draw(strategies.routes)
-    placement: str = draw(sampled(route.placements))
-    chosen = keys[draw(st.integers(0, len(keys) - 1))] if len(keys) > 1 else keys[0]
-    timestamp = draw(CLOCKS)
+    route = pick(choices, scheme.surface.routes)
+    placement = pick(choices, route.placements)
+    chosen = pick(choices, list(credentials) if credentials is not None else test_credentials(scheme_name))
+    timestamp = choices.integer(*CLOCK_RANGE)
     json_body = placement.endswith("json")
-    params = request_params(draw, scheme, json_body)
+    params = request_params(choices, scheme, json_body)
     for carried in carried_params(scheme, chosen, timestamp):
-        where = draw(strategies.positions[len(params)])
+        where = choices.integer(0, len(params))
         params.insert(where, carried if json_body or carried.literal is None else Param(carried.key, carried.value))
-    if scheme.window is not None and scheme.window.where == "param" and draw(st.booleans()):
-        params.insert(draw(strategies.positions[len(params)]), Param(scheme.window.name, str(draw(sampled(WINDOWS["ms"])))))
+    if scheme.window is not None and scheme.window.where == "param" and choices.boolean():
+        window = Param(scheme.window.name, str(pick(choices, WINDOWS["ms"])))
+        params.insert(choices.integer(0, len(params)), window)
     data: dict[str, Any] = {
         "scheme": scheme_name,
         "credentials": dict(chosen),
@@ -256,22 +337,66 @@ def inputs(
     }
     split = len(params) if placement == "query" else 0
     if "+" in placement and len(params) > 1:  # both parts carry parameters (one part alone is another placement)
-        split = draw(strategies.splits[len(params)])
+        split = choices.integer(1, len(params) - 1)
     query, body = params[:split], params[split:]
     if query:
         data["query"] = [[param.key, param.value] for param in query]
     if placement.endswith("form") and body:
         data["body"] = {"form": [[param.key, param.value] for param in body]}
     elif json_body:
-        separators = draw(SEPARATORS)
+        separators = pick(choices, SEPARATORS)
         data["body"] = {"json_text": json_object([(param.key, param.json_text()) for param in body], separators)}
     if scheme.nonce is not None and scheme.nonce.where == "header":
-        data["nonce"] = draw(NONCES)
-    if scheme.window is not None and scheme.window.where == "header" and draw(st.booleans()):
-        data["window"] = draw(sampled(WINDOWS[scheme.window.unit]))
+        data["nonce"] = nonce(choices)
+    if scheme.window is not None and scheme.window.where == "header" and choices.boolean():
+        data["window"] = pick(choices, WINDOWS[scheme.window.unit])
     if options:
         data["options"] = dict(options)
     return data
+
+
+# --- the public strategies: the construction over Hypothesis's choices ----------------------------------------------
+
+
+def inputs(
+    scheme_name: str,
+    credentials: Sequence[Mapping[str, str]] | None = None,
+    options: Mapping[str, str] | None = None,
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Vector `input`s for `scheme_name`, drawn from its declared surface (see the module docstring).
+
+    `credentials` are the key pairs to sign with (default: the corpus's test
+    keys for the scheme, which `sigvec serve` knows); `options` are the option
+    readings to sign under (default: the scheme's defaults).
+    """
+    return built(partial(build_input, scheme_name=scheme_name, credentials=credentials, options=options))
+
+
+@cache
+def text_values() -> st.SearchStrategy[str]:
+    """Text joined from `PIECES`: letters, digits and every character class (the empty text included)."""
+    return built(text_value)
+
+
+@cache
+def values() -> st.SearchStrategy[str]:
+    """A parameter value: text from the character classes, number text, or boolean text."""
+    return built(value)
+
+
+@cache
+def json_literals(nested: bool) -> st.SearchStrategy[str]:
+    """A JSON value as the text sent: strings from `values`, number literals, booleans, null, and, when the
+    scheme nests JSON, arrays and objects of them."""
+    return built(partial(json_literal, nested=nested))
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """Which route and placement an input was drawn from (for coverage)."""
+
+    method: str
+    placement: str
 
 
 def drawn_from(vector_input: Mapping[str, Any]) -> Drawn:
