@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 import sigvec.harness as kit
+from signing.model import STAGE_NAMES
 from sigvec.gate.protocol import (
     MESSAGES,
     ProtocolError,
+    is_plain_wire_reply,
     read_sign_reply,
     read_start_reply,
     schema,
@@ -110,11 +115,57 @@ def test_the_python_kit_answers_capture_mode() -> None:
         {"seq": 1, "wire": WIRE, "stages": {"string_to_sing": "x"}},
         {"seq": 1, "skipped": {}},
         [],
+        {"seq": 1, "wire": {**WIRE, "method": "PATCH"}},
+        {"seq": 1, "wire": {**WIRE, "method": ["GET"]}},
+        {"seq": 1, "wire": {**WIRE, "url": ""}},
+        {"seq": 0, "wire": WIRE},
+        {"seq": True, "wire": WIRE},
+        {"seq": 1, "wire": {**WIRE, "headers": {"X-MEXC-APIKEY": 1}}},
+        {"seq": 1, "wire": {**WIRE, "extra": "x"}},
+        {"seq": 1, "wire": WIRE, "stages": {"signature": 1}},
     ],
 )
 def test_a_reply_that_breaks_the_schema_is_errored_naming_the_rule(reply: object) -> None:
     answer = read_sign_reply(reply, 1)
     assert answer.kind == "errored" and answer.message.startswith("the harness broke the protocol: sign-reply")
+
+
+PLAIN_REPLY = {"seq": 1, "wire": WIRE, "stages": {"signature": "ab"}}
+EDITED = [
+    ("seq",), ("sent",), ("wire",), ("wire", "method"), ("wire", "url"), ("wire", "body"), ("wire", "extra"),
+    ("wire", "headers"), ("wire", "headers", "X-MEXC-APIKEY"), ("stages",), ("stages", "signature"), ("stages", "string_to_sing"),
+]
+DELETED = object()
+EDITS = st.one_of(
+    st.sampled_from(["GET", "PATCH", "", "x", 0, 1, True, None, [], [["a", "b"]], {}, 1.0, DELETED]), st.text(max_size=2)
+)
+
+
+def edited(reply: dict[str, Any], path: tuple[str, ...], value: object) -> None:
+    """`reply` with the value at `path` replaced by `value` (or deleted), where the path still leads to a mapping."""
+    parent: object = reply
+    for name in path[:-1]:
+        parent = parent.get(name) if isinstance(parent, dict) else None
+    if isinstance(parent, dict):
+        if value is DELETED:
+            parent.pop(path[-1], None)
+        else:
+            parent[path[-1]] = value
+
+
+@given(st.lists(st.tuples(st.sampled_from(EDITED), EDITS), max_size=2))
+def test_every_reply_the_plain_check_lets_through_the_schema_accepts(edits: list[tuple[tuple[str, ...], object]]) -> None:
+    reply = copy.deepcopy(PLAIN_REPLY)
+    for path, value in edits:
+        edited(reply, path, value)
+    if is_plain_wire_reply(reply):
+        validate("sign-reply", reply)
+
+
+def test_the_corpus_wire_requests_answered_with_their_stages_are_plain_replies() -> None:
+    for vector in repo_vectors():
+        stages = {name: value for name, value in vector.expected.items() if name in STAGE_NAMES}
+        assert is_plain_wire_reply({"seq": 1, "wire": dict(vector.expected["wire"]), "stages": stages}), vector.id
 
 
 def test_a_start_reply_without_schemes_is_refused() -> None:
