@@ -198,6 +198,21 @@ def test_extra_headers_do_not_break_exactness() -> None:
     assert verdict.exact
 
 
+def test_an_exact_answer_with_header_pairs_is_judged_by_one_comparison_without_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    wire = BY_ID["mexc-spot-v3-0001"].expected["wire"]
+    monkeypatch.setattr("sigvec.gate.judge.wire_from_mapping", lambda *_, **__: pytest.fail("the answer was parsed"))
+    pairs = [list(pair) for pair in wire["headers"].items()]
+    verdict = judge("mexc-spot-v3-0001", Answer("wire", wire={**wire, "headers": pairs}))
+    assert (verdict.status, verdict.exact) == ("pass", True)
+
+
+def test_header_pairs_repeating_a_name_are_judged_as_a_server_reads_them_the_first_one_winning() -> None:
+    wire = BY_ID["mexc-spot-v3-0001"].expected["wire"]
+    pairs = [["X-MEXC-APIKEY", "another key"], *[list(pair) for pair in wire["headers"].items()]]
+    verdict = judge("mexc-spot-v3-0001", Answer("wire", wire={**wire, "headers": pairs}))
+    assert not verdict.exact  # the first of a repeated header wins, as a server reads it
+
+
 def test_an_accepted_request_carrying_other_parameters_fails() -> None:
     vector = BY_ID["mexc-spot-v3-0002"]
     other = {**vector.input, "query": [[k, "2" if k == "quantity" else v] for k, v in vector.input["query"]]}
