@@ -26,7 +26,7 @@ import queue
 import signal
 import subprocess
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import islice
 from typing import IO, Any
@@ -260,7 +260,7 @@ class SubprocessHarness:
         """The harness's answers to several `sign` commands, in order (see `sign_stream`)."""
         return list(self.sign_stream(commands))
 
-    def sign_stream(self, commands: Iterable[SignCommand]) -> Iterator[Answer]:
+    def sign_stream(self, commands: Iterable[SignCommand]) -> Generator[Answer, None, None]:
         """The harness's answers to `sign` commands, in order, with up to its declared `pipeline` (protocol version 2)
         outstanding at once; one at a time for a harness that declares none.
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from collections.abc import Iterator
 
 import pytest
 
@@ -14,7 +15,7 @@ from sigvec.gate.harness import SubprocessHarness
 from sigvec.gate.protocol import ProtocolError, read_start_reply, start_command, validate
 from sigvec.gate.run import run_gate
 from sigvec.harness import serve
-from tests.support.corpus import REPO, repo_corpus
+from tests.support.corpus import REPO, repo_corpus, repo_vectors
 
 HARNESSES = REPO / "tests" / "gate" / "harnesses"
 
@@ -68,3 +69,40 @@ def test_a_pipelined_harness_is_fuzzed_in_batches_and_a_failure_still_shrinks_to
     own = ("timestamp", "recvWindow")
     minimal = [[pair for pair in finding.input.get("query", []) if pair[0] not in own] for finding in run.findings]
     assert [["symbol", " "]] in minimal
+
+
+def reference_commands(count: int, first_seq: int = 1) -> list[tuple[int, str, dict[str, object], str]]:
+    vectors = [vector for vector in repo_vectors() if vector.scheme == "mexc-spot-v3"][:count]
+    return [(first_seq + n, vector.id, dict(vector.input), "https://api.mexc.com") for n, vector in enumerate(vectors)]
+
+
+def test_a_stream_takes_the_next_window_while_the_harness_answers_the_current_one() -> None:
+    harness = SubprocessHarness([sys.executable, str(HARNESSES / "reference_harness.py"), "--pipeline", "4"])
+    harness.start()
+    taken: list[int] = []
+
+    def commands() -> Iterator[tuple[int, str, dict[str, object], str]]:
+        for command in reference_commands(12):
+            taken.append(command[0])
+            yield command
+
+    try:
+        stream = harness.sign_stream(commands())
+        first = next(stream)
+        assert first.kind == "wire" and taken == list(range(1, 9))  # window 2 is out before window 1's answers are given
+        assert [answer.kind for answer in stream] == ["wire"] * 11
+    finally:
+        harness.stop()
+
+
+def test_a_stream_closed_early_drops_the_answers_still_outstanding() -> None:
+    harness = SubprocessHarness([sys.executable, str(HARNESSES / "reference_harness.py"), "--pipeline", "4"])
+    harness.start()
+    try:
+        stream = harness.sign_stream(reference_commands(12))
+        assert next(stream).kind == "wire"
+        stream.close()
+        [answer] = harness.sign_batch(reference_commands(1, first_seq=100))
+        assert answer.kind == "wire"
+    finally:
+        harness.stop()
