@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, find, settings
 
+from sigvec import strategies
 from sigvec.cli import main
 from sigvec.fuzz.output import ACCEPTED, NO_STAGES
-from sigvec.fuzz.runner import DEFAULT_EXAMPLES, Finding, Fuzzer, FuzzRun, FuzzSettings
+from sigvec.fuzz.runner import DEFAULT_EXAMPLES, Finding, Fuzzer, FuzzRun, FuzzSettings, input_seed
+from sigvec.fuzz.strategies import SeededChoices, build_input
 from sigvec.gate.adapters import InProcessAdapter
 from sigvec.gate.harness import SubprocessHarness
 from tests.support import planted_clients
@@ -21,6 +27,15 @@ from tests.support.corpus import REPO, repo_corpus
 from tests.support.tools import missing, require_tool
 
 SEED = 20261205
+PLANTED_BUGS = (
+    "space_as_plus", "stray_ampersand", "sorted_params", "signed_raw",
+    "json_reserialised", "seconds", "wrong_secret", "adds_window",
+)
+"""Every planted client with a bug (`tests/support/planted_clients.py`)."""
+HYPOTHESIS_ALONE = settings(
+    derandomize=True, database=None, deadline=None, max_examples=5000, suppress_health_check=list(HealthCheck)
+)
+"""Hypothesis searching and shrinking on its own, for comparison."""
 HARNESSES = REPO / "tests" / "gate" / "harnesses"
 PLANTED = "tests.support.planted_clients:"
 
@@ -113,6 +128,61 @@ def test_an_added_parameter_finding_is_known_by_a_listed_vector_with_its_flag(tm
 def test_the_same_seed_replays_the_same_minimal_inputs() -> None:
     first, second = fuzz_run("space_as_plus", DEFAULT_EXAMPLES, 7, None), fuzz_run("space_as_plus", DEFAULT_EXAMPLES, 7, None)
     assert [finding.input for finding in first.findings] == [finding.input for finding in second.findings]
+
+
+def asked(seed: int, examples: int = 50) -> list[Mapping[str, Any]]:
+    """The inputs a run on mexc-spot-v3 asks a conforming client, in order."""
+    inputs: list[Mapping[str, Any]] = []
+
+    def recording(vector_input: Mapping[str, Any]) -> dict[str, Any]:
+        inputs.append(vector_input)
+        return planted_clients.conforming(vector_input)
+
+    adapter = InProcessAdapter(recording, planted_clients.SIGVEC_IMPLEMENTATION)
+    Fuzzer(adapter, repo_corpus()).run(["mexc-spot-v3"], FuzzSettings(max_examples=examples, seed=seed))
+    return inputs
+
+
+def test_a_seeded_run_asks_the_same_inputs_and_each_is_built_again_from_its_own_seed() -> None:
+    first = asked(7)
+    assert len(first) == 50 and asked(7) == first and asked(8) != first
+    assert first[3] == build_input(SeededChoices(input_seed(7, "mexc-spot-v3", 3)), "mexc-spot-v3")
+
+
+def test_the_search_finds_a_failure_and_hypothesis_shrinks_it_to_the_input_hypothesis_alone_reaches() -> None:
+    [finding] = [finding for finding in fuzz("space_as_plus").findings if own_params(finding) == [["symbol", " "]]]
+    fuzzer = Fuzzer(InProcessAdapter(planted_clients.space_as_plus, planted_clients.SIGVEC_IMPLEMENTATION), repo_corpus())
+    fuzzer.implementation = fuzzer.adapter.start()
+
+    def fails_the_same_way(vector_input: dict[str, Any]) -> bool:
+        found = fuzzer.finding_for("mexc-spot-v3", vector_input)
+        return found is not None and found.key == finding.key
+
+    alone = find(strategies.inputs("mexc-spot-v3"), fails_the_same_way, settings=HYPOTHESIS_ALONE)
+    assert alone == finding.input
+
+
+def test_a_failure_hypothesis_does_not_replay_is_reported_as_the_search_found_it_and_counted() -> None:
+    seen: set[str] = set()
+
+    def fails_once(vector_input: Mapping[str, Any]) -> dict[str, Any]:
+        """Writes a space as `+` the first time it sees an input, and signs it right ever after."""
+        again = json.dumps(vector_input, sort_keys=True) in seen
+        seen.add(json.dumps(vector_input, sort_keys=True))
+        return planted_clients.conforming(vector_input) if again else planted_clients.space_as_plus(vector_input)
+
+    adapter = InProcessAdapter(fails_once, planted_clients.SIGVEC_IMPLEMENTATION)
+    [scheme] = Fuzzer(adapter, repo_corpus()).run(["mexc-spot-v3"], FuzzSettings(seed=SEED)).schemes
+    assert scheme.findings and scheme.unshrunk == len(scheme.findings)
+    assert all("SpaceEncoding" in finding.flags for finding in scheme.findings)
+
+
+@pytest.mark.parametrize("bug", PLANTED_BUGS)
+def test_every_planted_bug_is_caught_within_the_default_count_and_hypothesis_replays_and_shrinks_it(bug: str) -> None:
+    for seed in (1, 2, 3):
+        run = fuzz(bug, seed=seed)
+        assert run.findings, seed
+        assert all(scheme.unshrunk == 0 for scheme in run.schemes), seed
 
 
 def test_a_failure_found_once_is_replayed_first_from_the_out_folder(tmp_path: Path) -> None:
