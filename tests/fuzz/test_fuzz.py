@@ -15,7 +15,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, find, settings
 
-from sigvec import strategies
+from sigvec import Skipped, strategies
 from sigvec.cli import main
 from sigvec.fuzz.output import ACCEPTED, NO_STAGES
 from sigvec.fuzz.runner import DEFAULT_EXAMPLES, Finding, Fuzzer, FuzzRun, FuzzSettings, input_seed
@@ -183,6 +183,24 @@ def test_every_planted_bug_is_caught_within_the_default_count_and_hypothesis_rep
         run = fuzz(bug, seed=seed)
         assert run.findings, seed
         assert all(scheme.unshrunk == 0 for scheme in run.schemes), seed
+
+
+def test_the_time_budget_ends_the_search_and_the_run_says_so() -> None:
+    adapter = InProcessAdapter(planted_clients.conforming, planted_clients.SIGVEC_IMPLEMENTATION)
+    run = Fuzzer(adapter, repo_corpus()).run(["mexc-spot-v3"], FuzzSettings(max_examples=200_000, seed=SEED, time_budget=0.2))
+    [scheme] = run.schemes
+    assert scheme.stopped_by_budget and 0 < scheme.judged < 200_000 and scheme.seconds < 5
+
+
+def test_an_input_the_client_skips_is_counted_and_is_no_failure() -> None:
+    def query_only(vector_input: Mapping[str, Any]) -> dict[str, Any]:
+        if "body" in vector_input:
+            raise Skipped("this client sends every parameter in the query string")
+        return planted_clients.conforming(vector_input)
+
+    adapter = InProcessAdapter(query_only, planted_clients.SIGVEC_IMPLEMENTATION)
+    [scheme] = Fuzzer(adapter, repo_corpus()).run(["mexc-spot-v3"], FuzzSettings(max_examples=100, seed=SEED)).schemes
+    assert scheme.findings == [] and 0 < scheme.skipped < scheme.judged == 100
 
 
 def test_a_failure_found_once_is_replayed_first_from_the_out_folder(tmp_path: Path) -> None:
