@@ -124,6 +124,7 @@ class Choices(Protocol):
 
 @cache
 def integers_between(low: int, high: int) -> st.SearchStrategy[int]:
+    """`st.integers(low, high)`, made once per pair of bounds."""
     return st.integers(low, high)
 
 
@@ -194,6 +195,7 @@ def repeated(choices: Choices, build: Callable[[Choices], T], most: int, least: 
 
 
 def piece(choices: Choices) -> str:
+    """One of `PIECES`."""
     return pick(choices, PIECES)
 
 
@@ -203,10 +205,12 @@ def text_value(choices: Choices) -> str:
 
 
 def number_text(choices: Choices) -> str:
+    """One of `NUMBER_TEXTS`."""
     return pick(choices, NUMBER_TEXTS)
 
 
 def boolean_text(choices: Choices) -> str:
+    """One of `BOOLEAN_TEXTS`."""
     return pick(choices, BOOLEAN_TEXTS)
 
 
@@ -389,23 +393,6 @@ def json_literals(nested: bool) -> st.SearchStrategy[str]:
     """A JSON value as the text sent: strings from `values`, number literals, booleans, null, and, when the
     scheme nests JSON, arrays and objects of them."""
     return built(partial(json_literal, nested=nested))
-
-
-@dataclass(frozen=True)
-class Drawn:
-    """Which route and placement an input was drawn from (for coverage)."""
-
-    method: str
-    placement: str
-
-
-def drawn_from(vector_input: Mapping[str, Any]) -> Drawn:
-    """The method and placement of an input (query, form, json, or two joined by `+`)."""
-    body = vector_input.get("body") or {}
-    parts = (["query"] if vector_input.get("query") else []) + (["form"] if "form" in body else []) + (
-        ["json"] if "json_text" in body or "json" in body else []
-    )
-    return Drawn(str(vector_input["method"]), "+".join(parts) or "none")
 
 
 def test_credentials(scheme_name: str) -> list[Mapping[str, str]]:
