@@ -132,8 +132,18 @@ def test_a_reply_that_breaks_the_schema_is_errored_naming_the_rule(reply: object
 
 PLAIN_REPLY = {"seq": 1, "wire": WIRE, "stages": {"signature": "ab"}}
 EDITED = [
-    ("seq",), ("sent",), ("wire",), ("wire", "method"), ("wire", "url"), ("wire", "body"), ("wire", "extra"),
-    ("wire", "headers"), ("wire", "headers", "X-MEXC-APIKEY"), ("stages",), ("stages", "signature"), ("stages", "string_to_sing"),
+    ("seq",),
+    ("sent",),
+    ("wire",),
+    ("wire", "method"),
+    ("wire", "url"),
+    ("wire", "body"),
+    ("wire", "extra"),
+    ("wire", "headers"),
+    ("wire", "headers", "X-MEXC-APIKEY"),
+    ("stages",),
+    ("stages", "signature"),
+    ("stages", "string_to_sing"),
 ]
 DELETED = object()
 EDITS = st.one_of(
