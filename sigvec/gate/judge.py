@@ -244,10 +244,12 @@ class Judge:
             diff=diff,
             server=answer,
             message=f"the server {answered}; {refusal}",
-            flags=() if difference is None else difference.flags,
         )
         if difference is not None and outcome in vector.contract.client_outcomes:
-            return verdict  # another request, answered as the contract allows: the answer names no bug to diagnose
+            # another request, answered as the contract allows: what differs is the failure, and its flags name it
+            return replace(verdict, flags=difference.flags)
+        if difference is not None and outcome == "accept":
+            verdict = replace(verdict, flags=difference.flags)  # accepted against the contract: the difference says why
         return self._diagnosed(verdict, vector, received, context, client.verdict)
 
     def _diagnosed(

@@ -41,7 +41,8 @@ class VectorVerdict:
     diagnosis: str | None = None
     flags: tuple[str, ...] = ()
     """The bug classes (corpus flags) behind a failure: those the diagnosis names, or those the difference from the
-    reference's request shows when the server accepts another request (`sigvec.gate.diff.request_difference`)."""
+    reference's request shows when the server accepts another request, or answers it as the contract allows
+    (`sigvec.gate.diff.request_difference`); never a difference's beside a rejection it does not explain."""
     stderr: str | None = None
     traceback: str | None = None
     issue_url: str | None = None

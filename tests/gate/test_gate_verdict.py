@@ -335,6 +335,17 @@ def test_an_accepted_request_that_is_not_the_same_carries_the_flags_of_the_diffe
     assert verdict.to_mapping()["flags"] == ["AddedParameter"]
 
 
+def test_a_rejected_request_the_diagnosis_does_not_explain_carries_no_flags_of_what_else_differs() -> None:
+    """Flags name the failure: a difference names it only where the server's answer is one the contract allows."""
+    implementation = implementation_from_mapping({"name": "t", "language": "python", "schemes": ["mexc-spot-v3"]})
+    judge = Judge(implementation, BY_ID, diagnoser=lambda vector, received, context, verdict: Said("unexplained"))
+    vector = BY_ID["mexc-spot-v3-0021"]
+    other = {**vector.input, "query": [["recvWindow", "5000"], *vector.input["query"]]}
+    wrong_key = {**other, "credentials": {**other["credentials"], "secret": other["credentials"]["secret"][::-1]}}
+    verdict = judge.judge(vector, Answer("wire", wire=reference_wire(wrong_key)))
+    assert (verdict.status, verdict.server, verdict.flags) == ("fail", "700002", ())
+
+
 def test_a_client_fault_vector_is_judged_against_the_reference_request_for_its_input() -> None:
     vector = BY_ID["mexc-spot-v3-0004"]
     signed = sign(request_from_mapping(vector.input))
