@@ -193,13 +193,20 @@ def parameter_flags(want: Pairs, sent: Pairs, want_elsewhere: Pairs, sent_elsewh
 
 def value_flags(want: str, sent: str) -> tuple[str, ...]:
     """The flag of a value that arrives as other text: a `+` sent raw (read as a space) or an escape decoded or
-    escaped twice is ReservedCharEncoding, non-ASCII text written otherwise Utf8Encoding, a number written as
-    other text of the same number NumberText; any other value is the client's own, AddedParameter."""
-    if not want.isascii():
-        return ("Utf8Encoding",)
+    escaped twice is ReservedCharEncoding, non-ASCII text written in other bytes than UTF-8 (its ASCII characters
+    the same) Utf8Encoding, a number written as other text of the same number NumberText; any other value is the
+    client's own, AddedParameter."""
     if sent in (want.replace("+", " "), quote(want, safe=""), unquote(want)):
         return ("ReservedCharEncoding",)
+    if not want.isascii() and ascii_part(want) == ascii_part(sent):
+        return ("Utf8Encoding",)
     return ("NumberText",) if same_number(want, sent) else ("AddedParameter",)
+
+
+def ascii_part(text: str) -> str:
+    """The ASCII characters of `text`: what survives when its other characters are written in the wrong bytes
+    (latin-1 read as UTF-8 gives U+FFFD, UTF-8 read as latin-1 gives `Ã©` for `é`)."""
+    return "".join(character for character in text if character.isascii())
 
 
 def same_number(want: object, sent: object) -> bool:
