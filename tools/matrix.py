@@ -45,21 +45,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sigvec.gate.score import Score, score
-from sigvec.reports.jsonl import FAILING, VerdictLine, read_lines
+from sigvec.reports.jsonl import FAILING, UNDIAGNOSED_CLASS, VerdictLine, read_lines
 from sigvec.reports.site import build_site
 
 REPO = Path(__file__).resolve().parents[1]
 BLOCK_BEGIN = "<!-- sigvec:clients:begin -->"
 BLOCK_END = "<!-- sigvec:clients:end -->"
-NO_DIAGNOSIS = "no known class"
-"""Shown for a failing vector the gate gave no diagnosis for: diagnosis explains rejections, and these requests are
-accepted by the server but differ from the one the caller asked for (the "what goes wrong" column says how)."""
 NOTHING_SENT = "none: nothing was sent"
+"""Shown for an errored vector: there is no request to diagnose."""
 FUZZ_ARGUMENTS = ("--max-examples", "200", "--seed", "19", "--time-budget", "120")
 """Bounded and seeded: the same inputs, so the same findings, on every run."""
 MINIMAL_INPUT = "; minimal input: "
 """Where a fuzz finding's message (sigvec.fuzz.command.finding_verdict) gives the minimal input."""
-"""Shown for an errored vector: there is no request to diagnose."""
 
 
 @dataclass(frozen=True)
@@ -153,10 +150,14 @@ def cell(text: str) -> str:
 
 
 def diagnosis(line: VerdictLine) -> str:
-    """The gate's diagnosis of a failing vector, or what stands in for one."""
+    """The gate's diagnosis of a failing vector, or what stands in for one: a request the server accepts but that
+    differs from the one asked for has no diagnosis, and its line's flags name what differs (the "what goes wrong"
+    column says how); a line without either names no known class."""
     if line.diagnosis:
         return line.diagnosis
-    return NOTHING_SENT if line.status == "errored" else NO_DIAGNOSIS
+    if line.status == "errored":
+        return NOTHING_SENT
+    return f"flags: {', '.join(line.flags)}" if line.flags else UNDIAGNOSED_CLASS
 
 
 def summary_table(runs: Sequence[ClientRun]) -> list[str]:

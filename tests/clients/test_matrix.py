@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
+from sigvec.reports.jsonl import UNDIAGNOSED_CLASS
 from tests.support.corpus import REPO
 from tests.support.tools import require_tool
 from tools.matrix import (
     BLOCK_BEGIN,
     BLOCK_END,
-    NO_DIAGNOSIS,
     NOTHING_SENT,
     ClientRun,
     clients_markdown,
@@ -89,7 +89,13 @@ def test_every_failing_vector_is_listed_with_its_diagnosis_and_issue(run: Client
     page = clients_markdown([run])
     assert "| mexc-futures-v1-0004 | fail | body canonicalisation | signs sorted k=v pairs, not the JSON body | " \
         "https://github.com/makarworld/pymexc/issues/1 |" in page
-    assert f"| mexc-spot-v3-0018 | fail | {NO_DIAGNOSIS} | replaces recvWindow |  |" in page
+    assert f"| mexc-spot-v3-0018 | fail | {UNDIAGNOSED_CLASS} | replaces recvWindow |  |" in page
+
+
+def test_an_accepted_request_that_is_not_the_one_asked_for_shows_the_flags_of_what_differs() -> None:
+    lines = [METADATA, verdict("mexc-spot-v3-0021", "fail", False, False, message="adds recvWindow", flags=["AddedParameter"])]
+    page = clients_markdown([read_report("".join(json.dumps(line) + "\n" for line in lines), "report")])
+    assert "| mexc-spot-v3-0021 | fail | flags: AddedParameter | adds recvWindow |  |" in page
 
 
 def test_an_errored_vector_has_no_request_to_diagnose() -> None:

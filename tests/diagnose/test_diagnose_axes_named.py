@@ -1,5 +1,5 @@
 """Single axes, each named by diagnosis in its own words: the query cut at a raw `#`, JSON number and boolean text,
-the nonce, the placement, and the signature's position."""
+the placement, and the nonce (or the clock, where the nonce is the clock)."""
 
 from __future__ import annotations
 
