@@ -161,7 +161,7 @@ def request_difference(expected: HttpRequest, actual: HttpRequest, signature: st
         return RequestDifference(f"query parameters: expected {want}, sent {sent}", flags)
     want_json, sent_json = expected.view.json, actual.view.json
     if want_json is not NOT_JSON or sent_json is not NOT_JSON:
-        if want_json == sent_json:
+        if same_json(want_json, sent_json):
             return None
         return RequestDifference("body: the JSON content differs", json_flags(want_json, sent_json))
     want, sent = content(want_form), content(actual.view.form_pairs)
@@ -217,13 +217,31 @@ def same_number(want: object, sent: object) -> bool:
         return False
 
 
+def same_json(want: object, sent: object) -> bool:
+    """Whether two JSON values are the same value (docs/reference/contract.md, "the same request"): equal, and a
+    boolean never the same as a number, though Python holds `True == 1`."""
+    if isinstance(want, dict) and isinstance(sent, dict):
+        return want.keys() == sent.keys() and all(same_json(want[key], sent[key]) for key in want)
+    if isinstance(want, list) and isinstance(sent, list):
+        return len(want) == len(sent) and all(same_json(a, b) for a, b in zip(want, sent, strict=True))
+    return isinstance(want, bool) == isinstance(sent, bool) and want == sent
+
+
 def json_flags(want: object, sent: object) -> tuple[str, ...]:
     """The flags of a difference in JSON body content: members added or left out are AddedParameter, a number
-    written as other text of the same number (or as a string) NumberText; any other difference JsonBody."""
+    sent as a string of the same number (or the reverse) NumberText, a boolean sent as another type BooleanText;
+    any other difference JsonBody."""
     if not isinstance(want, dict) or not isinstance(sent, dict):
         return ("JsonBody",)
     flags = ["AddedParameter"] if want.keys() != sent.keys() else []
     for key in want.keys() & sent.keys():
-        if want[key] != sent[key]:
-            flags.append("NumberText" if same_number(want[key], sent[key]) else "JsonBody")
+        if not same_json(want[key], sent[key]):
+            flags.append(json_value_flag(want[key], sent[key]))
     return tuple(dict.fromkeys(sorted(flags)))
+
+
+def json_value_flag(want: object, sent: object) -> str:
+    """The flag of one JSON member sent as another value (see `json_flags`)."""
+    if isinstance(want, bool) != isinstance(sent, bool):
+        return "BooleanText"
+    return "NumberText" if same_number(want, sent) else "JsonBody"
