@@ -37,7 +37,9 @@ class BugClass:
     says: str
     edit: Mapping[str, Any]
     sibling: bool = False
-    clock: str | None = None
+    read_twice: str | None = None
+    """The scheme's carrier (`clock` or `nonce`, a `Scheme` field) the client read twice, signing one value and
+    sending another."""
     fragment: bool = False
     signature: str | None = None
     sent: str | None = None
@@ -55,7 +57,7 @@ class BugClass:
     @property
     def is_edit(self) -> bool:
         """Whether the search re-signs this class as an edit of the construction (the others are found otherwise)."""
-        return not (self.sibling or self.clock or self.fragment or self.signature or self.sent)
+        return not (self.sibling or self.read_twice or self.fragment or self.signature or self.sent)
 
     @property
     def edits_sent(self) -> bool:
@@ -165,7 +167,7 @@ def catalogue() -> Catalogue:
             entry["says"],
             entry.get("edit", {}),
             bool(entry.get("sibling", False)),
-            entry.get("clock"),
+            entry.get("read_twice"),
             bool(entry.get("fragment", False)),
             entry.get("signature"),
             entry.get("sent"),

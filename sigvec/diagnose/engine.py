@@ -366,11 +366,11 @@ def resigned_reproduces(reference: Reference, signed: Signed, client: Client) ->
 
 def read_twice_matches(reference: Reference, client: Client, received: HttpRequest, examples: Examples) -> list[Match]:
     """The reference's own request and signature, sent with a clock or nonce value other than the one signed: each
-    class with `clock` names the scheme's carrier read twice (a nonce that is the scheme's clock is the clock's)."""
+    class with `read_twice` names the scheme's carrier read twice (a nonce that is the scheme's clock is the clock's)."""
     matches = []
     for bug in catalogue().classes:
-        carrier = getattr(reference.scheme, bug.clock) if bug.clock else None
-        if carrier is None or (bug.clock != "clock" and carrier == reference.scheme.clock):
+        carrier = getattr(reference.scheme, bug.read_twice) if bug.read_twice else None
+        if carrier is None or (bug.read_twice != "clock" and carrier == reference.scheme.clock):
             continue
         match = read_twice(bug, carrier, reference, client, received, examples)
         if match is not None:
