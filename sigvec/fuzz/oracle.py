@@ -27,7 +27,7 @@ from signing.registry import scheme_named, sign, verify
 from signing.server import MemoryReplayStore, ServerContext, StaticKeys
 from sigvec.codec import signed_to_mapping, wire_from_mapping
 from sigvec.corpus import Vector
-from sigvec.diagnose import Diagnosis, diagnose
+from sigvec.diagnose import Diagnosis, diagnose_both
 from sigvec.diagnose.examples import Examples
 from sigvec.gate.judge import Judge
 from sigvec.gate.protocol import Answer, Implementation
@@ -99,10 +99,11 @@ def received_of(answer: Answer) -> HttpRequest | None:
 
 
 def diagnosis_of(case: Case, received: HttpRequest, examples: Examples) -> Diagnosis:
-    """Why the reference verifier rejects the client's request, by the diagnosis engine (its public entry point),
-    citing example vectors from `examples`."""
+    """Why the reference verifier rejects the client's request, by the diagnosis engine as the gate runs it (from
+    the generated input, then from the parameters read off the wire), citing example vectors from `examples`: a
+    finding never knows less than the gate or `sigvec explain` would about the same request."""
     context = replace(server_for(case.input), replay=None)
-    return diagnose(received, str(case.input["scheme"]), context, request_from_mapping(case.input), examples=examples)
+    return diagnose_both(received, str(case.input["scheme"]), context, request_from_mapping(case.input), examples=examples)
 
 
 def judge_output(vector_input: Mapping[str, Any], output: Mapping[str, Any]) -> VectorVerdict:
