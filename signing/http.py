@@ -19,6 +19,7 @@ with a view of its own.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -62,15 +63,16 @@ NOT_JSON: object = _NotJson()
 """What `json_or_none` gives for text that is not JSON within the limits."""
 
 
-def json_or_none(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> object:
-    """`text` parsed as JSON (numbers with a fraction or exponent as Decimal), or `NOT_JSON`: the one JSON-body reader.
+def json_or_none(text: str | bytes, max_depth: int = MAX_JSON_DEPTH, number: Callable[[str], Decimal] = Decimal) -> object:
+    """`text` parsed as JSON (numbers with a fraction or exponent through `number`, Decimal unless a caller keeps
+    their text another way), or `NOT_JSON`: the one JSON-body reader.
 
     Refused as `NOT_JSON`: text that is not JSON, an integer too long for
     `int()`, nesting deep enough to exhaust the parser's recursion, and any
     value nested more than `max_depth` levels.
     """
     try:
-        value = json.loads(text, parse_float=Decimal)
+        value = json.loads(text, parse_float=number)
     except (ValueError, RecursionError):
         return NOT_JSON
     pending: list[tuple[object, int]] = [(value, 1)]

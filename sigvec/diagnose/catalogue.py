@@ -135,7 +135,9 @@ def encoder_from(name: str, entry: Mapping[str, Any]) -> Encoder:
 
 
 def encoder_classes(encoders: Mapping[str, Encoder], axes: Mapping[str, Mapping[str, str]]) -> tuple[BugClass, ...]:
-    """Every encoder as a setting of each encoder axis: the signed text, the sent text, or both."""
+    """Every encoder as a setting of each encoder axis: the signed text, the sent text, or both. An encoder writes
+    keys as it writes values: the `[` `]` a scheme keeps literal in keys are escaped unless the encoder keeps them
+    (Python's `urlencode` sends `list%5B%5D=`)."""
     classes = []
     for axis, entry in axes.items():
         side = entry["side"]
@@ -146,7 +148,7 @@ def encoder_classes(encoders: Mapping[str, Encoder], axes: Mapping[str, Mapping[
                     f"{axis}={encoder.name}",
                     ENCODING_FLAGS,
                     entry["says"],
-                    {side: {"escaping": encoder.escaping}},
+                    {side: {"escaping": encoder.escaping, "key_literal": frozenset()}},
                     axes=settings,
                     encoder=encoder.name,
                     fix=entry.get("fix", ""),

@@ -105,24 +105,31 @@ def fragment_cut(
 ) -> Diagnosis | None:
     """The intended query holds a `#` and the server received it cut there: a raw `#` starts a URL fragment, which
     no HTTP client sends (RFC 3986, section 3.5), so everything after it, the signature too where it follows, is lost.
-    The query is cut in the order the reference sends it (a scheme that sorts sends another order than given)."""
+    The query is cut in the order the reference sends it (a scheme that sorts sends another order than given), or
+    in the order sorted by key, as a client that sorts its parameters before sending them does (ccxt's `keysort`)."""
     if not any("#" in key + value for key, value in intended.query):
         return None
     signature = scheme.signature.name if scheme.signature.where == "param" else None
     try:
-        sent = sign(intended).wire.view.query_pairs
+        sent = tuple(pair for pair in sign(intended).wire.view.query_pairs if pair[0] != signature)
     except SigningError:
         return None
     arrived = tuple(pair for pair in received.view.query_pairs if pair[0] != signature)
-    if arrived not in cut_at_fragment(tuple(pair for pair in sent if pair[0] != signature)):
+    by_key = tuple(sorted(sent, key=lambda pair: pair[0]))
+    axes: tuple[tuple[str, str], ...]
+    if arrived in cut_at_fragment(sent):
+        sorted_note, axes = "", ()
+    elif arrived in cut_at_fragment(by_key):
+        sorted_note, axes = " (it sent the parameters sorted by key)", (("send_order", "key"),)
+    else:
         return None
     bug = next(bug for bug in catalogue().classes if bug.fragment)
     shown = f"`{received.query}`" if received.query else "no query at all"
     message = (
-        f"{phrase(bug.says, scheme)}: it received {shown}{fix_clause(bug.fix, scheme)}"
+        f"{phrase(bug.says, scheme)}: it received {shown}{sorted_note}{fix_clause(bug.fix, scheme)}"
         f"{bug.reported(scheme.exchange)}{citation(bug.flags, scheme, examples)}"
     )
-    match = Match((bug.name,), bug.flags, "wire", message, tuple(bug.axes.items()))
+    match = Match((bug.name,), bug.flags, "wire", message, (*bug.axes.items(), *axes))
     return Diagnosis(verdict, verdict.step, (match,), True, message + rejection_note(verdict), bug.flags)
 
 

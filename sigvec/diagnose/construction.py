@@ -17,10 +17,11 @@ import string
 from dataclasses import dataclass, replace
 from decimal import Context, Decimal
 from functools import lru_cache
+from typing import cast
 
 from signing.digests import hmac_sha256_hex, md5_hex, sha256_hex
 from signing.encoding import dump_json
-from signing.http import json_or_none
+from signing.http import NOT_JSON, json_or_none
 from signing.model import JsonValue, Param
 from signing.registry import Algorithm
 
@@ -137,9 +138,13 @@ class Rendering:
             items = [(key, forms.get(value, value)) for key, value in items]
         return items
 
+    def key_escaping(self) -> Escaping:
+        """How keys are escaped: as values, but for `key_literal` (a scheme's `[` `]` in Rack-style keys)."""
+        return replace(self.escaping, literal=self.escaping.literal | self.key_literal) if self.key_literal else self.escaping
+
     def encoded_pairs(self, pairs: tuple[Param, ...]) -> list[tuple[str, str, str]]:
         """(decoded key, encoded key, encoded value) in the order written."""
-        key_escaping = replace(self.escaping, literal=self.escaping.literal | self.key_literal)
+        key_escaping = self.key_escaping()
         items = self.prepared(pairs)
         if self.order == "key":
             items = sorted(items, key=lambda pair: pair[0])
@@ -177,7 +182,8 @@ def inferred_rendering(pairs: tuple[Param, ...], text: str) -> Rendering | None:
 class JsonStyle:
     """How a JSON value is written; the reference's own text is kept while no field is set.
 
-    `numbers` and `booleans` name a form of `JSON_NUMBER_FORMS` / `JSON_BOOLEAN_FORMS` ("keep": as the value holds them).
+    `numbers` and `booleans` name a form of `JSON_NUMBER_FORMS` / `JSON_BOOLEAN_FORMS` ("keep": numbers as the body
+    writes them, booleans as the value holds them).
     """
 
     item_sep: str = ","
@@ -264,19 +270,33 @@ class Json:
     def text(self) -> str:
         if self.style is None:
             written = self.given
-        elif self.style.as_sorted_pairs and isinstance(self.value, dict):
-            items = sorted(self.value.items())
-            written = "&".join(f"{key}={item if isinstance(item, str) else dump_json(item)}" for key, item in items)
         else:
             style = self.style
-            written = dump_json(
-                json_forms(self.value, style.numbers, style.booleans),
-                item_separator=style.item_sep,
-                key_separator=style.key_sep,
-                sort_keys=style.sort_keys,
-                ensure_ascii=style.ensure_ascii,
-            )
+            given = numbers_as_given(self.given) if style.numbers == "keep" else None
+            source = self.value if given is None else given
+            value = json_forms(source, style.numbers, style.booleans)
+            if style.as_sorted_pairs and isinstance(value, dict):
+                items = sorted(value.items())
+                written = "&".join(f"{key}={item if isinstance(item, str) else dump_json(item)}" for key, item in items)
+            else:
+                written = dump_json(
+                    value,
+                    item_separator=style.item_sep,
+                    key_separator=style.key_sep,
+                    sort_keys=style.sort_keys,
+                    ensure_ascii=style.ensure_ascii,
+                )
         return written.replace(" ", "") if self.strip_spaces else written
+
+
+@lru_cache(maxsize=1024)
+def numbers_as_given(given: str) -> JsonValue | None:
+    """The body's value with each number that has a fraction or exponent written as the body `given` writes it
+    (`1e-05` stays `1e-05`, not the `0.00001` its Decimal prints): a client that re-writes the body keeps its
+    numbers' text unless a class says it writes them in another form. None for text that is not JSON. Cached: the
+    value is only read (`json_forms` builds anew)."""
+    parsed = json_or_none(given, number=JsonToken)
+    return None if parsed is NOT_JSON else cast(JsonValue, parsed)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from signing.server import ServerContext, Verdict
 from sigvec.corpus import Vector
 from sigvec.diagnose.catalogue import ENCODING_FLAGS, BugClass, catalogue
 from sigvec.diagnose.checks import by_check, by_step, clock_diagnosis, fragment_cut, misplaced_signature, missing_key
-from sigvec.diagnose.construction import Construction, Escaping, Json, Pairs
+from sigvec.diagnose.construction import Construction, Escaping, Json, Pairs, Rendering
 from sigvec.diagnose.examples import Examples
 from sigvec.diagnose.recover import recovered_request
 from sigvec.diagnose.reference import Reference, reference_for, sent_parts, without_param
@@ -204,7 +204,8 @@ def encoder_changes(bug: BugClass, base: Construction, characters: frozenset[str
     writes them all alike, the request is the reference's and the class is not tried)."""
     mine = catalogue().encoders[bug.encoder or ""].escaping
     sides = [base.signed, base.sent] if "both" in bug.edit else [base.signed if "signed" in bug.edit else base.sent]
-    theirs = [part.rendering.escaping for side in sides for part in side.values() if isinstance(part, Pairs)]
+    renderings = [part.rendering for side in sides for part in side.values() if isinstance(part, Pairs)]
+    theirs = {escaping for rendering in renderings for escaping in (rendering.escaping, rendering.key_escaping())}
     return any(writes_differently(mine, other, characters) for other in theirs)
 
 
@@ -281,22 +282,26 @@ def sentence(reference: Reference, bug: BugClass, base: Construction, attempt: C
             bug.says,
             reference.scheme,
             encoder=encoders[bug.encoder].says,
-            signs=encoder_named(escaping_of(base.signed)),
-            sends=encoder_named(escaping_of(base.sent)),
+            signs=encoder_named(rendering_of(base.signed)),
+            sends=encoder_named(rendering_of(base.sent)),
         )
     fix = fix_clause(bug.fix, reference.scheme)
     return says + evidence(reference, base, attempt) + fix + bug.reported(reference.scheme.exchange)
 
 
-def escaping_of(parts: dict[str, Any]) -> Escaping | None:
-    """The escaping of the first parameter list among `parts`."""
-    return next((part.rendering.escaping for part in parts.values() if isinstance(part, Pairs)), None)
+def rendering_of(parts: dict[str, Any]) -> Rendering | None:
+    """The rendering of the first parameter list among `parts`."""
+    return next((part.rendering for part in parts.values() if isinstance(part, Pairs)), None)
 
 
-def encoder_named(escaping: Escaping | None) -> str:
-    """The catalogue's words for an escaping the reference uses; a plain phrase where no encoder is the same."""
+def encoder_named(rendering: Rendering | None) -> str:
+    """The catalogue's words for the escaping the reference uses (a plain phrase where no encoder is the same),
+    and the characters it keeps literal in keys alone (a scheme's Rack-style `[` `]`), where there are any."""
+    escaping = rendering.escaping if rendering is not None else None
     encoders = catalogue().encoders.values()
-    return next((encoder.says for encoder in encoders if encoder.escaping == escaping), "its own escaping")
+    named = next((encoder.says for encoder in encoders if encoder.escaping == escaping), "its own escaping")
+    kept = rendering.key_literal - rendering.escaping.literal if rendering is not None else frozenset()
+    return f"{named}, `{''.join(sorted(kept))}` kept in keys" if kept else named
 
 
 def class_flags(bug: BugClass, base: Construction, attempt: Construction) -> tuple[str, ...]:
@@ -310,9 +315,11 @@ def class_flags(bug: BugClass, base: Construction, attempt: Construction) -> tup
             other = after.get(name)
             if not isinstance(part, Pairs) or not isinstance(other, Pairs):
                 continue
-            mine, theirs = part.rendering.escaping, other.rendering.escaping
+            mine, theirs = part.rendering, other.rendering
+            mine_keys, theirs_keys = mine.key_escaping(), theirs.key_escaping()
             for key, value in part.pairs:
-                found.update(symptom(char) for char in set(key + value) if mine.encode(char) != theirs.encode(char))
+                found.update(symptom(char) for char in set(value) if mine.escaping.encode(char) != theirs.escaping.encode(char))
+                found.update(symptom(char) for char in set(key) if mine_keys.encode(char) != theirs_keys.encode(char))
     return tuple(flag for flag in ENCODING_FLAGS if flag in found)
 
 

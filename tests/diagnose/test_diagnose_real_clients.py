@@ -1,0 +1,93 @@
+"""Real clients' requests that `sigvec fuzz` (--max-examples 200 --seed 19) found and diagnosis once left unexplained,
+each diagnosed from the exact bytes the client sent for the shrunk input: a regression test for that client's bug."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from signing.http import HttpRequest
+from signing.model import request_from_mapping
+from sigvec.diagnose import Diagnosis, diagnose_both
+from tests.diagnose.test_diagnose import EXAMPLES, server_for
+
+NOW = 1500000000000
+COINEX_V1_KEYS = {"api_key": "4DA36FFC61334695A66F8D29020EB589", "secret": "B51068CF10B34E7789C374AB932696A05E0A629BE7BFC62F"}
+COINEX_V2_KEYS = {"api_key": "TESTCOINEXACCESSID0001", "secret": "TESTCOINEXSECRETKEY00000000000001"}
+MEXC_FUTURES_KEYS = {"api_key": "mx0vglsigvecTESTKEY", "secret": "sigvec0test0secret0futures000001"}
+PEATIO_KEYS = {"api_key": "accesskey", "secret": "secretkey"}
+FUTURES_SUBMIT = {"method": "POST", "path": "/api/v1/private/order/submit", "options": {"query_encoding": "raw"}}
+PYMEXC_HEADERS = (
+    ("Content-Type", "application/json"),
+    ("ApiKey", "mx0vglsigvecTESTKEY"),
+    ("Request-Time", "1500000000000"),
+    ("Signature", "3bfaf983dd43f746554d21c2d7ad1eb8df16bfa4a7a83ede47a5ddc9f11488d6"),
+)
+
+
+def diagnosed(scheme: str, given: dict[str, Any], sent: HttpRequest) -> Diagnosis:
+    """The gate's diagnosis (from the input, then from the wire) of `sent`, the client's request for `given`."""
+    request = request_from_mapping({"scheme": scheme, "timestamp": NOW, **given})
+    return diagnose_both(sent, scheme, server_for(request, NOW), request, examples=EXAMPLES)
+
+
+def classes(diagnosis: Diagnosis) -> list[tuple[str, ...]]:
+    return [match.classes for match in diagnosis.matches]
+
+
+def test_a_plus_sent_unescaped_in_a_query_sorted_by_key_is_named_on_the_send_order_and_send_encoder_axes() -> None:
+    # coinex-api 0.0.165 (ccxt's coinex.py, v1): `keysort`, then `rawencode` signs and sends `symbol=+`,
+    # which CoinEx reads as a space
+    given = {"method": "GET", "path": "/v1/balance/info", "credentials": COINEX_V1_KEYS}
+    given["query"] = [["tonce", "1500000000000"], ["access_id", COINEX_V1_KEYS["api_key"]], ["symbol", "+"]]
+    query = "access_id=4DA36FFC61334695A66F8D29020EB589&symbol=+&tonce=1500000000000"
+    headers = (("Authorization", "8302E23B980AB0F60AD56685B7AC5B1A"), ("Content-Type", "application/json"))
+    diagnosis = diagnosed("coinex-v1", given, HttpRequest.from_text("GET", f"/v1/balance/info?{query}", headers))
+    assert classes(diagnosis) == [("SentSortedByKey", "send_encoder=raw")]
+    assert "your client signed `symbol=+` but sent `symbol=+`" in diagnosis.message
+    assert diagnosis.flags == ("ParamOrder", "ReservedCharEncoding")
+
+
+def test_a_raw_hash_in_a_query_sent_sorted_by_key_is_named_as_the_query_cut_in_that_order() -> None:
+    # coinex-api 0.0.165 (ccxt's coinex.py, v2): `keysort` sends `side=#&symbol=`, cut at the `#` to `side=`
+    given = {"method": "GET", "path": "/v2/spot/pending-order", "credentials": COINEX_V2_KEYS}
+    given |= {"query": [["symbol", ""], ["side", "#"]], "options": {"text_encoding": "utf-8"}}
+    headers = (
+        ("X-COINEX-KEY", "TESTCOINEXACCESSID0001"),
+        ("X-COINEX-SIGN", "cd18db79b83cec8af0b8114d88b830d08aa7a96d41ce5087f4635d4db722b1d7"),
+        ("X-COINEX-TIMESTAMP", "1500000000000"),
+    )
+    sent = HttpRequest.from_text("GET", "/v2/spot/pending-order?side=", headers)
+    diagnosis = diagnosed("coinex-v2-sha256-legacy", given, sent)
+    assert classes(diagnosis) == [("QueryCutAtFragment",)]
+    assert "it received `side=` (it sent the parameters sorted by key)" in diagnosis.message
+    assert diagnosis.matches[0].axes == (("send_query", "cut-at-fragment"), ("send_order", "key"))
+
+
+def test_a_json_body_signed_as_sorted_pairs_writes_each_number_as_the_body_has_it() -> None:
+    # pymexc 1.3.0 (futures): signs `symbol=1e-05` (Python's str of the float) for the body `{"symbol":1e-05}`
+    given = {**FUTURES_SUBMIT, "credentials": MEXC_FUTURES_KEYS, "body": {"json_text": '{"symbol":1e-05}'}}
+    sent = HttpRequest.from_text("POST", FUTURES_SUBMIT["path"], PYMEXC_HEADERS, '{"symbol":1e-05}')
+    diagnosis = diagnosed("mexc-futures-v1", given, sent)
+    assert classes(diagnosis) == [("SortedPairsForJson",)]
+    assert 'your client signed `symbol=1e-05` but sent `{"symbol":1e-05}`' in diagnosis.message
+
+
+def test_a_json_body_sent_compact_after_signing_is_named_on_the_send_separators_axis() -> None:
+    # pymexc 1.3.0 (futures): the parsed body goes to requests' `json=`, which writes it compact
+    given = {**FUTURES_SUBMIT, "credentials": MEXC_FUTURES_KEYS, "body": {"json_text": '{"symbol": 1e-05}'}}
+    sent = HttpRequest.from_text("POST", FUTURES_SUBMIT["path"], PYMEXC_HEADERS, '{"symbol":1e-05}')
+    diagnosis = diagnosed("mexc-futures-v1", given, sent)
+    assert classes(diagnosis) == [("SortedPairsForJson", "JsonSentCompact")]
+    assert diagnosis.matches[0].axes == (("sign_json", "sorted-pairs"), ("send_json_separators", "compact"))
+
+
+def test_an_encoder_escapes_the_brackets_of_an_array_key_that_the_scheme_keeps_literal() -> None:
+    # peatio-client 0.1.1: `urlencode(sorted(params.items()))` signs `list%5B%5D=`; requests sends it so too
+    given = {"method": "GET", "path": "/api/v2/markets", "credentials": PEATIO_KEYS, "options": {"encoding": "form"}}
+    given["query"] = [["tonce", "1500000000000"], ["access_key", "accesskey"], ["list[]", ""]]
+    signature = "bb9053f8779183196f4785cd90994af9acfd996b626fe0f3b10a09cd219bc996"
+    target = f"/api/v2/markets?tonce=1500000000000&access_key=accesskey&list%5B%5D=&signature={signature}"
+    diagnosis = diagnosed("peatio-v2", given, HttpRequest.from_text("GET", target, ()))
+    assert ("encoder=quote_plus",) in classes(diagnosis)
+    assert "`[]` kept in keys: your client signed and sent `list%5B%5D=`; Peatio expects `list[]=`" in diagnosis.message
+    assert diagnosis.flags == ("ReservedCharEncoding",)
