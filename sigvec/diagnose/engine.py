@@ -11,6 +11,7 @@ Pure: no clock, no I/O beyond the packaged catalogue and corpus, read once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import combinations
@@ -50,6 +51,7 @@ def diagnose(
     *,
     examples: Examples,
     verdict: Verdict | None = None,
+    options: Mapping[str, str] | None = None,
 ) -> Diagnosis:
     """Why the server rejects `received` (or that it accepts it); see the module docstring.
 
@@ -57,6 +59,7 @@ def diagnose(
     accepts the request, its documented non-signing causes are listed.
     `verdict` is the server's verdict on `received` in `context` when the caller already has it (the gate's
     capture mode gets it from the loopback server), so that the request is not verified a second time.
+    `options`: with no `intended` request, the scheme options the client declares (nothing on the wire says them).
     """
     surface = scheme_named(scheme)
     if verdict is None:
@@ -80,7 +83,7 @@ def diagnose(
     if typo is not None:
         return found(verdict, (typo,))
     try:
-        request = intended if intended is not None else recovered_request(received, surface, secret or "")
+        request = intended if intended is not None else recovered_request(received, surface, secret or "", options)
         reference = reference_for(surface, request)
     except SigningError as error:
         if verdict.step != "signature":
@@ -602,7 +605,9 @@ def diagnose_both(
     from_input = diagnose(received, scheme, context, intended, error, examples=examples, verdict=verdict)
     if intended is None or from_input.matches or from_input.verdict.accepted or sends_as_intended(received, scheme, intended):
         return from_input
-    from_wire = diagnose(received, scheme, context, None, error, examples=examples, verdict=from_input.verdict)
+    from_wire = diagnose(
+        received, scheme, context, None, error, examples=examples, verdict=from_input.verdict, options=intended.options
+    )
     return from_wire if from_wire.matches else from_input
 
 

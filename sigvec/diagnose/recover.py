@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from signing.http import HttpRequest
 from signing.model import Body, Credentials, FormBody, Request, SigningError, body_from
 from signing.registry import Carrier, Scheme
@@ -16,8 +18,9 @@ def number(carrier: Carrier, text: str | None) -> int | None:
     return int(text)
 
 
-def recovered_request(received: HttpRequest, scheme: Scheme, secret: str) -> Request:
-    """The parameters as received, decoded; the signature parameter dropped; clock, nonce and window read from their carriers.
+def recovered_request(received: HttpRequest, scheme: Scheme, secret: str, options: Mapping[str, str] | None = None) -> Request:
+    """The parameters as received, decoded; the signature parameter dropped; clock, nonce and window read from their carriers;
+    `options` the scheme options the client declares (the wire does not carry them).
 
     A body that reads as JSON is kept as its exact text; any other body is a
     form. Header carriers fill the request's clock, nonce and window;
@@ -44,4 +47,5 @@ def recovered_request(received: HttpRequest, scheme: Scheme, secret: str) -> Req
         timestamp=number(scheme.clock, read_carrier(received, scheme.clock)),
         nonce=nonce,
         window=number(window, read_carrier(received, window)) if window is not None else None,
+        options=dict(options or {}),
     )

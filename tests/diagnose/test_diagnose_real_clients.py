@@ -91,6 +91,22 @@ def test_a_query_sorted_by_key_and_signed_raw_is_named_on_the_order_and_sign_enc
     assert diagnosis.flags == ("ParamOrder", "Utf8Encoding")
 
 
+def test_the_search_from_the_wire_reads_the_scheme_options_the_client_declares() -> None:
+    # coinex-api 0.0.165 (ccxt's coinex.py, v2, declared `text_encoding: utf-8`): `keysort`, signs `?side= é&symbol=`
+    # raw, requests sends `side=%20%C3%A9`; from the input three axes differ, from the wire two
+    given = {"method": "GET", "path": "/v2/spot/pending-order", "credentials": COINEX_V2_KEYS}
+    given |= {"query": [["symbol", ""], ["side", " \u00e9"]], "options": {"text_encoding": "utf-8"}}
+    headers = (
+        ("X-COINEX-KEY", "TESTCOINEXACCESSID0001"),
+        ("X-COINEX-SIGN", "fbe8e3f462d9860b2eb0d40e04c2aea54ed9c5814eaec02bcd25ce2550781760"),
+        ("X-COINEX-TIMESTAMP", "1500000000000"),
+    )
+    sent = HttpRequest.from_text("GET", "/v2/spot/pending-order?side=%20%C3%A9&symbol=", headers)
+    diagnosis = diagnosed("coinex-v2-sha256-legacy", given, sent)
+    assert classes(diagnosis) == [("sign_encoder=raw", "send_encoder=rfc3986")]
+    assert "your client signed `side= é` but sent `side=+%C3%A9`" in diagnosis.message
+
+
 def test_a_value_signed_and_sent_unescaped_after_the_clock_moved_last_is_named_with_the_order() -> None:
     # mexc-api-sdk 1.0.3: its own timestamp appended last, `encodeURIComponent` signs and sends `symbol=*`
     given = {"method": "GET", "path": "/api/v3/account", "credentials": MEXC_SPOT_KEYS}
