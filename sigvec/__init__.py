@@ -1,6 +1,6 @@
 """sigvec's tooling: the corpus loader, the checker, the gate, the harness kits and the command line."""
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 
 class Refused(Exception):
