@@ -16,7 +16,7 @@ COINEX_V2_KEYS = {"api_key": "TESTCOINEXACCESSID0001", "secret": "TESTCOINEXSECR
 MEXC_SPOT_KEYS = {"api_key": "mx0aBYs33eIilxBWC5", "secret": "45d0b3c26f2644f19bfb98b07741b2f5"}
 MEXC_FUTURES_KEYS = {"api_key": "mx0vglsigvecTESTKEY", "secret": "sigvec0test0secret0futures000001"}
 PEATIO_KEYS = {"api_key": "accesskey", "secret": "secretkey"}
-FUTURES_SUBMIT = {"method": "POST", "path": "/api/v1/private/order/submit", "options": {"query_encoding": "raw"}}
+FUTURES_SUBMIT: dict[str, Any] = {"method": "POST", "path": "/api/v1/private/order/submit", "options": {"query_encoding": "raw"}}
 PYMEXC_HEADERS = (
     ("Content-Type", "application/json"),
     ("ApiKey", "mx0vglsigvecTESTKEY"),
@@ -38,7 +38,7 @@ def classes(diagnosis: Diagnosis) -> list[tuple[str, ...]]:
 def test_a_plus_sent_unescaped_in_a_query_sorted_by_key_is_named_on_the_send_order_and_send_encoder_axes() -> None:
     # coinex-api 0.0.165 (ccxt's coinex.py, v1): `keysort`, then `rawencode` signs and sends `symbol=+`,
     # which CoinEx reads as a space
-    given = {"method": "GET", "path": "/v1/balance/info", "credentials": COINEX_V1_KEYS}
+    given: dict[str, Any] = {"method": "GET", "path": "/v1/balance/info", "credentials": COINEX_V1_KEYS}
     given["query"] = [["tonce", "1500000000000"], ["access_id", COINEX_V1_KEYS["api_key"]], ["symbol", "+"]]
     query = "access_id=4DA36FFC61334695A66F8D29020EB589&symbol=+&tonce=1500000000000"
     headers = (("Authorization", "8302E23B980AB0F60AD56685B7AC5B1A"), ("Content-Type", "application/json"))
@@ -50,7 +50,7 @@ def test_a_plus_sent_unescaped_in_a_query_sorted_by_key_is_named_on_the_send_ord
 
 def test_a_raw_hash_in_a_query_sent_sorted_by_key_is_named_as_the_query_cut_in_that_order() -> None:
     # coinex-api 0.0.165 (ccxt's coinex.py, v2): `keysort` sends `side=#&symbol=`, cut at the `#` to `side=`
-    given = {"method": "GET", "path": "/v2/spot/pending-order", "credentials": COINEX_V2_KEYS}
+    given: dict[str, Any] = {"method": "GET", "path": "/v2/spot/pending-order", "credentials": COINEX_V2_KEYS}
     given |= {"query": [["symbol", ""], ["side", "#"]], "options": {"text_encoding": "utf-8"}}
     headers = (
         ("X-COINEX-KEY", "TESTCOINEXACCESSID0001"),
@@ -67,7 +67,7 @@ def test_a_raw_hash_in_a_query_sent_sorted_by_key_is_named_as_the_query_cut_in_t
 def test_a_space_sent_through_requests_requoting_of_a_raw_query_is_named_as_that_send_encoder() -> None:
     # coinex-api 0.0.165 (ccxt's coinex.py, v1): `rawencode` signs `symbol= %20`; requests re-quotes the raw
     # URL, sending `symbol=%20%20`, which CoinEx reads as two spaces
-    given = {"method": "GET", "path": "/v1/balance/info", "credentials": COINEX_V1_KEYS}
+    given: dict[str, Any] = {"method": "GET", "path": "/v1/balance/info", "credentials": COINEX_V1_KEYS}
     given["query"] = [["tonce", "1500000000000"], ["access_id", COINEX_V1_KEYS["api_key"]], ["symbol", " %20"]]
     query = "access_id=4DA36FFC61334695A66F8D29020EB589&symbol=%20%20&tonce=1500000000000"
     headers = (("Authorization", "2372572FDFD317B172DFB50F3793B1EF"), ("Content-Type", "application/json"))
@@ -78,7 +78,7 @@ def test_a_space_sent_through_requests_requoting_of_a_raw_query_is_named_as_that
 
 def test_a_query_sorted_by_key_and_signed_raw_is_named_on_the_order_and_sign_encoder_axes() -> None:
     # coinex-api 0.0.165 (ccxt's coinex.py, v2): `keysort`, signs `?side=é&symbol=`, requests sends `side=%C3%A9`
-    given = {"method": "GET", "path": "/v2/spot/pending-order", "credentials": COINEX_V2_KEYS}
+    given: dict[str, Any] = {"method": "GET", "path": "/v2/spot/pending-order", "credentials": COINEX_V2_KEYS}
     given |= {"query": [["symbol", ""], ["side", "\u00e9"]], "options": {"text_encoding": "utf-8"}}
     headers = (
         ("X-COINEX-KEY", "TESTCOINEXACCESSID0001"),
@@ -94,7 +94,7 @@ def test_a_query_sorted_by_key_and_signed_raw_is_named_on_the_order_and_sign_enc
 def test_the_search_from_the_wire_reads_the_scheme_options_the_client_declares() -> None:
     # coinex-api 0.0.165 (ccxt's coinex.py, v2, declared `text_encoding: utf-8`): `keysort`, signs `?side= é&symbol=`
     # raw, requests sends `side=%20%C3%A9`; from the input three axes differ, from the wire two
-    given = {"method": "GET", "path": "/v2/spot/pending-order", "credentials": COINEX_V2_KEYS}
+    given: dict[str, Any] = {"method": "GET", "path": "/v2/spot/pending-order", "credentials": COINEX_V2_KEYS}
     given |= {"query": [["symbol", ""], ["side", " \u00e9"]], "options": {"text_encoding": "utf-8"}}
     headers = (
         ("X-COINEX-KEY", "TESTCOINEXACCESSID0001"),
@@ -109,7 +109,7 @@ def test_the_search_from_the_wire_reads_the_scheme_options_the_client_declares()
 
 def test_a_value_signed_and_sent_unescaped_after_the_clock_moved_last_is_named_with_the_order() -> None:
     # mexc-api-sdk 1.0.3: its own timestamp appended last, `encodeURIComponent` signs and sends `symbol=*`
-    given = {"method": "GET", "path": "/api/v3/account", "credentials": MEXC_SPOT_KEYS}
+    given: dict[str, Any] = {"method": "GET", "path": "/api/v3/account", "credentials": MEXC_SPOT_KEYS}
     given["query"] = [["timestamp", "1500000000000"], ["symbol", "*"]]
     signature = "09de54508dd340f8ebbcdfa50cd22db9e7887dfd7bc3612b74bf2c4733177eb0"
     target = f"/api/v3/account?symbol=*&timestamp=1500000000000&signature={signature}"
@@ -121,7 +121,7 @@ def test_a_value_signed_and_sent_unescaped_after_the_clock_moved_last_is_named_w
 
 def test_an_apostrophe_a_whatwg_url_escapes_after_signing_is_named_on_the_send_encoder_axis() -> None:
     # mexc-api-sdk 1.0.3: `encodeURIComponent` signs `symbol='!`; Node's URL escapes `'` in the query it sends
-    given = {"method": "GET", "path": "/api/v3/account", "credentials": MEXC_SPOT_KEYS}
+    given: dict[str, Any] = {"method": "GET", "path": "/api/v3/account", "credentials": MEXC_SPOT_KEYS}
     given["query"] = [["symbol", "'!"], ["timestamp", "1500000000000"]]
     signature = "86c9f7527c93c438bc47560ac4b75c339b5fd13c65de43ff3d3b5ee51539885e"
     target = f"/api/v3/account?symbol=%27!&timestamp=1500000000000&signature={signature}"
@@ -133,8 +133,8 @@ def test_an_apostrophe_a_whatwg_url_escapes_after_signing_is_named_on_the_send_e
 
 def test_a_json_body_signed_as_sorted_pairs_writes_each_number_as_the_body_has_it() -> None:
     # pymexc 1.3.0 (futures): signs `symbol=1e-05` (Python's str of the float) for the body `{"symbol":1e-05}`
-    given = {**FUTURES_SUBMIT, "credentials": MEXC_FUTURES_KEYS, "body": {"json_text": '{"symbol":1e-05}'}}
-    sent = HttpRequest.from_text("POST", FUTURES_SUBMIT["path"], PYMEXC_HEADERS, '{"symbol":1e-05}')
+    given: dict[str, Any] = {**FUTURES_SUBMIT, "credentials": MEXC_FUTURES_KEYS, "body": {"json_text": '{"symbol":1e-05}'}}
+    sent = HttpRequest.from_text("POST", str(FUTURES_SUBMIT["path"]), PYMEXC_HEADERS, '{"symbol":1e-05}')
     diagnosis = diagnosed("mexc-futures-v1", given, sent)
     assert classes(diagnosis) == [("SortedPairsForJson",)]
     assert 'your client signed `symbol=1e-05` but sent `{"symbol":1e-05}`' in diagnosis.message
@@ -142,8 +142,8 @@ def test_a_json_body_signed_as_sorted_pairs_writes_each_number_as_the_body_has_i
 
 def test_a_json_body_sent_compact_after_signing_is_named_on_the_send_separators_axis() -> None:
     # pymexc 1.3.0 (futures): the parsed body goes to requests' `json=`, which writes it compact
-    given = {**FUTURES_SUBMIT, "credentials": MEXC_FUTURES_KEYS, "body": {"json_text": '{"symbol": 1e-05}'}}
-    sent = HttpRequest.from_text("POST", FUTURES_SUBMIT["path"], PYMEXC_HEADERS, '{"symbol":1e-05}')
+    given: dict[str, Any] = {**FUTURES_SUBMIT, "credentials": MEXC_FUTURES_KEYS, "body": {"json_text": '{"symbol": 1e-05}'}}
+    sent = HttpRequest.from_text("POST", str(FUTURES_SUBMIT["path"]), PYMEXC_HEADERS, '{"symbol":1e-05}')
     diagnosis = diagnosed("mexc-futures-v1", given, sent)
     assert classes(diagnosis) == [("SortedPairsForJson", "JsonSentCompact")]
     assert diagnosis.matches[0].axes == (("sign_json", "sorted-pairs"), ("send_json_separators", "compact"))
@@ -151,7 +151,8 @@ def test_a_json_body_sent_compact_after_signing_is_named_on_the_send_separators_
 
 def test_an_encoder_escapes_the_brackets_of_an_array_key_that_the_scheme_keeps_literal() -> None:
     # peatio-client 0.1.1: `urlencode(sorted(params.items()))` signs `list%5B%5D=`; requests sends it so too
-    given = {"method": "GET", "path": "/api/v2/markets", "credentials": PEATIO_KEYS, "options": {"encoding": "form"}}
+    given: dict[str, Any] = {"method": "GET", "path": "/api/v2/markets", "credentials": PEATIO_KEYS}
+    given["options"] = {"encoding": "form"}
     given["query"] = [["tonce", "1500000000000"], ["access_key", "accesskey"], ["list[]", ""]]
     signature = "bb9053f8779183196f4785cd90994af9acfd996b626fe0f3b10a09cd219bc996"
     target = f"/api/v2/markets?tonce=1500000000000&access_key=accesskey&list%5B%5D=&signature={signature}"
