@@ -191,13 +191,13 @@ def names_the_cut(diagnosis: Diagnosis) -> bool:
     return [match.classes for match in diagnosis.matches] == [("QueryCutAtFragment",)]
 
 
-def check_class_is_named(bug: BugClass, name: str, reference: Reference, now: int) -> bool:
-    """Diagnose `bug` applied to `reference`; False when it does not apply or the server accepts the result."""
+def client_diagnosis(reference: Reference, construction: Construction, now: int) -> Diagnosis | None:
+    """The diagnosis of the client built by `construction`; None when it sends what the reference sends (the
+    construction does not apply to this request) or the server accepts what it sends."""
     assert reference.construction is not None
-    construction = bug.apply(reference.construction)
     signature, parts = sent_bytes(reference, construction)
     if signature is None or (signature, parts) == sent_bytes(reference, reference.construction):
-        return False
+        return None
     diagnosis = diagnose(
         client_request(reference, construction),
         reference.scheme.name,
@@ -205,7 +205,15 @@ def check_class_is_named(bug: BugClass, name: str, reference: Reference, now: in
         reference.request,
         examples=EXAMPLES,
     )
-    if diagnosis.verdict.accepted:
+    return None if diagnosis.verdict.accepted else diagnosis
+
+
+def check_class_is_named(bug: BugClass, name: str, reference: Reference, now: int) -> bool:
+    """Diagnose `bug` applied to `reference`; False when it does not apply or the server accepts the result."""
+    assert reference.construction is not None
+    construction = bug.apply(reference.construction)
+    diagnosis = client_diagnosis(reference, construction, now)
+    if diagnosis is None:
         return False
     if sends_a_fragment(construction):
         assert names_the_cut(diagnosis), f"{name}: {diagnosis.message}"
