@@ -23,12 +23,9 @@ the rate the busier of the two allows when each has a core of its own.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
 import resource
 import sys
 import time
-import timeit
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -47,6 +44,7 @@ SCHEME = "mexc-spot-v3"
 sys.path.insert(0, str(REPO))
 
 from tests.support import planted_clients  # noqa: E402
+from tools.bench_gate import bare_hmac_seconds  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -136,12 +134,6 @@ def shrink_seconds() -> float:
     seconds = time.perf_counter() - began
     assert any("SpaceEncoding" in finding.flags for finding in run.findings), "the planted bug was not found"
     return seconds
-
-
-def bare_hmac_seconds() -> float:
-    """One bare HMAC-SHA256 over a 94-byte message, as `bench_sign.py`'s yardstick: how fast the machine is right now."""
-    key, message = b"k" * 32, b"m" * 94
-    return timeit.timeit(lambda: hmac.new(key, message, hashlib.sha256).hexdigest(), number=2000) / 2000
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from sigvec.check import check_vector, context_for
 from sigvec.codec import wire_to_mapping
 from sigvec.corpus import Corpus, CorpusError, Vector, load_corpus, read_corpus
 from sigvec.lint import lint
-from tests.support.corpus import REPO, repo_vectors, vector_named, vector_param
+from tests.support.corpus import REPO, edited, repo_vectors, vector_named, vector_param
 
 
 @pytest.mark.parametrize("vector", [vector_param(vector) for vector in repo_vectors()])
@@ -82,14 +82,6 @@ def test_the_option_of_a_group_selects_one_member_per_value() -> None:
 def corpus_copy(tmp_path: Path) -> Path:
     root = tmp_path / "vectors"
     shutil.copytree(REPO / "vectors", root)
-    return root
-
-
-def edited(root: Path, name: str, old: str, new: str) -> Path:
-    path = root / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return root
 
 

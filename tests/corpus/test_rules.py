@@ -11,7 +11,7 @@ from sigvec.corpus import Corpus, read_corpus
 from sigvec.errata import errata_markdown
 from sigvec.lint import lint
 from sigvec.rules import citation_problems, citations
-from tests.support.corpus import REPO
+from tests.support.corpus import REPO, edited
 
 
 def checkout_copy(tmp_path: Path) -> Path:
@@ -20,14 +20,6 @@ def checkout_copy(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "docs", tmp_path / "docs")
     shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
     return tmp_path
-
-
-def edited(root: Path, name: str, old: str, new: str) -> Path:
-    path = root / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return root
 
 
 def lint_of(root: Path) -> list[str]:

@@ -32,3 +32,12 @@ def vectors_of(*schemes: str) -> list[Vector]:
 
 def vector_param(vector: Vector) -> object:
     return pytest.param(vector, id=vector.id)
+
+
+def edited(root: Path, name: str, old: str, new: str) -> Path:
+    """`root` with the first `old` in its file `name` replaced by `new` (which must be there)."""
+    path = root / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return root
