@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from signing.model import Request, SigningError
-from signing.registry import SCHEMES, scheme_named, sign
+from signing.registry import scheme_named, sign
 from signing.server import REPLAY_ENTRIES_PER_SPACE
 from sigvec import __version__
 from sigvec.check import check_vector, summarise
@@ -31,7 +31,7 @@ from sigvec.errata import errata_markdown
 from sigvec.export import export_document
 from sigvec.export_ccxt import write_ccxt_static
 from sigvec.harness import KITS
-from sigvec.keys import KeyInputError, add_request_options, key_source
+from sigvec.keys import KeyInputError, add_key_options, add_request_options, key_source
 from sigvec.lint import lint, record_ids, unreleased
 from sigvec.reports.escape import one_line
 from sigvec.reports.site import ReportError, build_site
@@ -266,6 +266,13 @@ def command_serve(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
 
 
+def add_client_options(command: argparse.ArgumentParser, verb: str) -> None:
+    """How a command that `verb`s a client reaches it (`--harness` or `--python`), and `--scheme` to narrow it."""
+    command.add_argument("--harness", metavar="CMD ARGS", help="a harness command speaking the gate protocol on stdin/stdout")
+    command.add_argument("--python", metavar="MODULE:FUNCTION", help="an in-process signer: input mapping in, wire mapping out")
+    command.add_argument("--scheme", action="append", metavar="S", help=f"{verb} only this scheme (repeatable)")
+
+
 def parser() -> argparse.ArgumentParser:
     top = OneLineParser(prog="sigvec", description="Signature conformance vectors for exchange REST APIs.")
     top.add_argument("--version", action="version", version=f"sigvec {__version__}")
@@ -321,20 +328,14 @@ def parser() -> argparse.ArgumentParser:
         )
     )
     triage_command.add_argument("input", nargs="?", type=Path, help="the file to read (default or -: stdin)")
-    triage_command.add_argument("--scheme", required=True, choices=sorted(SCHEMES))
-    triage_command.add_argument("--api-key", help="the API key the requests should carry")
-    triage_command.add_argument("--secret-env", help="the environment variable holding that key's secret (never the secret)")
-    triage_command.add_argument("--keys", type=Path, help="a YAML or JSON file: API key -> {secret_env: VARIABLE}")
-    triage_command.add_argument("--server-time", type=int, help="the server clock in ms (default: each request's own clock)")
+    add_key_options(triage_command, "each request")
     triage_command.add_argument("--error", metavar="CODE", help="the exchange's error code (default: the recorded one)")
     triage_command.add_argument("--format", choices=("text", "json"), default="text")
     triage_command.set_defaults(run=command_triage)
     gate = with_vectors(
         commands.add_parser("gate", allow_abbrev=False, help="run a client over the corpus and judge it by the client contract")
     )
-    gate.add_argument("--harness", metavar="CMD ARGS", help="a harness command speaking the gate protocol on stdin/stdout")
-    gate.add_argument("--python", metavar="MODULE:FUNCTION", help="an in-process signer: input mapping in, wire mapping out")
-    gate.add_argument("--scheme", action="append", metavar="S", help="run only this scheme (repeatable)")
+    add_client_options(gate, "run")
     gate.add_argument("--known-failures", type=Path, metavar="FILE", help="YAML: vector ID -> {reason, issue}; strict")
     for report in ("junit", "markdown", "badge", "json"):
         gate.add_argument(f"--{report}", type=Path, metavar="FILE", help=f"write the {report} report here")
@@ -348,9 +349,7 @@ def parser() -> argparse.ArgumentParser:
     fuzz = with_vectors(
         commands.add_parser("fuzz", allow_abbrev=False, help="judge a client on generated inputs; shrink each failure")
     )
-    fuzz.add_argument("--harness", metavar="CMD ARGS", help="a harness command speaking the gate protocol on stdin/stdout")
-    fuzz.add_argument("--python", metavar="MODULE:FUNCTION", help="an in-process signer: input mapping in, wire mapping out")
-    fuzz.add_argument("--scheme", action="append", metavar="S", help="fuzz only this scheme (repeatable)")
+    add_client_options(fuzz, "fuzz")
     fuzz.add_argument("--max-examples", type=int, default=200, metavar="N", help="generated inputs per scheme (default 200)")
     fuzz.add_argument("--seed", type=int, metavar="N", help="replay the run with this seed (default: a random one, printed)")
     fuzz.add_argument("--time-budget", type=float, metavar="S", help="stop generating after this many seconds")

@@ -33,13 +33,18 @@ class KeyInputError(ValueError):
     """Bad keys, clock or request input: one line naming the option or field and the rule."""
 
 
-def add_request_options(command: argparse.ArgumentParser) -> None:
-    """`--scheme`, the key options, `--server-time` and `--http`."""
+def add_key_options(command: argparse.ArgumentParser, requests: str = "the request") -> None:
+    """`--scheme`, the key options and `--server-time`, for a command that judges `requests`."""
     command.add_argument("--scheme", required=True, choices=sorted(SCHEMES))
-    command.add_argument("--api-key", help="the API key the request should carry")
+    command.add_argument("--api-key", help=f"the API key {requests} should carry")
     command.add_argument("--secret-env", help="the environment variable holding that key's secret (never the secret)")
     command.add_argument("--keys", type=Path, help="a YAML or JSON file: API key -> {secret_env: VARIABLE}")
-    command.add_argument("--server-time", type=int, help="the server clock in ms (default: the request's own clock value)")
+    command.add_argument("--server-time", type=int, help=f"the server clock in ms (default: the clock value {requests} carries)")
+
+
+def add_request_options(command: argparse.ArgumentParser) -> None:
+    """The key options (`add_key_options`) and `--http`, for a command that reads one request."""
+    add_key_options(command)
     command.add_argument("--http", action="store_true", help="stdin is a raw HTTP/1.1 request, not the JSON wire form")
 
 
